@@ -1,0 +1,95 @@
+package userpool
+
+import (
+	"context"
+	"errors"
+	"time"
+)
+
+// Sentinel errors every Store implementation returns; the domain turns them
+// into Cognito errors with the right message.
+var (
+	ErrNotFound      = errors.New("not found")
+	ErrAlreadyExists = errors.New("already exists")
+)
+
+// Store is the persistence the domain needs. Every method is atomic; a write
+// is durable when the method returns. Update methods run fn inside one
+// transaction on the current row (compare-and-swap): fn may be called more
+// than once and must not have side effects; returning an error aborts.
+type Store interface {
+	PoolStore
+	KeyStore
+	ClientStore
+	UserStore
+	FamilyStore
+	Close() error
+}
+
+// PoolStore persists user pools.
+type PoolStore interface {
+	CreatePool(ctx context.Context, p Pool) error // ErrAlreadyExists
+	GetPool(ctx context.Context, id string) (Pool, error)
+	// ListPools returns up to limit pools with ID > after, ordered by ID.
+	ListPools(ctx context.Context, after string, limit int) ([]Pool, error)
+	UpdatePool(ctx context.Context, id string, fn func(Pool) (Pool, error)) (Pool, error)
+	// DeletePool removes the pool with its keys, clients, users and families.
+	DeletePool(ctx context.Context, id string) error
+	CountUsers(ctx context.Context, poolID string) (int, error)
+}
+
+// KeyStore persists pools' token-signing keys.
+type KeyStore interface {
+	CreateSigningKeys(ctx context.Context, keys []SigningKey) error
+	// ListSigningKeys returns the pool's keys, oldest first.
+	ListSigningKeys(ctx context.Context, poolID string) ([]SigningKey, error)
+}
+
+// ClientStore persists app clients.
+type ClientStore interface {
+	CreateClient(ctx context.Context, c Client) error // ErrAlreadyExists
+	GetClient(ctx context.Context, id string) (Client, error)
+	// ListClients returns up to limit clients of the pool with ID > after, ordered by ID.
+	ListClients(ctx context.Context, poolID, after string, limit int) ([]Client, error)
+	UpdateClient(ctx context.Context, id string, fn func(Client) (Client, error)) (Client, error)
+	DeleteClient(ctx context.Context, id string) error
+}
+
+// UserStore persists users. A user is addressed by its username key (the
+// username, lower-cased in case-insensitive pools), unique within the pool;
+// the domain computes the key. Subs are unique within the pool too.
+type UserStore interface {
+	CreateUser(ctx context.Context, key string, u User) error // ErrAlreadyExists
+	GetUser(ctx context.Context, poolID, key string) (User, error)
+	GetUserBySub(ctx context.Context, poolID, sub string) (User, error)
+	// ListUsers returns up to limit users with key > after, ordered by key,
+	// each with its key.
+	ListUsers(ctx context.Context, poolID, after string, limit int) ([]KeyedUser, error)
+	UpdateUser(ctx context.Context, poolID, key string, fn func(User) (User, error)) (User, error)
+	// DeleteUser removes the user and all of its families.
+	DeleteUser(ctx context.Context, poolID, key string) error
+}
+
+// KeyedUser is a user with its username key.
+type KeyedUser struct {
+	Key  string
+	User User
+}
+
+// FamilyStore persists token families (sign-in sessions).
+type FamilyStore interface {
+	CreateFamily(ctx context.Context, f Family) error
+	GetFamilyByRefreshHash(ctx context.Context, hash []byte) (Family, error)
+	// RevokeFamily marks the family revoked at t; revoking twice keeps the
+	// first time. ErrNotFound when there is no such family.
+	RevokeFamily(ctx context.Context, id string, at time.Time) error
+	// SignOutUser increments the user's SignOutEpoch, which kills every
+	// family created before, and returns the new epoch. One row is written
+	// whatever the number of sessions. ErrNotFound when there is no such user.
+	SignOutUser(ctx context.Context, poolID, sub string) (int64, error)
+	// GetSession is the one revocation check: the user (by sub) and the
+	// family in a single indexed lookup. ErrNotFound when either is missing.
+	GetSession(ctx context.Context, poolID, sub, familyID string) (User, Family, error)
+	// DeleteExpiredFamilies removes families that expired before now.
+	DeleteExpiredFamilies(ctx context.Context, now time.Time) (int, error)
+}

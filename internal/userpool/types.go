@@ -1,0 +1,211 @@
+package userpool
+
+import (
+	"encoding/json"
+	"time"
+)
+
+// Pool is a user pool. Settings carry what CreateUserPool/UpdateUserPool set;
+// the fields Cognate interprets are typed, the rest are kept verbatim so that
+// DescribeUserPool echoes them.
+type Pool struct {
+	ID         string
+	Name       string
+	Settings   PoolSettings
+	Schema     []SchemaAttribute
+	CreatedAt  time.Time
+	ModifiedAt time.Time
+}
+
+// PoolSettings mirrors the writable members of UserPoolType. JSON names are
+// the model's, so the struct round-trips through the wire unchanged.
+type PoolSettings struct {
+	Policies                    *PoolPolicies          `json:"Policies,omitempty"`
+	DeletionProtection          string                 `json:"DeletionProtection,omitempty"`
+	LambdaConfig                json.RawMessage        `json:"LambdaConfig,omitempty"`
+	AutoVerifiedAttributes      []string               `json:"AutoVerifiedAttributes,omitempty"`
+	AliasAttributes             []string               `json:"AliasAttributes,omitempty"`
+	UsernameAttributes          []string               `json:"UsernameAttributes,omitempty"`
+	SmsVerificationMessage      string                 `json:"SmsVerificationMessage,omitempty"`
+	EmailVerificationMessage    string                 `json:"EmailVerificationMessage,omitempty"`
+	EmailVerificationSubject    string                 `json:"EmailVerificationSubject,omitempty"`
+	VerificationMessageTemplate json.RawMessage        `json:"VerificationMessageTemplate,omitempty"`
+	SmsAuthenticationMessage    string                 `json:"SmsAuthenticationMessage,omitempty"`
+	UserAttributeUpdateSettings json.RawMessage        `json:"UserAttributeUpdateSettings,omitempty"`
+	MfaConfiguration            string                 `json:"MfaConfiguration,omitempty"`
+	DeviceConfiguration         *DeviceConfiguration   `json:"DeviceConfiguration,omitempty"`
+	EmailConfiguration          json.RawMessage        `json:"EmailConfiguration,omitempty"`
+	SmsConfiguration            json.RawMessage        `json:"SmsConfiguration,omitempty"`
+	UserPoolTags                map[string]string      `json:"UserPoolTags,omitempty"`
+	AdminCreateUserConfig       *AdminCreateUserConfig `json:"AdminCreateUserConfig,omitempty"`
+	UserPoolAddOns              json.RawMessage        `json:"UserPoolAddOns,omitempty"`
+	UsernameConfiguration       *UsernameConfiguration `json:"UsernameConfiguration,omitempty"`
+	AccountRecoverySetting      json.RawMessage        `json:"AccountRecoverySetting,omitempty"`
+	UserPoolTier                string                 `json:"UserPoolTier,omitempty"`
+}
+
+// PoolPolicies is PolicyType.
+type PoolPolicies struct {
+	PasswordPolicy *PasswordPolicy `json:"PasswordPolicy,omitempty"`
+	SignInPolicy   json.RawMessage `json:"SignInPolicy,omitempty"`
+}
+
+// PasswordPolicy is PasswordPolicyType.
+type PasswordPolicy struct {
+	MinimumLength                 int  `json:"MinimumLength"`
+	RequireUppercase              bool `json:"RequireUppercase"`
+	RequireLowercase              bool `json:"RequireLowercase"`
+	RequireNumbers                bool `json:"RequireNumbers"`
+	RequireSymbols                bool `json:"RequireSymbols"`
+	PasswordHistorySize           *int `json:"PasswordHistorySize,omitempty"`
+	TemporaryPasswordValidityDays int  `json:"TemporaryPasswordValidityDays"`
+}
+
+// DeviceConfiguration is DeviceConfigurationType.
+type DeviceConfiguration struct {
+	ChallengeRequiredOnNewDevice     bool `json:"ChallengeRequiredOnNewDevice"`
+	DeviceOnlyRememberedOnUserPrompt bool `json:"DeviceOnlyRememberedOnUserPrompt"`
+}
+
+// AdminCreateUserConfig is AdminCreateUserConfigType.
+type AdminCreateUserConfig struct {
+	AllowAdminCreateUserOnly  bool            `json:"AllowAdminCreateUserOnly"`
+	UnusedAccountValidityDays *int            `json:"UnusedAccountValidityDays,omitempty"`
+	InviteMessageTemplate     json.RawMessage `json:"InviteMessageTemplate,omitempty"`
+}
+
+// UsernameConfiguration is UsernameConfigurationType.
+type UsernameConfiguration struct {
+	CaseSensitive bool `json:"CaseSensitive"`
+}
+
+// SchemaAttribute is SchemaAttributeType.
+type SchemaAttribute struct {
+	Name                       string          `json:"Name"`
+	AttributeDataType          string          `json:"AttributeDataType,omitempty"`
+	DeveloperOnlyAttribute     bool            `json:"DeveloperOnlyAttribute"`
+	Mutable                    bool            `json:"Mutable"`
+	Required                   bool            `json:"Required"`
+	NumberAttributeConstraints json.RawMessage `json:"NumberAttributeConstraints,omitempty"`
+	StringAttributeConstraints json.RawMessage `json:"StringAttributeConstraints,omitempty"`
+}
+
+// Client is an app client of a pool.
+type Client struct {
+	ID         string
+	PoolID     string
+	Secret     string // empty for public clients
+	Settings   ClientSettings
+	CreatedAt  time.Time
+	ModifiedAt time.Time
+}
+
+// ClientSettings mirrors the writable members of UserPoolClientType.
+type ClientSettings struct {
+	ClientName                               string              `json:"ClientName"`
+	RefreshTokenValidity                     int                 `json:"RefreshTokenValidity"`
+	AccessTokenValidity                      int                 `json:"AccessTokenValidity,omitempty"`
+	IdTokenValidity                          int                 `json:"IdTokenValidity,omitempty"`
+	TokenValidityUnits                       *TokenValidityUnits `json:"TokenValidityUnits,omitempty"`
+	ReadAttributes                           []string            `json:"ReadAttributes,omitempty"`
+	WriteAttributes                          []string            `json:"WriteAttributes,omitempty"`
+	ExplicitAuthFlows                        []string            `json:"ExplicitAuthFlows,omitempty"`
+	SupportedIdentityProviders               []string            `json:"SupportedIdentityProviders,omitempty"`
+	CallbackURLs                             []string            `json:"CallbackURLs,omitempty"`
+	LogoutURLs                               []string            `json:"LogoutURLs,omitempty"`
+	DefaultRedirectURI                       string              `json:"DefaultRedirectURI,omitempty"`
+	AllowedOAuthFlows                        []string            `json:"AllowedOAuthFlows,omitempty"`
+	AllowedOAuthScopes                       []string            `json:"AllowedOAuthScopes,omitempty"`
+	AllowedOAuthFlowsUserPoolClient          bool                `json:"AllowedOAuthFlowsUserPoolClient"`
+	AnalyticsConfiguration                   json.RawMessage     `json:"AnalyticsConfiguration,omitempty"`
+	PreventUserExistenceErrors               string              `json:"PreventUserExistenceErrors,omitempty"`
+	EnableTokenRevocation                    bool                `json:"EnableTokenRevocation"`
+	EnablePropagateAdditionalUserContextData bool                `json:"EnablePropagateAdditionalUserContextData"`
+	AuthSessionValidity                      int                 `json:"AuthSessionValidity,omitempty"`
+	RefreshTokenRotation                     json.RawMessage     `json:"RefreshTokenRotation,omitempty"`
+}
+
+// TokenValidityUnits is TokenValidityUnitsType.
+type TokenValidityUnits struct {
+	AccessToken  string `json:"AccessToken,omitempty"`
+	IdToken      string `json:"IdToken,omitempty"`
+	RefreshToken string `json:"RefreshToken,omitempty"`
+}
+
+// Attribute is one user attribute; values are strings on the wire even for
+// booleans ("email_verified": "true").
+type Attribute struct {
+	Name  string `json:"Name"`
+	Value string `json:"Value"`
+}
+
+// User statuses (UserStatusType).
+const (
+	StatusUnconfirmed         = "UNCONFIRMED"
+	StatusConfirmed           = "CONFIRMED"
+	StatusForceChangePassword = "FORCE_CHANGE_PASSWORD"
+	StatusResetRequired       = "RESET_REQUIRED"
+)
+
+// User is one user of a pool.
+type User struct {
+	PoolID     string
+	Username   string // as created; lookups go through UsernameKey
+	Sub        string
+	Attributes []Attribute
+	Status     string
+	Enabled    bool
+	Password   PasswordCredential
+	// SignOutEpoch counts global sign-outs. A token family is alive only
+	// while its Epoch equals the user's: one increment revokes every family
+	// of the user at once, whatever their number (O(1) sign-out).
+	SignOutEpoch int64
+	CreatedAt    time.Time
+	ModifiedAt   time.Time
+}
+
+// Attribute returns the value of the named attribute and whether it is set.
+func (u *User) Attribute(name string) (string, bool) {
+	for _, a := range u.Attributes {
+		if a.Name == name {
+			return a.Value, true
+		}
+	}
+	return "", false
+}
+
+// PasswordCredential is what is stored of a password: never the password
+// itself. Hash is a keyed hash (see internal/secret); the SRP verifier is
+// encrypted with a key that does not live in the database.
+type PasswordCredential struct {
+	Hash        []byte
+	SRPSalt     []byte
+	SRPVerifier []byte // sealed
+	SetAt       time.Time
+}
+
+// Family is one sign-in session: the refresh token and every access and ID
+// token descended from one authentication share its ID (origin_jti).
+type Family struct {
+	ID          string // origin_jti
+	PoolID      string
+	ClientID    string
+	UserSub     string
+	RefreshHash []byte // SHA-256 of the refresh token; the token itself is never stored
+	Epoch       int64  // the user's SignOutEpoch when the family was created
+	AuthTime    time.Time
+	CreatedAt   time.Time
+	ExpiresAt   time.Time
+	RevokedAt   time.Time // zero while alive
+	DeviceKey   string
+}
+
+// SigningKey is a pool's RSA key for one token use ("id" or "access").
+// PrivateKey is sealed (encrypted) as stored.
+type SigningKey struct {
+	PoolID     string
+	Kid        string
+	Use        string
+	PrivateKey []byte
+	CreatedAt  time.Time
+}
