@@ -1,0 +1,428 @@
+package userpool
+
+import (
+	"context"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/google/uuid"
+)
+
+// Sealer encrypts and authenticates small values (challenge sessions) with
+// a key outside the database, so sessions need no storage and work on any
+// replica.
+type Sealer interface {
+	Seal(plaintext []byte, label string) []byte
+	Open(sealed []byte, label string) ([]byte, error)
+}
+
+// Auth runs the sign-in flows: InitiateAuth, AdminInitiateAuth and the
+// challenges that follow them, and refresh.
+type Auth struct {
+	Store       Store
+	Now         Clock
+	Credentials Credentials
+	Tokens      TokenService
+	Sealer      Sealer
+	// DummyCredential is checked when the user does not exist, so that
+	// failures take the same time either way (no enumeration by timing).
+	DummyCredential PasswordCredential
+}
+
+// InitiateInput is InitiateAuthRequest / AdminInitiateAuthRequest.
+type InitiateInput struct {
+	UserPoolId     string // AdminInitiateAuth only
+	ClientId       string
+	AuthFlow       string
+	AuthParameters map[string]string
+	ClientMetadata map[string]string
+	Session        string
+}
+
+// AuthResult is the answer of an auth call: tokens, or the next challenge.
+type AuthResult struct {
+	ChallengeName       string
+	ChallengeParameters map[string]string
+	Session             string
+	Tokens              *Tokens
+}
+
+// Initiate starts a sign-in. admin is true for AdminInitiateAuth.
+func (a *Auth) Initiate(ctx context.Context, in InitiateInput, admin bool) (AuthResult, error) {
+	var pool Pool
+	var err error
+	if admin {
+		if pool, err = GetPool(ctx, a.Store, in.UserPoolId); err != nil {
+			return AuthResult{}, err
+		}
+	}
+	client, err := GetClient(ctx, a.Store, in.UserPoolId, in.ClientId)
+	if err != nil {
+		return AuthResult{}, err
+	}
+	if !admin {
+		if pool, err = GetPool(ctx, a.Store, client.PoolID); err != nil {
+			return AuthResult{}, err
+		}
+	}
+	params := in.AuthParameters
+	switch in.AuthFlow {
+	case "USER_PASSWORD_AUTH":
+		if admin {
+			return AuthResult{}, Errorf(InvalidParameter, "Initiate Auth method not supported.")
+		}
+		if !flowAllowed(&client, "ALLOW_USER_PASSWORD_AUTH", "USER_PASSWORD_AUTH") {
+			return AuthResult{}, Errorf(InvalidParameter, "USER_PASSWORD_AUTH flow not enabled for this client")
+		}
+		return a.passwordAuth(ctx, &pool, &client, params)
+	case "ADMIN_USER_PASSWORD_AUTH", "ADMIN_NO_SRP_AUTH":
+		if !admin {
+			return AuthResult{}, Errorf(InvalidParameter, "Initiate Auth method not supported.")
+		}
+		if !flowAllowed(&client, "ALLOW_ADMIN_USER_PASSWORD_AUTH", "ADMIN_NO_SRP_AUTH") {
+			return AuthResult{}, Errorf(InvalidParameter, "Auth flow not enabled for this client")
+		}
+		return a.passwordAuth(ctx, &pool, &client, params)
+	case "REFRESH_TOKEN_AUTH", "REFRESH_TOKEN":
+		if !flowAllowed(&client, "ALLOW_REFRESH_TOKEN_AUTH", "") {
+			return AuthResult{}, Errorf(InvalidParameter, "Auth flow not enabled for this client")
+		}
+		return a.refresh(ctx, &pool, &client, params)
+	case "CUSTOM_AUTH":
+		return AuthResult{}, Errorf(InvalidParameter, "Custom auth lambda trigger is not configured for the user pool.")
+	case "USER_SRP_AUTH":
+		return AuthResult{}, Errorf(InvalidParameter, "USER_SRP_AUTH is not supported yet by this server.")
+	default:
+		return AuthResult{}, Errorf(InvalidParameter, "Initiate Auth method not supported.")
+	}
+}
+
+// flowAllowed honours ExplicitAuthFlows. Legacy names (without ALLOW_)
+// also imply refresh, as in Cognito.
+func flowAllowed(c *Client, modern, legacy string) bool {
+	flows := c.Settings.ExplicitAuthFlows
+	if slices.Contains(flows, modern) || (legacy != "" && slices.Contains(flows, legacy)) {
+		return true
+	}
+	if modern == "ALLOW_REFRESH_TOKEN_AUTH" {
+		for _, f := range flows {
+			if !strings.HasPrefix(f, "ALLOW_") {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+func missing(name string) error {
+	return Errorf(InvalidParameter, "Missing required parameter %s", name)
+}
+
+func (a *Auth) passwordAuth(ctx context.Context, pool *Pool, client *Client, params map[string]string) (AuthResult, error) {
+	username, password := params["USERNAME"], params["PASSWORD"]
+	if username == "" {
+		return AuthResult{}, missing("USERNAME")
+	}
+	if password == "" {
+		return AuthResult{}, missing("PASSWORD")
+	}
+	if err := checkSecretHash(client, params["SECRET_HASH"], username); err != nil {
+		return AuthResult{}, err
+	}
+	user, _, err := FindUser(ctx, a.Store, pool, username)
+	if IsType(err, UserNotFound) {
+		a.Credentials.Check(a.DummyCredential, password)
+		if client.Settings.PreventUserExistenceErrors == "ENABLED" {
+			return AuthResult{}, Errorf(NotAuthorized, "Incorrect username or password.")
+		}
+		return AuthResult{}, err
+	} else if err != nil {
+		return AuthResult{}, err
+	}
+	if user.Status == StatusUnconfirmed {
+		return AuthResult{}, Errorf(UserNotConfirmed, "User is not confirmed.")
+	}
+	if !a.Credentials.Check(user.Password, password) {
+		return AuthResult{}, Errorf(NotAuthorized, "Incorrect username or password.")
+	}
+	return a.afterPassword(ctx, pool, client, &user)
+}
+
+// afterPassword continues a sign-in whose password was proven (by password
+// or SRP): account state, challenges, then tokens.
+func (a *Auth) afterPassword(ctx context.Context, pool *Pool, client *Client, user *User) (AuthResult, error) {
+	if !user.Enabled {
+		return AuthResult{}, Errorf(NotAuthorized, "User is disabled.")
+	}
+	switch user.Status {
+	case StatusResetRequired:
+		return AuthResult{}, Errorf(PasswordResetRequired, "Password reset required for the user")
+	case StatusForceChangePassword:
+		return a.newPasswordChallenge(pool, client, user)
+	}
+	tokens, err := a.signIn(ctx, pool, client, user, a.Now())
+	if err != nil {
+		return AuthResult{}, err
+	}
+	return AuthResult{Tokens: &tokens}, nil
+}
+
+// signIn starts a new token family and issues its first tokens.
+func (a *Auth) signIn(ctx context.Context, pool *Pool, client *Client, user *User, now time.Time) (Tokens, error) {
+	v := ValiditiesOf(client.Settings)
+	refresh, hash := newRefreshToken()
+	fam := Family{
+		ID:          uuid.NewString(),
+		PoolID:      pool.ID,
+		ClientID:    client.ID,
+		UserSub:     user.Sub,
+		RefreshHash: hash,
+		Epoch:       user.SignOutEpoch,
+		AuthTime:    now.Truncate(time.Second),
+		CreatedAt:   now,
+		ExpiresAt:   now.Add(v.Refresh),
+	}
+	if err := a.Store.CreateFamily(ctx, fam); err != nil {
+		return Tokens{}, err
+	}
+	req := TokenRequest{Pool: pool, Client: client, User: user, Scope: ScopeUserAdmin, EventID: uuid.NewString(), Now: now}
+	if client.Settings.EnableTokenRevocation {
+		req.Family = &fam
+	} else {
+		req.Family = &Family{AuthTime: fam.AuthTime}
+	}
+	access, id, err := a.Tokens.Issue(ctx, req)
+	if err != nil {
+		return Tokens{}, err
+	}
+	return Tokens{AccessToken: access, IDToken: id, RefreshToken: refresh, ExpiresIn: int(v.Access / time.Second), TokenType: "Bearer"}, nil
+}
+
+func (a *Auth) refresh(ctx context.Context, pool *Pool, client *Client, params map[string]string) (AuthResult, error) {
+	tok := params["REFRESH_TOKEN"]
+	if tok == "" {
+		return AuthResult{}, missing("REFRESH_TOKEN")
+	}
+	invalid := Errorf(NotAuthorized, "Invalid Refresh Token.")
+	fam, err := a.Store.GetFamilyByRefreshHash(ctx, HashRefreshToken(tok))
+	if errors.Is(err, ErrNotFound) {
+		return AuthResult{}, invalid
+	} else if err != nil {
+		return AuthResult{}, err
+	}
+	if fam.ClientID != client.ID || fam.PoolID != pool.ID {
+		return AuthResult{}, invalid
+	}
+	user, _, err := a.Store.GetSession(ctx, pool.ID, fam.UserSub, fam.ID)
+	if errors.Is(err, ErrNotFound) {
+		return AuthResult{}, invalid
+	} else if err != nil {
+		return AuthResult{}, err
+	}
+	if client.Secret != "" {
+		if err := checkSecretHash(client, params["SECRET_HASH"], params["USERNAME"], user.Username, user.Sub); err != nil {
+			return AuthResult{}, err
+		}
+	}
+	now := a.Now()
+	if !fam.RevokedAt.IsZero() || fam.Epoch != user.SignOutEpoch {
+		return AuthResult{}, Errorf(NotAuthorized, "Refresh Token has been revoked")
+	}
+	if !now.Before(fam.ExpiresAt) {
+		return AuthResult{}, Errorf(NotAuthorized, "Refresh Token has expired")
+	}
+	if !user.Enabled {
+		return AuthResult{}, Errorf(NotAuthorized, "User is disabled.")
+	}
+	req := TokenRequest{Pool: pool, Client: client, User: &user, Scope: ScopeUserAdmin, EventID: uuid.NewString(), Now: now, Family: &fam}
+	if !client.Settings.EnableTokenRevocation {
+		req.Family = &Family{AuthTime: fam.AuthTime}
+	}
+	access, id, err := a.Tokens.Issue(ctx, req)
+	if err != nil {
+		return AuthResult{}, err
+	}
+	v := ValiditiesOf(client.Settings)
+	return AuthResult{Tokens: &Tokens{AccessToken: access, IDToken: id, ExpiresIn: int(v.Access / time.Second), TokenType: "Bearer"}}, nil
+}
+
+// challengeState is sealed into the Session string of a challenge.
+type challengeState struct {
+	Pool      string `json:"p"`
+	Client    string `json:"c"`
+	Username  string `json:"u"`
+	Challenge string `json:"n"`
+	Expires   int64  `json:"e"`
+	Nonce     string `json:"r"`
+}
+
+const sessionLabel = "cognate challenge session"
+
+func (a *Auth) sealSession(st challengeState) string {
+	raw, _ := json.Marshal(st)
+	return base64.RawURLEncoding.EncodeToString(a.Sealer.Seal(raw, sessionLabel))
+}
+
+func (a *Auth) openSession(s string, client *Client, challenge string) (challengeState, error) {
+	bad := Errorf(NotAuthorized, "Invalid session for the user.")
+	raw, err := base64.RawURLEncoding.DecodeString(s)
+	if err != nil {
+		return challengeState{}, bad
+	}
+	plain, err := a.Sealer.Open(raw, sessionLabel)
+	if err != nil {
+		return challengeState{}, bad
+	}
+	var st challengeState
+	if json.Unmarshal(plain, &st) != nil || st.Client != client.ID || st.Challenge != challenge {
+		return challengeState{}, bad
+	}
+	if a.Now().Unix() > st.Expires {
+		return challengeState{}, Errorf(NotAuthorized, "Invalid session for the user, session is expired.")
+	}
+	return st, nil
+}
+
+func (a *Auth) newPasswordChallenge(pool *Pool, client *Client, user *User) (AuthResult, error) {
+	attrs := map[string]string{}
+	for _, at := range user.Attributes {
+		if at.Name != "sub" {
+			attrs[at.Name] = at.Value
+		}
+	}
+	var required []string
+	for _, sa := range pool.Schema {
+		if sa.Required && sa.Name != "sub" {
+			if _, ok := user.Attribute(sa.Name); !ok {
+				required = append(required, "userAttributes."+sa.Name)
+			}
+		}
+	}
+	attrJSON, _ := json.Marshal(attrs)
+	if required == nil {
+		required = []string{}
+	}
+	reqJSON, _ := json.Marshal(required)
+	validity := time.Duration(client.Settings.AuthSessionValidity) * time.Minute
+	if validity == 0 {
+		validity = 3 * time.Minute
+	}
+	session := a.sealSession(challengeState{Pool: pool.ID, Client: client.ID, Username: user.Username,
+		Challenge: "NEW_PASSWORD_REQUIRED", Expires: a.Now().Add(validity).Unix(), Nonce: uuid.NewString()})
+	return AuthResult{
+		ChallengeName: "NEW_PASSWORD_REQUIRED",
+		ChallengeParameters: map[string]string{
+			"USER_ID_FOR_SRP":    user.Username,
+			"requiredAttributes": string(reqJSON),
+			"userAttributes":     string(attrJSON),
+		},
+		Session: session,
+	}, nil
+}
+
+// RespondInput is RespondToAuthChallengeRequest / the admin variant.
+type RespondInput struct {
+	UserPoolId         string
+	ClientId           string
+	ChallengeName      string
+	Session            string
+	ChallengeResponses map[string]string
+	ClientMetadata     map[string]string
+}
+
+// Respond answers a challenge.
+func (a *Auth) Respond(ctx context.Context, in RespondInput, admin bool) (AuthResult, error) {
+	var pool Pool
+	var err error
+	if admin {
+		if pool, err = GetPool(ctx, a.Store, in.UserPoolId); err != nil {
+			return AuthResult{}, err
+		}
+	}
+	client, err := GetClient(ctx, a.Store, in.UserPoolId, in.ClientId)
+	if err != nil {
+		return AuthResult{}, err
+	}
+	if !admin {
+		if pool, err = GetPool(ctx, a.Store, client.PoolID); err != nil {
+			return AuthResult{}, err
+		}
+	}
+	switch in.ChallengeName {
+	case "NEW_PASSWORD_REQUIRED":
+		return a.respondNewPassword(ctx, &pool, &client, in)
+	default:
+		return AuthResult{}, Errorf(InvalidParameter, "Invalid challenge name: %s", in.ChallengeName)
+	}
+}
+
+func (a *Auth) respondNewPassword(ctx context.Context, pool *Pool, client *Client, in RespondInput) (AuthResult, error) {
+	r := in.ChallengeResponses
+	if in.Session == "" {
+		return AuthResult{}, Errorf(InvalidParameter, "Missing required parameter Session")
+	}
+	st, err := a.openSession(in.Session, client, "NEW_PASSWORD_REQUIRED")
+	if err != nil {
+		return AuthResult{}, err
+	}
+	if r["USERNAME"] == "" {
+		return AuthResult{}, missing("USERNAME")
+	}
+	if r["NEW_PASSWORD"] == "" {
+		return AuthResult{}, missing("NEW_PASSWORD")
+	}
+	user, key, err := FindUser(ctx, a.Store, pool, r["USERNAME"])
+	if err != nil {
+		return AuthResult{}, err
+	}
+	if user.Username != st.Username || st.Pool != pool.ID {
+		return AuthResult{}, Errorf(NotAuthorized, "Invalid session for the user.")
+	}
+	if err := checkSecretHash(client, r["SECRET_HASH"], r["USERNAME"], user.Username); err != nil {
+		return AuthResult{}, err
+	}
+	if err := CheckPasswordPolicy(passwordPolicy(pool), r["NEW_PASSWORD"]); err != nil {
+		return AuthResult{}, err
+	}
+	var updates []Attribute
+	for k, v := range r {
+		if name, ok := strings.CutPrefix(k, "userAttributes."); ok {
+			updates = append(updates, Attribute{Name: name, Value: v})
+		}
+	}
+	slices.SortFunc(updates, func(x, y Attribute) int { return strings.Compare(x.Name, y.Name) })
+	if err := checkAttributes(pool, updates, true); err != nil {
+		return AuthResult{}, err
+	}
+	now := a.Now()
+	cred, err := a.Credentials.Make(pool.ID, user.Username, r["NEW_PASSWORD"], now)
+	if err != nil {
+		return AuthResult{}, err
+	}
+	user, err = a.Store.UpdateUser(ctx, pool.ID, key, func(u User) (User, error) {
+		if u.Status != StatusForceChangePassword {
+			return u, Errorf(NotAuthorized, "Invalid session for the user.")
+		}
+		merged := mergeAttributes(u.Attributes, updates)
+		for _, sa := range pool.Schema {
+			if sa.Required {
+				if _, ok := (&User{Attributes: merged}).Attribute(sa.Name); !ok {
+					return u, Errorf(InvalidParameter, "Invalid attributes given, %s is missing", sa.Name)
+				}
+			}
+		}
+		u.Attributes = merged
+		u.Password = cred
+		u.Status = StatusConfirmed
+		u.ModifiedAt = now
+		return u, nil
+	})
+	if err != nil {
+		return AuthResult{}, err
+	}
+	return a.afterPassword(ctx, pool, client, &user)
+}

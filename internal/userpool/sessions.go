@@ -1,0 +1,161 @@
+package userpool
+
+import (
+	"context"
+	"crypto/subtle"
+	"errors"
+)
+
+// Sessions owns revocation: global sign-out, RevokeToken, and the one check
+// every token-authorized operation goes through.
+type Sessions struct {
+	Store  Store
+	Now    Clock
+	Tokens TokenService
+	Audit  Auditor
+}
+
+// Authorized is what a valid access token grants.
+type Authorized struct {
+	Pool   Pool
+	User   User
+	Claims AccessClaims
+}
+
+// Authorize is the single gate of every operation authorized by an access
+// token (GetUser, GlobalSignOut, ChangePassword, …): signature, expiry and
+// token_use through the TokenService, then the token family's state in one
+// indexed lookup, so a revocation committed before this call is always seen.
+func (s *Sessions) Authorize(ctx context.Context, accessToken string) (Authorized, error) {
+	claims, err := s.Tokens.VerifyAccess(ctx, accessToken)
+	if err != nil {
+		return Authorized{}, err
+	}
+	if !claims.HasScope(ScopeUserAdmin) {
+		return Authorized{}, Errorf(NotAuthorized, "Access Token does not have required scopes")
+	}
+	pool, err := s.Store.GetPool(ctx, claims.PoolID)
+	if errors.Is(err, ErrNotFound) {
+		return Authorized{}, Errorf(NotAuthorized, "Invalid Access Token")
+	} else if err != nil {
+		return Authorized{}, err
+	}
+	var user User
+	if claims.OriginJTI != "" {
+		var fam Family
+		user, fam, err = s.Store.GetSession(ctx, claims.PoolID, claims.Sub, claims.OriginJTI)
+		if errors.Is(err, ErrNotFound) {
+			// The user or its family is gone: a deleted user's tokens are dead.
+			if _, uerr := s.Store.GetUserBySub(ctx, claims.PoolID, claims.Sub); errors.Is(uerr, ErrNotFound) {
+				return Authorized{}, Errorf(NotAuthorized, "User does not exist.")
+			}
+			return Authorized{}, Errorf(NotAuthorized, "Access Token has been revoked")
+		} else if err != nil {
+			return Authorized{}, err
+		}
+		if !fam.RevokedAt.IsZero() || fam.Epoch != user.SignOutEpoch {
+			return Authorized{}, Errorf(NotAuthorized, "Access Token has been revoked")
+		}
+	} else {
+		// Clients with token revocation off issue tokens without origin_jti;
+		// only the user's existence can be checked for them.
+		user, err = s.Store.GetUserBySub(ctx, claims.PoolID, claims.Sub)
+		if errors.Is(err, ErrNotFound) {
+			return Authorized{}, Errorf(NotAuthorized, "User does not exist.")
+		} else if err != nil {
+			return Authorized{}, err
+		}
+	}
+	if !user.Enabled {
+		return Authorized{}, Errorf(NotAuthorized, "User is disabled.")
+	}
+	return Authorized{Pool: pool, User: user, Claims: claims}, nil
+}
+
+// AdminGlobalSignOut is AdminUserGlobalSignOut: every refresh token of the
+// user dies, and every access token issued before is rejected by Authorize.
+func (s *Sessions) AdminGlobalSignOut(ctx context.Context, caller Caller, poolID, username string) error {
+	pool, err := GetPool(ctx, s.Store, poolID)
+	if err != nil {
+		return err
+	}
+	u, _, err := FindUser(ctx, s.Store, &pool, username)
+	if err != nil {
+		return err
+	}
+	return s.signOut(ctx, caller, "AdminUserGlobalSignOut", u)
+}
+
+// GlobalSignOut signs out the owner of the access token everywhere.
+func (s *Sessions) GlobalSignOut(ctx context.Context, accessToken string) error {
+	a, err := s.Authorize(ctx, accessToken)
+	if err != nil {
+		return err
+	}
+	return s.signOut(ctx, Caller{}, "GlobalSignOut", a.User)
+}
+
+func (s *Sessions) signOut(ctx context.Context, caller Caller, op string, u User) error {
+	epoch, err := s.Store.SignOutUser(ctx, u.PoolID, u.Sub)
+	if errors.Is(err, ErrNotFound) {
+		return Errorf(UserNotFound, "User does not exist.")
+	}
+	if err != nil {
+		return err
+	}
+	if s.Audit != nil {
+		by := "user-token"
+		if caller.AccessKeyID != "" {
+			by = caller.AccessKeyID
+		}
+		s.Audit.Audit(ctx, "sign-out", "operation", op, "by", by, "pool", u.PoolID,
+			"sub", u.Sub, "epoch", epoch, "families", "all")
+	}
+	return nil
+}
+
+// RevokeToken revokes the one family of a refresh token.
+func (s *Sessions) RevokeToken(ctx context.Context, clientID, clientSecret, token string) error {
+	client, err := s.Store.GetClient(ctx, clientID)
+	if errors.Is(err, ErrNotFound) {
+		return Errorf(Unauthorized, "Client is not authorized to revoke this token.")
+	} else if err != nil {
+		return err
+	}
+	if client.Secret != "" && subtle.ConstantTimeCompare([]byte(client.Secret), []byte(clientSecret)) != 1 {
+		return Errorf(Unauthorized, "Client authentication failed.")
+	}
+	if !client.Settings.EnableTokenRevocation {
+		return Errorf(UnsupportedOperation, "Token revocation is not enabled for this app client.")
+	}
+	if looksLikeJWT(token) {
+		return Errorf(UnsupportedTokenType, "The token type is not supported for revocation; only refresh tokens can be revoked.")
+	}
+	fam, err := s.Store.GetFamilyByRefreshHash(ctx, HashRefreshToken(token))
+	if errors.Is(err, ErrNotFound) {
+		return nil // RFC 7009: an unknown token is not an error
+	} else if err != nil {
+		return err
+	}
+	if fam.ClientID != client.ID {
+		return Errorf(Unauthorized, "Client is not authorized to revoke this token.")
+	}
+	if err := s.Store.RevokeFamily(ctx, fam.ID, s.Now()); err != nil && !errors.Is(err, ErrNotFound) {
+		return err
+	}
+	if s.Audit != nil {
+		s.Audit.Audit(ctx, "revoke-token", "operation", "RevokeToken", "by", "client:"+client.ID,
+			"pool", fam.PoolID, "sub", fam.UserSub, "families", 1, "family", fam.ID)
+	}
+	return nil
+}
+
+func looksLikeJWT(tok string) bool {
+	dots := 0
+	for i := 0; i < len(tok); i++ {
+		if tok[i] == '.' {
+			dots++
+		}
+	}
+	return dots == 2
+}

@@ -1,0 +1,418 @@
+package userpool
+
+import (
+	"context"
+	"errors"
+	"regexp"
+	"strings"
+	"unicode"
+
+	"github.com/google/uuid"
+)
+
+// Users manages the users of pools through the admin API.
+type Users struct {
+	Store       Store
+	Now         Clock
+	Credentials Credentials
+	Sessions    *Sessions // revokes tokens when a user is disabled
+}
+
+// UsernameKey is how a username is indexed: lower-cased in
+// case-insensitive pools.
+func UsernameKey(p *Pool, username string) string {
+	if p.Settings.UsernameConfiguration != nil && p.Settings.UsernameConfiguration.CaseSensitive {
+		return username
+	}
+	return strings.ToLower(username)
+}
+
+var uuidPattern = regexp.MustCompile(`^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$`)
+
+// FindUser resolves what the admin API accepts as a Username — the username
+// itself or the user's sub — to the user and its key.
+func FindUser(ctx context.Context, st UserStore, p *Pool, username string) (User, string, error) {
+	key := UsernameKey(p, username)
+	u, err := st.GetUser(ctx, p.ID, key)
+	if errors.Is(err, ErrNotFound) && uuidPattern.MatchString(strings.ToLower(username)) {
+		u, err = st.GetUserBySub(ctx, p.ID, strings.ToLower(username))
+		if err == nil {
+			key = UsernameKey(p, u.Username)
+		}
+	}
+	if errors.Is(err, ErrNotFound) {
+		return User{}, "", Errorf(UserNotFound, "User does not exist.")
+	}
+	return u, key, err
+}
+
+// CreateUserInput is AdminCreateUserRequest.
+type CreateUserInput struct {
+	UserPoolId             string
+	Username               string
+	UserAttributes         []Attribute
+	TemporaryPassword      string
+	MessageAction          string
+	DesiredDeliveryMediums []string
+	ForceAliasCreation     bool
+}
+
+// CreateUser creates a user in FORCE_CHANGE_PASSWORD with a temporary
+// password (generated when none is given).
+func (s *Users) CreateUser(ctx context.Context, in CreateUserInput) (User, error) {
+	p, err := GetPool(ctx, s.Store, in.UserPoolId)
+	if err != nil {
+		return User{}, err
+	}
+	if in.MessageAction == "RESEND" {
+		u, _, err := FindUser(ctx, s.Store, &p, in.Username)
+		return u, err
+	}
+	policy := passwordPolicy(&p)
+	temp := in.TemporaryPassword
+	if temp == "" {
+		temp = GeneratePassword(policy)
+	} else if err := CheckPasswordPolicy(policy, temp); err != nil {
+		return User{}, err
+	}
+	if err := checkAttributes(&p, in.UserAttributes, true); err != nil {
+		return User{}, err
+	}
+	now := s.Now()
+	u := User{
+		PoolID:     p.ID,
+		Username:   in.Username,
+		Sub:        uuid.NewString(),
+		Status:     StatusForceChangePassword,
+		Enabled:    true,
+		CreatedAt:  now,
+		ModifiedAt: now,
+	}
+	u.Attributes = mergeAttributes([]Attribute{{Name: "sub", Value: u.Sub}}, in.UserAttributes)
+	u.Password, err = s.Credentials.Make(p.ID, u.Username, temp, now)
+	if err != nil {
+		return User{}, err
+	}
+	if err := s.Store.CreateUser(ctx, UsernameKey(&p, in.Username), u); err != nil {
+		if errors.Is(err, ErrAlreadyExists) {
+			return User{}, Errorf(UsernameExists, "User account already exists")
+		}
+		return User{}, err
+	}
+	return u, nil
+}
+
+// GetUser returns a user by username or sub.
+func (s *Users) GetUser(ctx context.Context, poolID, username string) (User, error) {
+	p, err := GetPool(ctx, s.Store, poolID)
+	if err != nil {
+		return User{}, err
+	}
+	u, _, err := FindUser(ctx, s.Store, &p, username)
+	return u, err
+}
+
+// DeleteUser deletes a user and every token family it holds.
+func (s *Users) DeleteUser(ctx context.Context, poolID, username string) error {
+	p, err := GetPool(ctx, s.Store, poolID)
+	if err != nil {
+		return err
+	}
+	_, key, err := FindUser(ctx, s.Store, &p, username)
+	if err != nil {
+		return err
+	}
+	return s.Store.DeleteUser(ctx, poolID, key)
+}
+
+// update resolves the user and applies fn to it atomically.
+func (s *Users) update(ctx context.Context, poolID, username string, fn func(p *Pool, u *User) error) (User, error) {
+	p, err := GetPool(ctx, s.Store, poolID)
+	if err != nil {
+		return User{}, err
+	}
+	_, key, err := FindUser(ctx, s.Store, &p, username)
+	if err != nil {
+		return User{}, err
+	}
+	u, err := s.Store.UpdateUser(ctx, poolID, key, func(u User) (User, error) {
+		if err := fn(&p, &u); err != nil {
+			return u, err
+		}
+		u.ModifiedAt = s.Now()
+		return u, nil
+	})
+	if errors.Is(err, ErrNotFound) {
+		return User{}, Errorf(UserNotFound, "User does not exist.")
+	}
+	return u, err
+}
+
+// SetPassword is AdminSetUserPassword.
+func (s *Users) SetPassword(ctx context.Context, poolID, username, password string, permanent bool) error {
+	p, err := GetPool(ctx, s.Store, poolID)
+	if err != nil {
+		return err
+	}
+	if err := CheckPasswordPolicy(passwordPolicy(&p), password); err != nil {
+		return err
+	}
+	_, err = s.update(ctx, poolID, username, func(p *Pool, u *User) error {
+		cred, err := s.Credentials.Make(p.ID, u.Username, password, s.Now())
+		if err != nil {
+			return err
+		}
+		u.Password = cred
+		if permanent {
+			u.Status = StatusConfirmed
+		} else {
+			u.Status = StatusForceChangePassword
+		}
+		return nil
+	})
+	return err
+}
+
+// UpdateAttributes is AdminUpdateUserAttributes.
+func (s *Users) UpdateAttributes(ctx context.Context, poolID, username string, attrs []Attribute) error {
+	_, err := s.update(ctx, poolID, username, func(p *Pool, u *User) error {
+		if err := checkAttributes(p, attrs, false); err != nil {
+			return err
+		}
+		u.Attributes = mergeAttributes(u.Attributes, attrs)
+		return nil
+	})
+	return err
+}
+
+// DeleteAttributes is AdminDeleteUserAttributes.
+func (s *Users) DeleteAttributes(ctx context.Context, poolID, username string, names []string) error {
+	_, err := s.update(ctx, poolID, username, func(p *Pool, u *User) error {
+		drop := map[string]bool{}
+		for _, n := range names {
+			if n == "sub" {
+				return Errorf(InvalidParameter, "Cannot modify the non-mutable attribute sub")
+			}
+			if _, ok := schemaAttribute(p, n); !ok {
+				return Errorf(InvalidParameter, "Invalid attribute name: %s", n)
+			}
+			drop[n] = true
+		}
+		kept := u.Attributes[:0:0]
+		for _, a := range u.Attributes {
+			if !drop[a.Name] {
+				kept = append(kept, a)
+			}
+		}
+		u.Attributes = kept
+		return nil
+	})
+	return err
+}
+
+// SetEnabled is AdminEnableUser / AdminDisableUser. Disabling also signs the
+// user out everywhere, as Cognito revokes a disabled user's tokens.
+func (s *Users) SetEnabled(ctx context.Context, caller Caller, poolID, username string, enabled bool) error {
+	u, err := s.update(ctx, poolID, username, func(p *Pool, u *User) error {
+		u.Enabled = enabled
+		return nil
+	})
+	if err != nil || enabled || s.Sessions == nil {
+		return err
+	}
+	return s.Sessions.signOut(ctx, caller, "AdminDisableUser", u)
+}
+
+// ListUsersInput is ListUsersRequest.
+type ListUsersInput struct {
+	UserPoolId      string
+	AttributesToGet []string
+	Limit           *int
+	PaginationToken string
+	Filter          string
+}
+
+// ListUsers pages through a pool's users, applying Cognito's filter syntax.
+func (s *Users) ListUsers(ctx context.Context, in ListUsersInput) ([]User, string, error) {
+	p, err := GetPool(ctx, s.Store, in.UserPoolId)
+	if err != nil {
+		return nil, "", err
+	}
+	filter, err := ParseFilter(in.Filter)
+	if err != nil {
+		return nil, "", err
+	}
+	for _, n := range in.AttributesToGet {
+		if _, ok := schemaAttribute(&p, n); !ok {
+			return nil, "", Errorf(InvalidParameter, "One or more requested attributes do not exist.")
+		}
+	}
+	limit := 60
+	if in.Limit != nil && *in.Limit > 0 {
+		limit = *in.Limit
+	}
+	after, err := decodePageToken(in.PaginationToken)
+	if err != nil {
+		return nil, "", err
+	}
+	var out []User
+	last := ""
+	for len(out) < limit {
+		batch, err := s.Store.ListUsers(ctx, p.ID, after, 500)
+		if err != nil {
+			return nil, "", err
+		}
+		for _, ku := range batch {
+			after = ku.Key
+			if filter.Match(&ku.User) {
+				out = append(out, ku.User)
+				last = ku.Key
+				if len(out) == limit {
+					break
+				}
+			}
+		}
+		if len(batch) < 500 {
+			if len(out) < limit {
+				last = ""
+			}
+			break
+		}
+	}
+	if len(out) == limit && last != "" {
+		// Only hand out a token when something may follow.
+		if more, err := s.Store.ListUsers(ctx, p.ID, last, 1); err != nil || len(more) == 0 {
+			last = ""
+		}
+	} else {
+		last = ""
+	}
+	if len(in.AttributesToGet) > 0 {
+		want := map[string]bool{}
+		for _, n := range in.AttributesToGet {
+			want[n] = true
+		}
+		for i := range out {
+			var kept []Attribute
+			for _, a := range out[i].Attributes {
+				if want[a.Name] {
+					kept = append(kept, a)
+				}
+			}
+			out[i].Attributes = kept
+		}
+	}
+	next := ""
+	if last != "" {
+		next = encodePageToken(last)
+	}
+	return out, next, nil
+}
+
+func passwordPolicy(p *Pool) PasswordPolicy {
+	if p.Settings.Policies != nil && p.Settings.Policies.PasswordPolicy != nil {
+		return *p.Settings.Policies.PasswordPolicy
+	}
+	return DefaultPasswordPolicy()
+}
+
+// CheckPasswordPolicy returns InvalidPasswordException naming the first
+// rule the password breaks.
+func CheckPasswordPolicy(pp PasswordPolicy, pw string) error {
+	fail := func(why string) error {
+		return Errorf(InvalidPassword, "Password did not conform with policy: %s", why)
+	}
+	if len([]rune(pw)) < pp.MinimumLength {
+		return fail("Password not long enough")
+	}
+	var upper, lower, digit, symbol bool
+	for _, r := range pw {
+		switch {
+		case unicode.IsUpper(r):
+			upper = true
+		case unicode.IsLower(r):
+			lower = true
+		case unicode.IsDigit(r):
+			digit = true
+		case strings.ContainsRune(passwordSymbols, r):
+			symbol = true
+		}
+	}
+	switch {
+	case pp.RequireLowercase && !lower:
+		return fail("Password must have lowercase characters")
+	case pp.RequireUppercase && !upper:
+		return fail("Password must have uppercase characters")
+	case pp.RequireNumbers && !digit:
+		return fail("Password must have numeric characters")
+	case pp.RequireSymbols && !symbol:
+		return fail("Password must have symbol characters")
+	}
+	return nil
+}
+
+// passwordSymbols are the characters Cognito counts as symbols.
+const passwordSymbols = "^$*.[]{}()?\"!@#%&/\\,><':;|_~`=+- "
+
+// GeneratePassword makes a temporary password that satisfies pp.
+func GeneratePassword(pp PasswordPolicy) string {
+	n := pp.MinimumLength
+	if n < 12 {
+		n = 12
+	}
+	pw := randomString(n-4, "abcdefghijkmnopqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789")
+	return pw + randomString(1, "ABCDEFGHJKLMNPQRSTUVWXYZ") + randomString(1, "abcdefghijkmnopqrstuvwxyz") +
+		randomString(1, "23456789") + randomString(1, "!#%&*+=?@^~")
+}
+
+func schemaAttribute(p *Pool, name string) (SchemaAttribute, bool) {
+	for _, a := range p.Schema {
+		if a.Name == name {
+			return a, true
+		}
+	}
+	if len(p.Schema) == 0 { // pools stored before schemas existed
+		for _, a := range standardAttributes {
+			if a.Name == name {
+				return a, true
+			}
+		}
+	}
+	return SchemaAttribute{}, false
+}
+
+// checkAttributes validates names against the pool's schema.
+func checkAttributes(p *Pool, attrs []Attribute, creating bool) error {
+	for _, a := range attrs {
+		sa, ok := schemaAttribute(p, a.Name)
+		if !ok {
+			return Errorf(InvalidParameter, "Attributes did not conform to the schema: Type for attribute {%s} could not be determined", a.Name)
+		}
+		if a.Name == "sub" || (!creating && !sa.Mutable) {
+			return Errorf(InvalidParameter, "Attributes did not conform to the schema: %s: Attribute cannot be updated. (changing an immutable attribute)", a.Name)
+		}
+		if sa.AttributeDataType == "Boolean" && a.Value != "true" && a.Value != "false" {
+			return Errorf(InvalidParameter, "Attributes did not conform to the schema: %s: Attribute value must be a boolean", a.Name)
+		}
+	}
+	return nil
+}
+
+// mergeAttributes sets the updates over base, keeping base's order.
+func mergeAttributes(base, updates []Attribute) []Attribute {
+	out := append([]Attribute(nil), base...)
+	for _, a := range updates {
+		found := false
+		for i := range out {
+			if out[i].Name == a.Name {
+				out[i].Value = a.Value
+				found = true
+				break
+			}
+		}
+		if !found {
+			out = append(out, a)
+		}
+	}
+	return out
+}
