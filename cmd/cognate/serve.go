@@ -1,0 +1,216 @@
+package main
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/cognate/cognate/internal/awsmodel"
+	"github.com/cognate/cognate/internal/issuer"
+	"github.com/cognate/cognate/internal/password"
+	"github.com/cognate/cognate/internal/secret"
+	"github.com/cognate/cognate/internal/server"
+	"github.com/cognate/cognate/internal/sigv4"
+	"github.com/cognate/cognate/internal/store/sqlite"
+	"github.com/cognate/cognate/internal/userpool"
+)
+
+type serveConfig struct {
+	Addr        string
+	DataDir     string
+	Region      string
+	AccountID   string
+	DatabaseURL string
+	IssuerBase  string
+	LogLevel    string
+}
+
+// envDefault reads COGNATE_<NAME>, so every flag can come from the environment.
+func envDefault(name, def string) string {
+	if v, ok := os.LookupEnv("COGNATE_" + name); ok && v != "" {
+		return v
+	}
+	return def
+}
+
+func serveCommand() *cobra.Command {
+	var cfg serveConfig
+	cmd := &cobra.Command{
+		Use:   "serve",
+		Short: "Run the Cognate server",
+		Long: `Run the Cognate server. Every flag can also be set through an environment
+variable: COGNATE_ADDR, COGNATE_DATA_DIR, COGNATE_REGION, COGNATE_ACCOUNT_ID,
+COGNATE_DATABASE_URL, COGNATE_ISSUER_BASE_URL, COGNATE_LOG_LEVEL.
+
+Admin (SigV4-signed) calls must be signed with the credentials in
+COGNATE_ACCESS_KEY_ID / COGNATE_SECRET_ACCESS_KEY, or with those in
+<data-dir>/credentials.json (generated on first start and printed once).
+The master key that protects passwords and signing keys comes from
+COGNATE_MASTER_KEY (base64, 32 bytes) or <data-dir>/master.key.`,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return serve(cmd.Context(), cfg, cmd.ErrOrStderr())
+		},
+	}
+	f := cmd.Flags()
+	f.StringVar(&cfg.Addr, "addr", envDefault("ADDR", "127.0.0.1:9229"), "listen address HOST:PORT")
+	f.StringVar(&cfg.DataDir, "data-dir", envDefault("DATA_DIR", "./cognate-data"), "directory for the SQLite database, keys and credentials")
+	f.StringVar(&cfg.Region, "region", envDefault("REGION", "us-east-1"), "default region")
+	f.StringVar(&cfg.AccountID, "account-id", envDefault("ACCOUNT_ID", "000000000000"), "12-digit account id used in ARNs")
+	f.StringVar(&cfg.DatabaseURL, "database-url", envDefault("DATABASE_URL", ""), "postgres://… to share state between replicas (default: SQLite in --data-dir)")
+	f.StringVar(&cfg.IssuerBase, "issuer-base-url", envDefault("ISSUER_BASE_URL", ""), "issuer base URL put in tokens (default: the URL requests arrive on)")
+	f.StringVar(&cfg.LogLevel, "log-level", envDefault("LOG_LEVEL", "info"), "debug, info, warn or error")
+	return cmd
+}
+
+func serve(ctx context.Context, cfg serveConfig, stderr io.Writer) error {
+	var level slog.Level
+	if err := level.UnmarshalText([]byte(cfg.LogLevel)); err != nil {
+		return fmt.Errorf("--log-level: %w", err)
+	}
+	log := slog.New(slog.NewJSONHandler(stderr, &slog.HandlerOptions{Level: level}))
+	if len(cfg.AccountID) != 12 || strings.Trim(cfg.AccountID, "0123456789") != "" {
+		return fmt.Errorf("--account-id must be 12 digits, got %q", cfg.AccountID)
+	}
+	if err := os.MkdirAll(cfg.DataDir, 0o700); err != nil {
+		return err
+	}
+	keeper, err := secret.LoadOrCreate(os.Getenv("COGNATE_MASTER_KEY"), filepath.Join(cfg.DataDir, "master.key"))
+	if err != nil {
+		return err
+	}
+	keys, err := loadCredentials(cfg.DataDir, stderr)
+	if err != nil {
+		return err
+	}
+	if cfg.DatabaseURL != "" {
+		return errors.New("--database-url: the PostgreSQL backend is not available in this build yet")
+	}
+	store, err := sqlite.Open(filepath.Join(cfg.DataDir, "cognate.db"))
+	if err != nil {
+		return err
+	}
+	defer store.Close()
+
+	now := time.Now
+	audit := auditLog{log}
+	tokens := issuer.New(store, keeper, cfg.IssuerBase, now)
+	creds := password.Credentials{Keeper: keeper}
+	sessions := &userpool.Sessions{Store: store, Now: now, Tokens: tokens, Audit: audit}
+	dummy, _ := creds.Make("", "", "dummy password for timing", now())
+	srv := &server.Server{
+		Pools:      &userpool.Pools{Store: store, Now: now, MakeKey: tokens.MakeKey},
+		Users:      &userpool.Users{Store: store, Now: now, Credentials: creds, Sessions: sessions},
+		Auth:       &userpool.Auth{Store: store, Now: now, Credentials: creds, Tokens: tokens, Sealer: keeper, DummyCredential: dummy},
+		Sessions:   sessions,
+		Store:      store,
+		Keys:       tokens,
+		Verifier:   &sigv4.Verifier{Keys: keys, Now: now},
+		Model:      awsmodel.Default(),
+		Log:        log,
+		Account:    cfg.AccountID,
+		IssuerBase: cfg.IssuerBase,
+	}
+	ln, err := net.Listen("tcp", cfg.Addr)
+	if err != nil {
+		return err
+	}
+	hs := &http.Server{
+		Handler:           srv.Handler(),
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       30 * time.Second,
+		WriteTimeout:      30 * time.Second,
+		IdleTimeout:       120 * time.Second,
+		MaxHeaderBytes:    64 << 10,
+	}
+	ctx, stop := signal.NotifyContext(ctx, syscall.SIGINT, syscall.SIGTERM)
+	defer stop()
+	errc := make(chan error, 1)
+	go func() { errc <- hs.Serve(ln) }()
+	log.Info("cognate listening", "addr", ln.Addr().String(), "data_dir", cfg.DataDir, "region", cfg.Region)
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	log.Info("shutting down")
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	return hs.Shutdown(shutdownCtx)
+}
+
+// auditLog writes security events as structured log lines.
+type auditLog struct{ log *slog.Logger }
+
+func (a auditLog) Audit(ctx context.Context, event string, fields ...any) {
+	a.log.InfoContext(ctx, "audit", append([]any{"event", event}, fields...)...)
+}
+
+// credentialsFile is <data-dir>/credentials.json: the admin principals.
+type credentialsFile struct {
+	Principals []sigv4.Credential `json:"principals"`
+}
+
+// loadCredentials returns the admin keys: from the environment when set,
+// else from the data dir, generating (and printing once) a key pair there.
+func loadCredentials(dataDir string, stderr io.Writer) (sigv4.StaticKeyring, error) {
+	ring := sigv4.StaticKeyring{}
+	if id, sec := os.Getenv("COGNATE_ACCESS_KEY_ID"), os.Getenv("COGNATE_SECRET_ACCESS_KEY"); id != "" || sec != "" {
+		if id == "" || sec == "" {
+			return nil, errors.New("set both COGNATE_ACCESS_KEY_ID and COGNATE_SECRET_ACCESS_KEY, or neither")
+		}
+		ring[id] = sigv4.Credential{AccessKeyID: id, SecretAccessKey: sec, Name: "env"}
+		return ring, nil
+	}
+	path := filepath.Join(dataDir, "credentials.json")
+	data, err := os.ReadFile(path)
+	if errors.Is(err, os.ErrNotExist) {
+		cred := sigv4.Credential{AccessKeyID: "AKIA" + strings.ToUpper(randomText(16)), SecretAccessKey: randomText(40), Name: "admin"}
+		raw, _ := json.MarshalIndent(credentialsFile{Principals: []sigv4.Credential{cred}}, "", "  ")
+		if err := os.WriteFile(path, raw, 0o600); err != nil {
+			return nil, err
+		}
+		fmt.Fprintf(stderr, "Generated admin credentials (stored in %s, shown only now):\n"+
+			"  export AWS_ACCESS_KEY_ID=%s\n  export AWS_SECRET_ACCESS_KEY=%s\n  export AWS_DEFAULT_REGION=us-east-1\n",
+			path, cred.AccessKeyID, cred.SecretAccessKey)
+		ring[cred.AccessKeyID] = cred
+		return ring, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	var f credentialsFile
+	if err := json.Unmarshal(data, &f); err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	for _, c := range f.Principals {
+		ring[c.AccessKeyID] = c
+	}
+	if len(ring) == 0 {
+		return nil, fmt.Errorf("%s lists no principals", path)
+	}
+	return ring, nil
+}
+
+func randomText(n int) string {
+	const alphabet = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
+	b := make([]byte, n)
+	rand.Read(b)
+	for i := range b {
+		b[i] = alphabet[int(b[i])%len(alphabet)]
+	}
+	return string(b)
+}

@@ -1,0 +1,249 @@
+package server
+
+import (
+	"context"
+
+	"github.com/cognate/cognate/internal/userpool"
+)
+
+// empty is the `{}` answer of operations without output members.
+type empty struct{}
+
+// operations is the table of implemented operations; everything else in the
+// model answers UnknownOperationException.
+func (s *Server) operations() map[string]handler {
+	return map[string]handler{
+		// Pools and clients.
+		"CreateUserPool":       typed(s.createUserPool),
+		"DescribeUserPool":     typed(s.describeUserPool),
+		"ListUserPools":        typed(s.listUserPools),
+		"UpdateUserPool":       typed(s.updateUserPool),
+		"DeleteUserPool":       typed(s.deleteUserPool),
+		"CreateUserPoolClient": typed(s.createUserPoolClient),
+		"DescribeUserPoolClient": typed(func(ctx context.Context, c *call, in *poolClientRef) (any, error) {
+			cl, err := s.Pools.DescribeClient(ctx, in.UserPoolId, in.ClientId)
+			return map[string]any{"UserPoolClient": renderClient(cl)}, err
+		}),
+		"ListUserPoolClients":  typed(s.listUserPoolClients),
+		"UpdateUserPoolClient": typed(s.updateUserPoolClient),
+		"DeleteUserPoolClient": typed(func(ctx context.Context, c *call, in *poolClientRef) (any, error) {
+			return empty{}, s.Pools.DeleteClient(ctx, in.UserPoolId, in.ClientId)
+		}),
+		// Users.
+		"AdminCreateUser": typed(s.adminCreateUser),
+		"AdminGetUser":    typed(s.adminGetUser),
+		"AdminDeleteUser": typed(func(ctx context.Context, c *call, in *userRef) (any, error) {
+			return empty{}, s.Users.DeleteUser(ctx, in.UserPoolId, in.Username)
+		}),
+		"AdminSetUserPassword":      typed(s.adminSetUserPassword),
+		"AdminUpdateUserAttributes": typed(s.adminUpdateUserAttributes),
+		"AdminDeleteUserAttributes": typed(s.adminDeleteUserAttributes),
+		"AdminDisableUser": typed(func(ctx context.Context, c *call, in *userRef) (any, error) {
+			return empty{}, s.Users.SetEnabled(ctx, c.caller, in.UserPoolId, in.Username, false)
+		}),
+		"AdminEnableUser": typed(func(ctx context.Context, c *call, in *userRef) (any, error) {
+			return empty{}, s.Users.SetEnabled(ctx, c.caller, in.UserPoolId, in.Username, true)
+		}),
+		"ListUsers": typed(s.listUsers),
+		// Sign-in and tokens.
+		"InitiateAuth":                typed(s.initiateAuth),
+		"AdminInitiateAuth":           typed(s.adminInitiateAuth),
+		"RespondToAuthChallenge":      typed(s.respondToAuthChallenge),
+		"AdminRespondToAuthChallenge": typed(s.adminRespondToAuthChallenge),
+		"GetUser":                     typed(s.getUser),
+		// Sign-out and revocation.
+		"AdminUserGlobalSignOut": typed(func(ctx context.Context, c *call, in *userRef) (any, error) {
+			return empty{}, s.Sessions.AdminGlobalSignOut(ctx, c.caller, in.UserPoolId, in.Username)
+		}),
+		"GlobalSignOut": typed(func(ctx context.Context, c *call, in *accessTokenInput) (any, error) {
+			return empty{}, s.Sessions.GlobalSignOut(ctx, in.AccessToken)
+		}),
+		"RevokeToken": typed(func(ctx context.Context, c *call, in *revokeTokenInput) (any, error) {
+			return empty{}, s.Sessions.RevokeToken(ctx, in.ClientId, in.ClientSecret, in.Token)
+		}),
+		"DeleteUser": typed(s.deleteUser),
+	}
+}
+
+type poolRef struct{ UserPoolId string }
+type poolClientRef struct{ UserPoolId, ClientId string }
+type userRef struct{ UserPoolId, Username string }
+type accessTokenInput struct{ AccessToken string }
+type revokeTokenInput struct{ Token, ClientId, ClientSecret string }
+
+func (s *Server) createUserPool(ctx context.Context, c *call, in *userpool.CreatePoolInput) (any, error) {
+	p, err := s.Pools.CreatePool(ctx, c.caller.Region, *in)
+	if err != nil {
+		return nil, err
+	}
+	return map[string]any{"UserPool": s.renderPool(p, 0)}, nil
+}
+
+func (s *Server) describeUserPool(ctx context.Context, c *call, in *poolRef) (any, error) {
+	p, n, err := s.Pools.DescribePool(ctx, in.UserPoolId)
+	if err != nil {
+		return nil, err
+	}
+	return map[string]any{"UserPool": s.renderPool(p, n)}, nil
+}
+
+func (s *Server) listUserPools(ctx context.Context, c *call, in *struct {
+	NextToken  string
+	MaxResults int
+}) (any, error) {
+	pools, next, err := s.Pools.ListPools(ctx, in.MaxResults, in.NextToken)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]wirePoolSummary, 0, len(pools))
+	for _, p := range pools {
+		sum := wirePoolSummary{Id: p.ID, Name: p.Name, CreationDate: epoch(p.CreatedAt), LastModifiedDate: epoch(p.ModifiedAt), LambdaConfig: map[string]any{}}
+		if len(p.Settings.LambdaConfig) > 0 {
+			sum.LambdaConfig = p.Settings.LambdaConfig
+		}
+		out = append(out, sum)
+	}
+	res := map[string]any{"UserPools": out}
+	if next != "" {
+		res["NextToken"] = next
+	}
+	return res, nil
+}
+
+func (s *Server) updateUserPool(ctx context.Context, c *call, in *userpool.UpdatePoolInput) (any, error) {
+	return empty{}, s.Pools.UpdatePool(ctx, *in)
+}
+
+func (s *Server) deleteUserPool(ctx context.Context, c *call, in *poolRef) (any, error) {
+	return empty{}, s.Pools.DeletePool(ctx, in.UserPoolId)
+}
+
+func (s *Server) createUserPoolClient(ctx context.Context, c *call, in *userpool.CreateClientInput) (any, error) {
+	cl, err := s.Pools.CreateClient(ctx, *in)
+	if err != nil {
+		return nil, err
+	}
+	return map[string]any{"UserPoolClient": renderClient(cl)}, nil
+}
+
+func (s *Server) listUserPoolClients(ctx context.Context, c *call, in *struct {
+	UserPoolId string
+	MaxResults int
+	NextToken  string
+}) (any, error) {
+	cs, next, err := s.Pools.ListClients(ctx, in.UserPoolId, in.MaxResults, in.NextToken)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]map[string]string, 0, len(cs))
+	for _, cl := range cs {
+		out = append(out, map[string]string{"ClientId": cl.ID, "UserPoolId": cl.PoolID, "ClientName": cl.Settings.ClientName})
+	}
+	res := map[string]any{"UserPoolClients": out}
+	if next != "" {
+		res["NextToken"] = next
+	}
+	return res, nil
+}
+
+func (s *Server) updateUserPoolClient(ctx context.Context, c *call, in *userpool.UpdateClientInput) (any, error) {
+	cl, err := s.Pools.UpdateClient(ctx, *in)
+	if err != nil {
+		return nil, err
+	}
+	return map[string]any{"UserPoolClient": renderClient(cl)}, nil
+}
+
+func (s *Server) adminCreateUser(ctx context.Context, c *call, in *userpool.CreateUserInput) (any, error) {
+	u, err := s.Users.CreateUser(ctx, *in)
+	if err != nil {
+		return nil, err
+	}
+	return map[string]any{"User": renderUser(u)}, nil
+}
+
+func (s *Server) adminGetUser(ctx context.Context, c *call, in *userRef) (any, error) {
+	u, err := s.Users.GetUser(ctx, in.UserPoolId, in.Username)
+	if err != nil {
+		return nil, err
+	}
+	w := renderUser(u)
+	return map[string]any{"Username": w.Username, "UserAttributes": w.Attributes, "UserCreateDate": w.UserCreateDate,
+		"UserLastModifiedDate": w.UserLastModifiedDate, "Enabled": w.Enabled, "UserStatus": w.UserStatus}, nil
+}
+
+func (s *Server) adminSetUserPassword(ctx context.Context, c *call, in *struct {
+	UserPoolId, Username, Password string
+	Permanent                      bool
+}) (any, error) {
+	return empty{}, s.Users.SetPassword(ctx, in.UserPoolId, in.Username, in.Password, in.Permanent)
+}
+
+func (s *Server) adminUpdateUserAttributes(ctx context.Context, c *call, in *struct {
+	UserPoolId, Username string
+	UserAttributes       []userpool.Attribute
+}) (any, error) {
+	return empty{}, s.Users.UpdateAttributes(ctx, in.UserPoolId, in.Username, in.UserAttributes)
+}
+
+func (s *Server) adminDeleteUserAttributes(ctx context.Context, c *call, in *struct {
+	UserPoolId, Username string
+	UserAttributeNames   []string
+}) (any, error) {
+	return empty{}, s.Users.DeleteAttributes(ctx, in.UserPoolId, in.Username, in.UserAttributeNames)
+}
+
+func (s *Server) listUsers(ctx context.Context, c *call, in *userpool.ListUsersInput) (any, error) {
+	users, next, err := s.Users.ListUsers(ctx, *in)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]wireUser, 0, len(users))
+	for _, u := range users {
+		out = append(out, renderUser(u))
+	}
+	res := map[string]any{"Users": out}
+	if next != "" {
+		res["PaginationToken"] = next
+	}
+	return res, nil
+}
+
+func (s *Server) initiateAuth(ctx context.Context, c *call, in *userpool.InitiateInput) (any, error) {
+	in.UserPoolId = ""
+	r, err := s.Auth.Initiate(ctx, *in, false)
+	return renderAuth(r), err
+}
+
+func (s *Server) adminInitiateAuth(ctx context.Context, c *call, in *userpool.InitiateInput) (any, error) {
+	r, err := s.Auth.Initiate(ctx, *in, true)
+	return renderAuth(r), err
+}
+
+func (s *Server) respondToAuthChallenge(ctx context.Context, c *call, in *userpool.RespondInput) (any, error) {
+	in.UserPoolId = ""
+	r, err := s.Auth.Respond(ctx, *in, false)
+	return renderAuth(r), err
+}
+
+func (s *Server) adminRespondToAuthChallenge(ctx context.Context, c *call, in *userpool.RespondInput) (any, error) {
+	r, err := s.Auth.Respond(ctx, *in, true)
+	return renderAuth(r), err
+}
+
+func (s *Server) getUser(ctx context.Context, c *call, in *accessTokenInput) (any, error) {
+	a, err := s.Sessions.Authorize(ctx, in.AccessToken)
+	if err != nil {
+		return nil, err
+	}
+	w := renderUser(a.User)
+	return map[string]any{"Username": w.Username, "UserAttributes": w.Attributes}, nil
+}
+
+func (s *Server) deleteUser(ctx context.Context, c *call, in *accessTokenInput) (any, error) {
+	a, err := s.Sessions.Authorize(ctx, in.AccessToken)
+	if err != nil {
+		return nil, err
+	}
+	return empty{}, s.Store.DeleteUser(ctx, a.Pool.ID, userpool.UsernameKey(&a.Pool, a.User.Username))
+}

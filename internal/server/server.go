@@ -1,0 +1,240 @@
+package server
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"io"
+	"log/slog"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/cognate/cognate/internal/awsjson"
+	"github.com/cognate/cognate/internal/awsmodel"
+	"github.com/cognate/cognate/internal/sigv4"
+	"github.com/cognate/cognate/internal/userpool"
+)
+
+// MaxBodyBytes bounds a request body; Cognito's largest inputs are far
+// smaller.
+const MaxBodyBytes = 1 << 20
+
+// Discovery serves a pool's JWKS (the public halves of its signing keys).
+type Discovery interface {
+	JWKS(ctx context.Context, poolID string) ([]byte, error)
+}
+
+// Server holds the explicit dependencies of the HTTP edge.
+type Server struct {
+	Pools    *userpool.Pools
+	Users    *userpool.Users
+	Auth     *userpool.Auth
+	Sessions *userpool.Sessions
+	Store    userpool.Store
+	Keys     Discovery
+	Verifier *sigv4.Verifier
+	Model    *awsmodel.Model
+	Log      *slog.Logger
+	Account  string
+	// IssuerBase is the issuer URL without the pool id; empty means the URL
+	// the request came in on.
+	IssuerBase string
+
+	ops map[string]handler
+}
+
+// Handler returns the root handler.
+func (s *Server) Handler() http.Handler {
+	s.ops = s.operations()
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		io.WriteString(w, `{"status":"ok"}`)
+	})
+	mux.HandleFunc("GET /{pool}/.well-known/jwks.json", s.serveJWKS)
+	mux.HandleFunc("GET /{pool}/.well-known/openid-configuration", s.serveDiscovery)
+	mux.HandleFunc("/", s.serveAPI)
+	return s.recoverPanics(mux)
+}
+
+func (s *Server) recoverPanics(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		defer func() {
+			if v := recover(); v != nil {
+				if v == http.ErrAbortHandler {
+					panic(v)
+				}
+				s.Log.Error("panic", "panic", v, "path", r.URL.Path)
+				awsjson.WriteError(w, awsjson.NewRequestID(), errors.New("panic"))
+			}
+		}()
+		next.ServeHTTP(w, r)
+	})
+}
+
+const targetPrefix = "AWSCognitoIdentityProviderService."
+
+var corsAllowHeaders = "content-type, x-amz-target, x-amz-user-agent, cache-control, authorization, x-amz-date, " +
+	"x-amz-security-token, x-amz-content-sha256, amz-sdk-invocation-id, amz-sdk-request"
+
+func setCORS(h http.Header) {
+	h.Set("Access-Control-Allow-Origin", "*")
+	h.Set("Access-Control-Expose-Headers", "x-amzn-RequestId,x-amzn-ErrorType,x-amzn-ErrorMessage,Date")
+}
+
+// serveAPI is the JSON 1.1 endpoint: any path, dispatched on X-Amz-Target.
+func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
+	setCORS(w.Header())
+	reqID := awsjson.NewRequestID()
+	if r.Method == http.MethodOptions {
+		w.Header().Set("Access-Control-Allow-Methods", "POST, OPTIONS")
+		w.Header().Set("Access-Control-Allow-Headers", corsAllowHeaders)
+		w.Header().Set("Access-Control-Max-Age", "86400")
+		w.WriteHeader(http.StatusOK)
+		return
+	}
+	if r.Method != http.MethodPost {
+		w.Header().Set("Allow", "POST, OPTIONS")
+		awsjson.WriteError(w, reqID, userpool.Errorf(userpool.UnknownOperation, "Only POST requests with an X-Amz-Target header are served here."))
+		return
+	}
+	start := time.Now()
+	target := r.Header.Get("X-Amz-Target")
+	name, ok := strings.CutPrefix(target, targetPrefix)
+	op, known := s.Model.Operation(name)
+	h, implemented := s.ops[name]
+	if !ok || !known || !implemented {
+		msg := "Unknown operation: " + truncate(target, 128)
+		if ok && known {
+			msg = "Operation " + name + " is not supported by Cognate yet."
+		}
+		awsjson.WriteError(w, reqID, userpool.Errorf(userpool.UnknownOperation, msg))
+		return
+	}
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, MaxBodyBytes))
+	if err != nil {
+		awsjson.WriteError(w, reqID, userpool.Errorf(userpool.SerializationError, "Request body is too large or could not be read."))
+		return
+	}
+	c := &call{op: op, requestID: reqID}
+	if op.Signed {
+		res, err := s.Verifier.Verify(r, body)
+		if err != nil {
+			s.finish(w, r, c, start, nil, err)
+			return
+		}
+		c.caller = userpool.Caller{AccessKeyID: res.Principal.AccessKeyID, Region: res.Region, Account: s.Account}
+	}
+	out, err := h(r.Context(), c, body)
+	s.finish(w, r, c, start, out, err)
+}
+
+func (s *Server) finish(w http.ResponseWriter, r *http.Request, c *call, start time.Time, out any, err error) {
+	if err != nil {
+		typ := userpool.ErrorType(err)
+		if typ == userpool.InternalError {
+			s.Log.Error("internal error", "request_id", c.requestID, "operation", c.op.Name, "error", err.Error())
+		}
+		s.Log.Debug("request", "request_id", c.requestID, "operation", c.op.Name, "error_type", typ,
+			"ms", time.Since(start).Milliseconds())
+		awsjson.WriteError(w, c.requestID, err)
+		return
+	}
+	s.Log.Debug("request", "request_id", c.requestID, "operation", c.op.Name, "ms", time.Since(start).Milliseconds())
+	awsjson.WriteResult(w, c.requestID, out)
+}
+
+// call is one API request in flight.
+type call struct {
+	op        *awsmodel.Operation
+	caller    userpool.Caller
+	requestID string
+}
+
+type handler func(ctx context.Context, c *call, body []byte) (any, error)
+
+// typed adapts a handler that takes its decoded, validated input.
+func typed[In any](fn func(ctx context.Context, c *call, in *In) (any, error)) handler {
+	return func(ctx context.Context, c *call, body []byte) (any, error) {
+		var in In
+		if err := awsjson.Decode(c.op, body, &in); err != nil {
+			return nil, err
+		}
+		return fn(ctx, c, &in)
+	}
+}
+
+func (s *Server) serveJWKS(w http.ResponseWriter, r *http.Request) {
+	pool := r.PathValue("pool")
+	if _, err := s.Store.GetPool(r.Context(), pool); err != nil {
+		writeJSONStatus(w, http.StatusNotFound, map[string]string{"message": "User pool " + pool + " does not exist."})
+		return
+	}
+	doc, err := s.Keys.JWKS(r.Context(), pool)
+	if err != nil {
+		s.Log.Error("jwks", "pool", pool, "error", err.Error())
+		writeJSONStatus(w, http.StatusInternalServerError, map[string]string{"message": "Internal server error."})
+		return
+	}
+	setCORS(w.Header())
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Cache-Control", "public, max-age=300")
+	w.Write(doc)
+}
+
+// IssuerFor returns the issuer URL of a pool for a request.
+func (s *Server) IssuerFor(r *http.Request, poolID string) string {
+	return issuerBase(s.IssuerBase, r) + "/" + poolID
+}
+
+func issuerBase(configured string, r *http.Request) string {
+	if configured != "" {
+		return strings.TrimRight(configured, "/")
+	}
+	scheme := "http"
+	if r.TLS != nil {
+		scheme = "https"
+	}
+	return scheme + "://" + r.Host
+}
+
+func (s *Server) serveDiscovery(w http.ResponseWriter, r *http.Request) {
+	pool := r.PathValue("pool")
+	if _, err := s.Store.GetPool(r.Context(), pool); err != nil {
+		writeJSONStatus(w, http.StatusNotFound, map[string]string{"message": "User pool " + pool + " does not exist."})
+		return
+	}
+	iss := s.IssuerFor(r, pool)
+	base := issuerBase("", r)
+	setCORS(w.Header())
+	writeJSONStatus(w, http.StatusOK, map[string]any{
+		"issuer":                                iss,
+		"jwks_uri":                              iss + "/.well-known/jwks.json",
+		"authorization_endpoint":                base + "/oauth2/authorize",
+		"token_endpoint":                        base + "/oauth2/token",
+		"userinfo_endpoint":                     base + "/oauth2/userInfo",
+		"revocation_endpoint":                   base + "/oauth2/revoke",
+		"end_session_endpoint":                  base + "/logout",
+		"id_token_signing_alg_values_supported": []string{"RS256"},
+		"response_types_supported":              []string{"code", "token"},
+		"scopes_supported":                      []string{"openid", "email", "phone", "profile"},
+		"subject_types_supported":               []string{"public"},
+		"token_endpoint_auth_methods_supported": []string{"client_secret_basic", "client_secret_post"},
+		"code_challenge_methods_supported":      []string{"S256"},
+		"grant_types_supported":                 []string{"authorization_code", "refresh_token", "client_credentials"},
+	})
+}
+
+func writeJSONStatus(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	json.NewEncoder(w).Encode(v)
+}
+
+func truncate(s string, n int) string {
+	if len(s) > n {
+		return s[:n]
+	}
+	return s
+}

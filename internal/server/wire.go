@@ -1,0 +1,118 @@
+package server
+
+import (
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/cognate/cognate/internal/userpool"
+)
+
+// epoch renders a time as Cognito does: epoch seconds, a JSON number.
+type epoch time.Time
+
+func (t epoch) MarshalJSON() ([]byte, error) {
+	ms := time.Time(t).UnixMilli()
+	return []byte(strconv.FormatFloat(float64(ms)/1000, 'f', -1, 64)), nil
+}
+
+// wirePool is UserPoolType.
+type wirePool struct {
+	Id                     string
+	Name                   string
+	Arn                    string
+	CreationDate           epoch
+	LastModifiedDate       epoch
+	EstimatedNumberOfUsers int
+	SchemaAttributes       []userpool.SchemaAttribute
+	userpool.PoolSettings
+}
+
+// wirePoolSummary is UserPoolDescriptionType.
+type wirePoolSummary struct {
+	Id               string
+	Name             string
+	CreationDate     epoch
+	LastModifiedDate epoch
+	LambdaConfig     any
+}
+
+func regionOf(poolID string) string {
+	region, _, _ := strings.Cut(poolID, "_")
+	return region
+}
+
+func (s *Server) poolARN(poolID string) string {
+	return "arn:aws:cognito-idp:" + regionOf(poolID) + ":" + s.Account + ":userpool/" + poolID
+}
+
+func (s *Server) renderPool(p userpool.Pool, users int) wirePool {
+	return wirePool{
+		Id: p.ID, Name: p.Name, Arn: s.poolARN(p.ID),
+		CreationDate: epoch(p.CreatedAt), LastModifiedDate: epoch(p.ModifiedAt),
+		EstimatedNumberOfUsers: users, SchemaAttributes: p.Schema, PoolSettings: p.Settings,
+	}
+}
+
+// wireClient is UserPoolClientType.
+type wireClient struct {
+	UserPoolId       string
+	ClientId         string
+	ClientSecret     string `json:",omitempty"`
+	CreationDate     epoch
+	LastModifiedDate epoch
+	userpool.ClientSettings
+}
+
+func renderClient(c userpool.Client) wireClient {
+	return wireClient{UserPoolId: c.PoolID, ClientId: c.ID, ClientSecret: c.Secret,
+		CreationDate: epoch(c.CreatedAt), LastModifiedDate: epoch(c.ModifiedAt), ClientSettings: c.Settings}
+}
+
+// wireUser is UserType (Attributes) — AdminGetUser renders UserAttributes.
+type wireUser struct {
+	Username             string
+	Attributes           []userpool.Attribute
+	UserCreateDate       epoch
+	UserLastModifiedDate epoch
+	Enabled              bool
+	UserStatus           string
+}
+
+func renderUser(u userpool.User) wireUser {
+	attrs := u.Attributes
+	if attrs == nil {
+		attrs = []userpool.Attribute{}
+	}
+	return wireUser{Username: u.Username, Attributes: attrs, UserCreateDate: epoch(u.CreatedAt),
+		UserLastModifiedDate: epoch(u.ModifiedAt), Enabled: u.Enabled, UserStatus: u.Status}
+}
+
+// wireAuthResult is AuthenticationResultType.
+type wireAuthResult struct {
+	AccessToken  string
+	ExpiresIn    int
+	TokenType    string
+	RefreshToken string `json:",omitempty"`
+	IdToken      string
+}
+
+// wireAuthOutput is InitiateAuthResponse and its siblings.
+type wireAuthOutput struct {
+	ChallengeName        string            `json:",omitempty"`
+	Session              string            `json:",omitempty"`
+	ChallengeParameters  map[string]string `json:"ChallengeParameters"`
+	AuthenticationResult *wireAuthResult   `json:",omitempty"`
+}
+
+func renderAuth(r userpool.AuthResult) wireAuthOutput {
+	out := wireAuthOutput{ChallengeName: r.ChallengeName, Session: r.Session, ChallengeParameters: r.ChallengeParameters}
+	if out.ChallengeParameters == nil {
+		out.ChallengeParameters = map[string]string{}
+	}
+	if t := r.Tokens; t != nil {
+		out.AuthenticationResult = &wireAuthResult{AccessToken: t.AccessToken, ExpiresIn: t.ExpiresIn,
+			TokenType: t.TokenType, RefreshToken: t.RefreshToken, IdToken: t.IDToken}
+	}
+	return out
+}
