@@ -300,3 +300,5 @@ func lastLine(s string) string {
 	}
 	return last
 }
+
+func envPath() string { return os.Getenv("PATH") }

@@ -1,0 +1,339 @@
+package e2e
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"io"
+	"net/http"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	cip "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
+	"github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider/types"
+	"github.com/aws/smithy-go"
+)
+
+func mustCLI(t *testing.T, r CLIResult) map[string]any {
+	t.Helper()
+	if r.Code != 0 {
+		t.Fatalf("exit %d\nstdout: %s\nstderr: %s", r.Code, r.Stdout, r.Stderr)
+	}
+	if strings.TrimSpace(r.Stdout) == "" {
+		return nil
+	}
+	return r.JSON(t)
+}
+
+func expectCLIError(t *testing.T, r CLIResult, code, op, msg string) {
+	t.Helper()
+	if r.Code != 255 {
+		t.Fatalf("exit %d, want 255\nstdout: %s\nstderr: %s", r.Code, r.Stdout, r.Stderr)
+	}
+	if got, want := lastLine(r.Stderr), awsErrorLine(code, op, msg); got != want {
+		t.Fatalf("stderr:\n got %q\nwant %q", got, want)
+	}
+}
+
+func dig(m map[string]any, path ...string) any {
+	var cur any = m
+	for _, p := range path {
+		mm, ok := cur.(map[string]any)
+		if !ok {
+			return nil
+		}
+		cur = mm[p]
+	}
+	return cur
+}
+
+func TestPoolsClientsUsersThroughAWSCLI(t *testing.T) {
+	s := StartServer(t)
+
+	out := mustCLI(t, s.AWS("create-user-pool", "--pool-name", "demo"))
+	poolID, _ := dig(out, "UserPool", "Id").(string)
+	if !regexp.MustCompile(`^us-east-1_[0-9A-Za-z]{9}$`).MatchString(poolID) {
+		t.Fatalf("pool id %q", poolID)
+	}
+	if arn := dig(out, "UserPool", "Arn"); arn != "arn:aws:cognito-idp:us-east-1:000000000000:userpool/"+poolID {
+		t.Fatalf("arn %v", arn)
+	}
+	if mfa := dig(out, "UserPool", "MfaConfiguration"); mfa != "OFF" {
+		t.Fatalf("MfaConfiguration %v", mfa)
+	}
+	if min := dig(out, "UserPool", "Policies", "PasswordPolicy", "MinimumLength"); min != float64(8) {
+		t.Fatalf("MinimumLength %v", min)
+	}
+
+	desc := mustCLI(t, s.AWS("describe-user-pool", "--user-pool-id", poolID))
+	if dig(desc, "UserPool", "Name") != "demo" {
+		t.Fatalf("describe: %v", desc)
+	}
+	mustCLI(t, s.AWS("update-user-pool", "--user-pool-id", poolID, "--mfa-configuration", "OFF",
+		"--policies", `{"PasswordPolicy":{"MinimumLength":10,"RequireUppercase":false,"RequireLowercase":true,"RequireNumbers":false,"RequireSymbols":false}}`))
+	desc = mustCLI(t, s.AWS("describe-user-pool", "--user-pool-id", poolID))
+	if dig(desc, "UserPool", "Policies", "PasswordPolicy", "MinimumLength") != float64(10) {
+		t.Fatalf("update not applied: %v", desc)
+	}
+
+	// Pagination of ListUserPools.
+	for i := 0; i < 3; i++ {
+		mustCLI(t, s.AWS("create-user-pool", "--pool-name", "extra"))
+	}
+	seen := map[string]bool{}
+	page := mustCLI(t, s.AWS("list-user-pools", "--max-results", "2", "--no-paginate"))
+	for {
+		for _, p := range page["UserPools"].([]any) {
+			seen[p.(map[string]any)["Id"].(string)] = true
+		}
+		next, _ := page["NextToken"].(string)
+		if next == "" {
+			break
+		}
+		page = mustCLI(t, s.AWS("list-user-pools", "--max-results", "2", "--next-token", next, "--no-paginate"))
+	}
+	if len(seen) != 4 || !seen[poolID] {
+		t.Fatalf("paged through %d pools: %v", len(seen), seen)
+	}
+
+	// Clients.
+	cl := mustCLI(t, s.AWS("create-user-pool-client", "--user-pool-id", poolID, "--client-name", "web", "--generate-secret",
+		"--explicit-auth-flows", "ALLOW_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"))
+	clientID, _ := dig(cl, "UserPoolClient", "ClientId").(string)
+	if !regexp.MustCompile(`^[a-z0-9]{26}$`).MatchString(clientID) {
+		t.Fatalf("client id %q", clientID)
+	}
+	if sec, _ := dig(cl, "UserPoolClient", "ClientSecret").(string); len(sec) < 24 {
+		t.Fatalf("secret %q", sec)
+	}
+	if dig(cl, "UserPoolClient", "EnableTokenRevocation") != true {
+		t.Fatalf("EnableTokenRevocation should default to true: %v", cl)
+	}
+	list := mustCLI(t, s.AWS("list-user-pool-clients", "--user-pool-id", poolID))
+	if n := len(list["UserPoolClients"].([]any)); n != 1 {
+		t.Fatalf("%d clients", n)
+	}
+	mustCLI(t, s.AWS("update-user-pool-client", "--user-pool-id", poolID, "--client-id", clientID, "--client-name", "web2"))
+	d := mustCLI(t, s.AWS("describe-user-pool-client", "--user-pool-id", poolID, "--client-id", clientID))
+	if dig(d, "UserPoolClient", "ClientName") != "web2" {
+		t.Fatalf("describe client: %v", d)
+	}
+	mustCLI(t, s.AWS("delete-user-pool-client", "--user-pool-id", poolID, "--client-id", clientID))
+	expectCLIError(t, s.AWS("describe-user-pool-client", "--user-pool-id", poolID, "--client-id", clientID),
+		"ResourceNotFoundException", "DescribeUserPoolClient", "User pool client "+clientID+" does not exist.")
+
+	// Users.
+	u := mustCLI(t, s.AWS("admin-create-user", "--user-pool-id", poolID, "--username", "Alice",
+		"--user-attributes", "Name=email,Value=alice@example.com", "--temporary-password", "Temp0rary!x", "--message-action", "SUPPRESS"))
+	if dig(u, "User", "UserStatus") != "FORCE_CHANGE_PASSWORD" || dig(u, "User", "Enabled") != true {
+		t.Fatalf("created user: %v", u)
+	}
+	expectCLIError(t, s.AWS("admin-create-user", "--user-pool-id", poolID, "--username", "alice"),
+		"UsernameExistsException", "AdminCreateUser", "User account already exists")
+	got := mustCLI(t, s.AWS("admin-get-user", "--user-pool-id", poolID, "--username", "ALICE"))
+	if got["Username"] != "Alice" {
+		t.Fatalf("case-insensitive lookup: %v", got)
+	}
+	var sub string
+	for _, a := range got["UserAttributes"].([]any) {
+		if a.(map[string]any)["Name"] == "sub" {
+			sub = a.(map[string]any)["Value"].(string)
+		}
+	}
+	if !regexp.MustCompile(`^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$`).MatchString(sub) {
+		t.Fatalf("sub %q", sub)
+	}
+	bySub := mustCLI(t, s.AWS("admin-get-user", "--user-pool-id", poolID, "--username", sub))
+	if bySub["Username"] != "Alice" {
+		t.Fatalf("lookup by sub: %v", bySub)
+	}
+	expectCLIError(t, s.AWS("admin-set-user-password", "--user-pool-id", poolID, "--username", "alice", "--password", "short", "--permanent"),
+		"InvalidPasswordException", "AdminSetUserPassword", "Password did not conform with policy: Password not long enough")
+	mustCLI(t, s.AWS("admin-set-user-password", "--user-pool-id", poolID, "--username", "alice", "--password", "longenough-pass", "--permanent"))
+	got = mustCLI(t, s.AWS("admin-get-user", "--user-pool-id", poolID, "--username", "alice"))
+	if got["UserStatus"] != "CONFIRMED" {
+		t.Fatalf("status after permanent password: %v", got["UserStatus"])
+	}
+	expectCLIError(t, s.AWS("admin-update-user-attributes", "--user-pool-id", poolID, "--username", "alice",
+		"--user-attributes", "Name=name,Value=Alice A", "Name=custom:nope,Value=x"),
+		"InvalidParameterException", "AdminUpdateUserAttributes",
+		"Attributes did not conform to the schema: Type for attribute {custom:nope} could not be determined")
+	mustCLI(t, s.AWS("admin-update-user-attributes", "--user-pool-id", poolID, "--username", "alice",
+		"--user-attributes", "Name=name,Value=Alice A", "Name=given_name,Value=Al"))
+	mustCLI(t, s.AWS("admin-delete-user-attributes", "--user-pool-id", poolID, "--username", "alice",
+		"--user-attribute-names", "given_name"))
+	got = mustCLI(t, s.AWS("admin-get-user", "--user-pool-id", poolID, "--username", "alice"))
+	attrs := map[string]string{}
+	for _, a := range got["UserAttributes"].([]any) {
+		attrs[a.(map[string]any)["Name"].(string)] = a.(map[string]any)["Value"].(string)
+	}
+	if attrs["name"] != "Alice A" || attrs["email"] != "alice@example.com" || attrs["given_name"] != "" {
+		t.Fatalf("attributes: %v", attrs)
+	}
+	mustCLI(t, s.AWS("admin-disable-user", "--user-pool-id", poolID, "--username", "alice"))
+	if got := mustCLI(t, s.AWS("admin-get-user", "--user-pool-id", poolID, "--username", "alice")); got["Enabled"] != false {
+		t.Fatalf("disabled user Enabled=%v", got["Enabled"])
+	}
+	mustCLI(t, s.AWS("admin-enable-user", "--user-pool-id", poolID, "--username", "alice"))
+
+	// ListUsers with filters and pagination.
+	for _, name := range []string{"bob", "bobby", "carol"} {
+		mustCLI(t, s.AWS("admin-create-user", "--user-pool-id", poolID, "--username", name,
+			"--user-attributes", "Name=email,Value="+name+"@example.com", "--message-action", "SUPPRESS"))
+	}
+	users := mustCLI(t, s.AWS("list-users", "--user-pool-id", poolID, "--filter", `username ^= "bob"`))
+	if n := len(users["Users"].([]any)); n != 2 {
+		t.Fatalf("prefix filter matched %d users: %v", n, users)
+	}
+	users = mustCLI(t, s.AWS("list-users", "--user-pool-id", poolID, "--filter", `email = "carol@example.com"`))
+	if n := len(users["Users"].([]any)); n != 1 {
+		t.Fatalf("equality filter matched %d users", n)
+	}
+	names := map[string]bool{}
+	page = mustCLI(t, s.AWS("list-users", "--user-pool-id", poolID, "--limit", "3", "--no-paginate"))
+	for {
+		for _, u := range page["Users"].([]any) {
+			names[u.(map[string]any)["Username"].(string)] = true
+		}
+		tok, _ := page["PaginationToken"].(string)
+		if tok == "" {
+			break
+		}
+		page = mustCLI(t, s.AWS("list-users", "--user-pool-id", poolID, "--limit", "3", "--pagination-token", tok, "--no-paginate"))
+	}
+	if len(names) != 4 {
+		t.Fatalf("paged through users %v", names)
+	}
+	expectCLIError(t, s.AWS("list-users", "--user-pool-id", poolID, "--filter", `nickname = "x"`),
+		"InvalidParameterException", "ListUsers", "Invalid search attribute: nickname")
+
+	mustCLI(t, s.AWS("admin-delete-user", "--user-pool-id", poolID, "--username", "alice"))
+	expectCLIError(t, s.AWS("admin-get-user", "--user-pool-id", poolID, "--username", "alice"),
+		"UserNotFoundException", "AdminGetUser", "User does not exist.")
+
+	// Pools: deletion protection, then delete.
+	mustCLI(t, s.AWS("update-user-pool", "--user-pool-id", poolID, "--deletion-protection", "ACTIVE"))
+	expectCLIError(t, s.AWS("delete-user-pool", "--user-pool-id", poolID), "InvalidParameterException", "DeleteUserPool",
+		"The user pool cannot be deleted because deletion protection is activated. Deletion protection must be inactivated first.")
+	mustCLI(t, s.AWS("update-user-pool", "--user-pool-id", poolID, "--deletion-protection", "INACTIVE"))
+	mustCLI(t, s.AWS("delete-user-pool", "--user-pool-id", poolID))
+	expectCLIError(t, s.AWS("describe-user-pool", "--user-pool-id", poolID), "ResourceNotFoundException", "DescribeUserPool",
+		"User pool "+poolID+" does not exist.")
+}
+
+func TestValidationErrorsThroughAWSCLI(t *testing.T) {
+	s := StartServer(t)
+	expectCLIError(t, s.AWS("admin-get-user", "--user-pool-id", "bad pool", "--username", "x"),
+		"InvalidParameterException", "AdminGetUser",
+		`1 validation error detected: Value 'bad pool' at 'userPoolId' failed to satisfy constraint: Member must satisfy regular expression pattern: [\w-]+_[0-9a-zA-Z]+`)
+	expectCLIError(t, s.AWS("admin-user-global-sign-out", "--user-pool-id", "us-east-1_nothere", "--username", "x"),
+		"ResourceNotFoundException", "AdminUserGlobalSignOut", "User pool us-east-1_nothere does not exist.")
+}
+
+// rawCall posts a JSON 1.1 request without any SDK.
+func rawCall(t *testing.T, url, target, body string, header map[string]string) (int, http.Header, map[string]any) {
+	t.Helper()
+	req, _ := http.NewRequest("POST", url+"/", strings.NewReader(body))
+	req.Header.Set("Content-Type", "application/x-amz-json-1.1")
+	if target != "" {
+		req.Header.Set("X-Amz-Target", target)
+	}
+	for k, v := range header {
+		req.Header.Set(k, v)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	raw, _ := io.ReadAll(resp.Body)
+	var m map[string]any
+	if err := json.Unmarshal(raw, &m); err != nil {
+		t.Fatalf("%s: body is not JSON: %q", target, raw)
+	}
+	return resp.StatusCode, resp.Header, m
+}
+
+func TestWireErrors(t *testing.T) {
+	s := StartServer(t)
+	cases := []struct {
+		name, target, body, wantType string
+	}{
+		{"unknown operation", "AWSCognitoIdentityProviderService.NoSuchOperation", `{}`, "UnknownOperationException"},
+		{"wrong prefix", "SomeOtherService.GetUser", `{}`, "UnknownOperationException"},
+		{"missing target", "", `{}`, "UnknownOperationException"},
+		{"malformed JSON", "AWSCognitoIdentityProviderService.InitiateAuth", `{"ClientId":`, "SerializationException"},
+		{"wrong type", "AWSCognitoIdentityProviderService.InitiateAuth", `{"ClientId":5,"AuthFlow":"USER_PASSWORD_AUTH"}`, "SerializationException"},
+		{"missing members", "AWSCognitoIdentityProviderService.InitiateAuth", `{}`, "InvalidParameterException"},
+		{"unsigned admin call", "AWSCognitoIdentityProviderService.ListUserPools", `{"MaxResults":1}`, "MissingAuthenticationTokenException"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			status, h, body := rawCall(t, s.URL, c.target, c.body, nil)
+			if status != 400 {
+				t.Fatalf("status %d", status)
+			}
+			if body["__type"] != c.wantType || h.Get("X-Amzn-Errortype") != c.wantType+":" {
+				t.Fatalf("__type %v header %q, want %s", body["__type"], h.Get("X-Amzn-Errortype"), c.wantType)
+			}
+			if msg, _ := body["message"].(string); msg == "" {
+				t.Fatalf("no message: %v", body)
+			}
+			if h.Get("X-Amzn-Requestid") == "" {
+				t.Fatal("no x-amzn-RequestId")
+			}
+		})
+	}
+	_, _, body := rawCall(t, s.URL, "AWSCognitoIdentityProviderService.InitiateAuth", `{}`, nil)
+	want := "2 validation errors detected: Value null at 'authFlow' failed to satisfy constraint: Member must not be null; " +
+		"Value null at 'clientId' failed to satisfy constraint: Member must not be null"
+	if body["message"] != want {
+		t.Fatalf("message %q\nwant    %q", body["message"], want)
+	}
+}
+
+func TestAdminCallsNeedValidSignatures(t *testing.T) {
+	s := StartServer(t)
+	ctx := context.Background()
+	apiErr := func(err error) (string, string) {
+		var ae smithy.APIError
+		if !errors.As(err, &ae) {
+			t.Fatalf("not an API error: %v", err)
+		}
+		return ae.ErrorCode(), ae.ErrorMessage()
+	}
+	_, err := s.SDKWith("AKIDUNKNOWN", "whatever").ListUserPools(ctx, &cip.ListUserPoolsInput{MaxResults: aws.Int32(1)})
+	if code, msg := apiErr(err); code != "UnrecognizedClientException" || msg != "The security token included in the request is invalid." {
+		t.Fatalf("unknown key: %s %q", code, msg)
+	}
+	_, err = s.SDKWith(testAccessKey, "wrong-secret").ListUserPools(ctx, &cip.ListUserPoolsInput{MaxResults: aws.Int32(1)})
+	if code, msg := apiErr(err); code != "InvalidSignatureException" || !strings.HasPrefix(msg, "The request signature we calculated does not match") {
+		t.Fatalf("wrong secret: %s %q", code, msg)
+	}
+	r := s.AWS("list-user-pools", "--max-results", "1", "--no-sign-request")
+	if r.Code != 255 || !strings.Contains(r.Stderr, "(MissingAuthenticationTokenException)") {
+		t.Fatalf("unsigned: %d %s", r.Code, r.Stderr)
+	}
+	// Unsigned public operations are accepted without credentials.
+	pool, err := s.SDK().CreateUserPool(ctx, &cip.CreateUserPoolInput{PoolName: aws.String("p")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	client, err := s.SDK().CreateUserPoolClient(ctx, &cip.CreateUserPoolClientInput{UserPoolId: pool.UserPool.Id, ClientName: aws.String("c"),
+		ExplicitAuthFlows: []types.ExplicitAuthFlowsType{types.ExplicitAuthFlowsTypeAllowUserPasswordAuth, types.ExplicitAuthFlowsTypeAllowRefreshTokenAuth}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r = runCommand(t, []string{"PATH=" + envPath(), "HOME=" + t.TempDir(), "AWS_DEFAULT_REGION=us-east-1", "AWS_CONFIG_FILE=/nonexistent", "AWS_SHARED_CREDENTIALS_FILE=/nonexistent"},
+		"aws", "cognito-idp", "initiate-auth", "--client-id", *client.UserPoolClient.ClientId, "--auth-flow", "USER_PASSWORD_AUTH",
+		"--auth-parameters", "USERNAME=nobody,PASSWORD=Whatever1!", "--endpoint-url", s.URL)
+	if r.Code != 255 || lastLine(r.Stderr) != awsErrorLine("UserNotFoundException", "InitiateAuth", "User does not exist.") {
+		t.Fatalf("unsigned InitiateAuth should reach the server: %d %s", r.Code, r.Stderr)
+	}
+	if !bytes.Contains([]byte(s.Logs()), []byte("cognate listening")) {
+		t.Fatal("no start log")
+	}
+}
