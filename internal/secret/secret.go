@@ -133,3 +133,22 @@ func (k *Keeper) Open(sealed []byte, label string) ([]byte, error) {
 	}
 	return k.aead.Open(nil, sealed[:n], sealed[n:], []byte(label))
 }
+
+// RandomString returns n characters drawn uniformly from alphabet (rejection
+// sampling avoids the modulo bias of byte % len).
+func RandomString(n int, alphabet string) string {
+	out := make([]byte, 0, n)
+	buf := make([]byte, n+n/2+8)
+	limit := 256 - 256%len(alphabet)
+	for len(out) < n {
+		if _, err := rand.Read(buf); err != nil {
+			panic(err)
+		}
+		for _, b := range buf {
+			if int(b) < limit && len(out) < n {
+				out = append(out, alphabet[int(b)%len(alphabet)])
+			}
+		}
+	}
+	return string(out)
+}

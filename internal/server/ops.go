@@ -245,5 +245,5 @@ func (s *Server) deleteUser(ctx context.Context, c *call, in *accessTokenInput) 
 	if err != nil {
 		return nil, err
 	}
-	return empty{}, s.Store.DeleteUser(ctx, a.Pool.ID, userpool.UsernameKey(&a.Pool, a.User.Username))
+	return empty{}, s.Users.DeleteUser(ctx, a.User.PoolID, a.User.Username)
 }

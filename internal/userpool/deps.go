@@ -2,9 +2,10 @@ package userpool
 
 import (
 	"context"
-	"crypto/rand"
 	"encoding/base64"
 	"time"
+
+	"github.com/cognate/cognate/internal/secret"
 )
 
 // Clock returns the current time; injected so tests control time.
@@ -34,23 +35,6 @@ type Caller struct {
 
 const idAlphabet = "abcdefghijklmnopqrstuvwxyz0123456789"
 
-// randomString returns n characters from alphabet, uniformly (rejection
-// sampling avoids modulo bias).
-func randomString(n int, alphabet string) string {
-	out := make([]byte, 0, n)
-	buf := make([]byte, n*2)
-	limit := 256 - 256%len(alphabet)
-	for len(out) < n {
-		if _, err := rand.Read(buf); err != nil {
-			panic(err)
-		}
-		for _, b := range buf {
-			if int(b) < limit && len(out) < n {
-				out = append(out, alphabet[int(b)%len(alphabet)])
-			}
-		}
-	}
-	return string(out)
-}
+func randomString(n int, alphabet string) string { return secret.RandomString(n, alphabet) }
 
 var pageTokenEncoding = base64.RawURLEncoding

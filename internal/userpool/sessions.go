@@ -17,7 +17,6 @@ type Sessions struct {
 
 // Authorized is what a valid access token grants.
 type Authorized struct {
-	Pool   Pool
 	User   User
 	Claims AccessClaims
 }
@@ -33,12 +32,6 @@ func (s *Sessions) Authorize(ctx context.Context, accessToken string) (Authorize
 	}
 	if !claims.HasScope(ScopeUserAdmin) {
 		return Authorized{}, Errorf(NotAuthorized, "Access Token does not have required scopes")
-	}
-	pool, err := s.Store.GetPool(ctx, claims.PoolID)
-	if errors.Is(err, ErrNotFound) {
-		return Authorized{}, Errorf(NotAuthorized, "Invalid Access Token")
-	} else if err != nil {
-		return Authorized{}, err
 	}
 	var user User
 	if claims.OriginJTI != "" {
@@ -69,7 +62,7 @@ func (s *Sessions) Authorize(ctx context.Context, accessToken string) (Authorize
 	if !user.Enabled {
 		return Authorized{}, Errorf(NotAuthorized, "User is disabled.")
 	}
-	return Authorized{Pool: pool, User: user, Claims: claims}, nil
+	return Authorized{User: user, Claims: claims}, nil
 }
 
 // AdminGlobalSignOut is AdminUserGlobalSignOut: every refresh token of the
