@@ -28,12 +28,12 @@ type source struct {
 }
 
 type sourceOp struct {
-	Input         *struct{ Shape string } `json:"input"`
-	Output        *struct{ Shape string } `json:"output"`
+	Input         *struct{ Shape string }  `json:"input"`
+	Output        *struct{ Shape string }  `json:"output"`
 	Errors        []struct{ Shape string } `json:"errors"`
-	Authtype      string                  `json:"authtype"`
-	Auth          []string                `json:"auth"`
-	Documentation string                  `json:"documentation"`
+	Authtype      string                   `json:"authtype"`
+	Auth          []string                 `json:"auth"`
+	Documentation string                   `json:"documentation"`
 }
 
 func main() {
