@@ -1,0 +1,430 @@
+package sqlite
+
+import (
+	"context"
+	"crypto/rand"
+	"database/sql"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/url"
+	"runtime"
+	"strings"
+	"time"
+
+	_ "modernc.org/sqlite" // registers the "sqlite" driver
+
+	"github.com/cognate/cognate/internal/userpool"
+)
+
+// Store implements userpool.Store.
+type Store struct {
+	w *sql.DB // the single writer
+	r *sql.DB // readers (the writer itself for in-memory databases)
+}
+
+var _ userpool.Store = (*Store)(nil)
+
+// Open opens (creating and migrating) the database at path; "" or
+// ":memory:" is a private in-memory database for tests.
+func Open(path string) (*Store, error) {
+	pragmas := "_pragma=busy_timeout(10000)&_pragma=foreign_keys(1)"
+	if path == "" || path == ":memory:" {
+		name := make([]byte, 8)
+		rand.Read(name)
+		db, err := sql.Open("sqlite", "file:mem"+hex.EncodeToString(name)+"?mode=memory&cache=shared&_txlock=immediate&"+pragmas)
+		if err != nil {
+			return nil, err
+		}
+		db.SetMaxOpenConns(1)
+		db.SetConnMaxLifetime(0)
+		db.SetMaxIdleConns(1)
+		s := &Store{w: db, r: db}
+		return s, s.migrate()
+	}
+	dsn := "file:" + (&url.URL{Path: path}).EscapedPath() + "?" + pragmas + "&_pragma=journal_mode(WAL)&_pragma=synchronous(FULL)"
+	w, err := sql.Open("sqlite", dsn+"&_txlock=immediate")
+	if err != nil {
+		return nil, err
+	}
+	w.SetMaxOpenConns(1)
+	w.SetMaxIdleConns(1)
+	w.SetConnMaxLifetime(0)
+	s := &Store{w: w}
+	if err := s.migrate(); err != nil {
+		w.Close()
+		return nil, err
+	}
+	r, err := sql.Open("sqlite", dsn+"&_pragma=query_only(1)")
+	if err != nil {
+		w.Close()
+		return nil, err
+	}
+	n := 2 * runtime.GOMAXPROCS(0)
+	r.SetMaxOpenConns(n)
+	r.SetMaxIdleConns(n)
+	s.r = r
+	return s, nil
+}
+
+// Close closes the database.
+func (s *Store) Close() error {
+	err := s.w.Close()
+	if s.r != s.w {
+		if rerr := s.r.Close(); err == nil {
+			err = rerr
+		}
+	}
+	return err
+}
+
+// migrations are applied in order, each once; never edit a released one.
+var migrations = []string{
+	`CREATE TABLE pools (
+		id TEXT PRIMARY KEY,
+		name TEXT NOT NULL,
+		settings TEXT NOT NULL,
+		schema_attrs TEXT NOT NULL,
+		created_ns INTEGER NOT NULL,
+		modified_ns INTEGER NOT NULL
+	);
+	CREATE TABLE signing_keys (
+		kid TEXT PRIMARY KEY,
+		pool_id TEXT NOT NULL REFERENCES pools(id) ON DELETE CASCADE,
+		use TEXT NOT NULL,
+		private_key BLOB NOT NULL,
+		created_ns INTEGER NOT NULL
+	);
+	CREATE INDEX signing_keys_pool ON signing_keys(pool_id, created_ns);
+	CREATE TABLE clients (
+		id TEXT PRIMARY KEY,
+		pool_id TEXT NOT NULL REFERENCES pools(id) ON DELETE CASCADE,
+		secret TEXT NOT NULL,
+		settings TEXT NOT NULL,
+		created_ns INTEGER NOT NULL,
+		modified_ns INTEGER NOT NULL
+	);
+	CREATE INDEX clients_pool ON clients(pool_id, id);
+	CREATE TABLE users (
+		pool_id TEXT NOT NULL REFERENCES pools(id) ON DELETE CASCADE,
+		key TEXT NOT NULL,
+		username TEXT NOT NULL,
+		sub TEXT NOT NULL,
+		attributes TEXT NOT NULL,
+		status TEXT NOT NULL,
+		enabled INTEGER NOT NULL,
+		password TEXT NOT NULL,
+		signout_epoch INTEGER NOT NULL DEFAULT 0,
+		created_ns INTEGER NOT NULL,
+		modified_ns INTEGER NOT NULL,
+		PRIMARY KEY (pool_id, key)
+	) WITHOUT ROWID;
+	CREATE UNIQUE INDEX users_sub ON users(pool_id, sub);
+	CREATE TABLE families (
+		id TEXT PRIMARY KEY,
+		pool_id TEXT NOT NULL,
+		client_id TEXT NOT NULL,
+		user_sub TEXT NOT NULL,
+		refresh_hash BLOB NOT NULL UNIQUE,
+		epoch INTEGER NOT NULL,
+		auth_time_ns INTEGER NOT NULL,
+		created_ns INTEGER NOT NULL,
+		expires_ns INTEGER NOT NULL,
+		revoked_ns INTEGER,
+		device_key TEXT NOT NULL DEFAULT ''
+	);
+	CREATE INDEX families_user ON families(pool_id, user_sub);
+	CREATE INDEX families_expiry ON families(expires_ns);`,
+}
+
+func (s *Store) migrate() error {
+	tx, err := s.w.Begin()
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	if _, err := tx.Exec(`CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY)`); err != nil {
+		return err
+	}
+	var current int
+	if err := tx.QueryRow(`SELECT COALESCE(MAX(version), 0) FROM schema_migrations`).Scan(&current); err != nil {
+		return err
+	}
+	for v := current + 1; v <= len(migrations); v++ {
+		if _, err := tx.Exec(migrations[v-1]); err != nil {
+			return fmt.Errorf("migration %d: %w", v, err)
+		}
+		if _, err := tx.Exec(`INSERT INTO schema_migrations(version) VALUES (?)`, v); err != nil {
+			return err
+		}
+	}
+	return tx.Commit()
+}
+
+// tx runs fn in a write transaction.
+func (s *Store) tx(ctx context.Context, fn func(*sql.Tx) error) error {
+	tx, err := s.w.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	if err := fn(tx); err != nil {
+		tx.Rollback()
+		return err
+	}
+	return tx.Commit()
+}
+
+func ns(t time.Time) int64 {
+	if t.IsZero() {
+		return 0
+	}
+	return t.UnixNano()
+}
+
+func fromNS(n int64) time.Time {
+	if n == 0 {
+		return time.Time{}
+	}
+	return time.Unix(0, n).UTC()
+}
+
+func isUnique(err error) bool {
+	return err != nil && strings.Contains(err.Error(), "UNIQUE constraint failed")
+}
+
+func notFound(err error) error {
+	if errors.Is(err, sql.ErrNoRows) {
+		return userpool.ErrNotFound
+	}
+	return err
+}
+
+func mustJSON(v any) string {
+	b, err := json.Marshal(v)
+	if err != nil {
+		panic(err)
+	}
+	return string(b)
+}
+
+type scanner interface{ Scan(...any) error }
+
+// Pools.
+
+const poolCols = `id, name, settings, schema_attrs, created_ns, modified_ns`
+
+func scanPool(sc scanner) (userpool.Pool, error) {
+	var p userpool.Pool
+	var settings, schema string
+	var created, modified int64
+	if err := sc.Scan(&p.ID, &p.Name, &settings, &schema, &created, &modified); err != nil {
+		return p, notFound(err)
+	}
+	if err := json.Unmarshal([]byte(settings), &p.Settings); err != nil {
+		return p, err
+	}
+	if err := json.Unmarshal([]byte(schema), &p.Schema); err != nil {
+		return p, err
+	}
+	p.CreatedAt, p.ModifiedAt = fromNS(created), fromNS(modified)
+	return p, nil
+}
+
+// CreatePool implements userpool.PoolStore.
+func (s *Store) CreatePool(ctx context.Context, p userpool.Pool) error {
+	_, err := s.w.ExecContext(ctx, `INSERT INTO pools(`+poolCols+`) VALUES (?,?,?,?,?,?)`,
+		p.ID, p.Name, mustJSON(p.Settings), mustJSON(p.Schema), ns(p.CreatedAt), ns(p.ModifiedAt))
+	if isUnique(err) {
+		return userpool.ErrAlreadyExists
+	}
+	return err
+}
+
+// GetPool implements userpool.PoolStore.
+func (s *Store) GetPool(ctx context.Context, id string) (userpool.Pool, error) {
+	return scanPool(s.r.QueryRowContext(ctx, `SELECT `+poolCols+` FROM pools WHERE id = ?`, id))
+}
+
+// ListPools implements userpool.PoolStore.
+func (s *Store) ListPools(ctx context.Context, after string, limit int) ([]userpool.Pool, error) {
+	rows, err := s.r.QueryContext(ctx, `SELECT `+poolCols+` FROM pools WHERE id > ? ORDER BY id LIMIT ?`, after, limit)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []userpool.Pool
+	for rows.Next() {
+		p, err := scanPool(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, p)
+	}
+	return out, rows.Err()
+}
+
+// UpdatePool implements userpool.PoolStore.
+func (s *Store) UpdatePool(ctx context.Context, id string, fn func(userpool.Pool) (userpool.Pool, error)) (userpool.Pool, error) {
+	var out userpool.Pool
+	err := s.tx(ctx, func(tx *sql.Tx) error {
+		p, err := scanPool(tx.QueryRowContext(ctx, `SELECT `+poolCols+` FROM pools WHERE id = ?`, id))
+		if err != nil {
+			return err
+		}
+		if out, err = fn(p); err != nil {
+			return err
+		}
+		_, err = tx.ExecContext(ctx, `UPDATE pools SET name = ?, settings = ?, schema_attrs = ?, modified_ns = ? WHERE id = ?`,
+			out.Name, mustJSON(out.Settings), mustJSON(out.Schema), ns(out.ModifiedAt), id)
+		return err
+	})
+	return out, err
+}
+
+// DeletePool implements userpool.PoolStore.
+func (s *Store) DeletePool(ctx context.Context, id string) error {
+	return s.tx(ctx, func(tx *sql.Tx) error {
+		if _, err := tx.ExecContext(ctx, `DELETE FROM families WHERE pool_id = ?`, id); err != nil {
+			return err
+		}
+		res, err := tx.ExecContext(ctx, `DELETE FROM pools WHERE id = ?`, id)
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return userpool.ErrNotFound
+		}
+		return nil
+	})
+}
+
+// CountUsers implements userpool.PoolStore.
+func (s *Store) CountUsers(ctx context.Context, poolID string) (int, error) {
+	var n int
+	err := s.r.QueryRowContext(ctx, `SELECT COUNT(*) FROM users WHERE pool_id = ?`, poolID).Scan(&n)
+	return n, err
+}
+
+// Keys.
+
+// CreateSigningKeys implements userpool.KeyStore.
+func (s *Store) CreateSigningKeys(ctx context.Context, keys []userpool.SigningKey) error {
+	return s.tx(ctx, func(tx *sql.Tx) error {
+		for _, k := range keys {
+			_, err := tx.ExecContext(ctx, `INSERT INTO signing_keys(kid, pool_id, use, private_key, created_ns) VALUES (?,?,?,?,?)`,
+				k.Kid, k.PoolID, k.Use, k.PrivateKey, ns(k.CreatedAt))
+			if isUnique(err) {
+				return userpool.ErrAlreadyExists
+			}
+			if err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+// ListSigningKeys implements userpool.KeyStore.
+func (s *Store) ListSigningKeys(ctx context.Context, poolID string) ([]userpool.SigningKey, error) {
+	rows, err := s.r.QueryContext(ctx, `SELECT kid, pool_id, use, private_key, created_ns FROM signing_keys WHERE pool_id = ? ORDER BY created_ns, kid`, poolID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []userpool.SigningKey
+	for rows.Next() {
+		var k userpool.SigningKey
+		var created int64
+		if err := rows.Scan(&k.Kid, &k.PoolID, &k.Use, &k.PrivateKey, &created); err != nil {
+			return nil, err
+		}
+		k.CreatedAt = fromNS(created)
+		out = append(out, k)
+	}
+	return out, rows.Err()
+}
+
+// Clients.
+
+const clientCols = `id, pool_id, secret, settings, created_ns, modified_ns`
+
+func scanClient(sc scanner) (userpool.Client, error) {
+	var c userpool.Client
+	var settings string
+	var created, modified int64
+	if err := sc.Scan(&c.ID, &c.PoolID, &c.Secret, &settings, &created, &modified); err != nil {
+		return c, notFound(err)
+	}
+	if err := json.Unmarshal([]byte(settings), &c.Settings); err != nil {
+		return c, err
+	}
+	c.CreatedAt, c.ModifiedAt = fromNS(created), fromNS(modified)
+	return c, nil
+}
+
+// CreateClient implements userpool.ClientStore.
+func (s *Store) CreateClient(ctx context.Context, c userpool.Client) error {
+	_, err := s.w.ExecContext(ctx, `INSERT INTO clients(`+clientCols+`) VALUES (?,?,?,?,?,?)`,
+		c.ID, c.PoolID, c.Secret, mustJSON(c.Settings), ns(c.CreatedAt), ns(c.ModifiedAt))
+	if isUnique(err) {
+		return userpool.ErrAlreadyExists
+	}
+	if err != nil && strings.Contains(err.Error(), "FOREIGN KEY") {
+		return userpool.ErrNotFound
+	}
+	return err
+}
+
+// GetClient implements userpool.ClientStore.
+func (s *Store) GetClient(ctx context.Context, id string) (userpool.Client, error) {
+	return scanClient(s.r.QueryRowContext(ctx, `SELECT `+clientCols+` FROM clients WHERE id = ?`, id))
+}
+
+// ListClients implements userpool.ClientStore.
+func (s *Store) ListClients(ctx context.Context, poolID, after string, limit int) ([]userpool.Client, error) {
+	rows, err := s.r.QueryContext(ctx, `SELECT `+clientCols+` FROM clients WHERE pool_id = ? AND id > ? ORDER BY id LIMIT ?`, poolID, after, limit)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []userpool.Client
+	for rows.Next() {
+		c, err := scanClient(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, c)
+	}
+	return out, rows.Err()
+}
+
+// UpdateClient implements userpool.ClientStore.
+func (s *Store) UpdateClient(ctx context.Context, id string, fn func(userpool.Client) (userpool.Client, error)) (userpool.Client, error) {
+	var out userpool.Client
+	err := s.tx(ctx, func(tx *sql.Tx) error {
+		c, err := scanClient(tx.QueryRowContext(ctx, `SELECT `+clientCols+` FROM clients WHERE id = ?`, id))
+		if err != nil {
+			return err
+		}
+		if out, err = fn(c); err != nil {
+			return err
+		}
+		_, err = tx.ExecContext(ctx, `UPDATE clients SET secret = ?, settings = ?, modified_ns = ? WHERE id = ?`,
+			out.Secret, mustJSON(out.Settings), ns(out.ModifiedAt), id)
+		return err
+	})
+	return out, err
+}
+
+// DeleteClient implements userpool.ClientStore.
+func (s *Store) DeleteClient(ctx context.Context, id string) error {
+	res, err := s.w.ExecContext(ctx, `DELETE FROM clients WHERE id = ?`, id)
+	if err != nil {
+		return err
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return userpool.ErrNotFound
+	}
+	return nil
+}

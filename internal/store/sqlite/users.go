@@ -1,0 +1,216 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"time"
+
+	"github.com/cognate/cognate/internal/userpool"
+)
+
+const userCols = `u.pool_id, u.key, u.username, u.sub, u.attributes, u.status, u.enabled, u.password, u.signout_epoch, u.created_ns, u.modified_ns`
+
+// storedPassword is the JSON form of a PasswordCredential.
+type storedPassword struct {
+	Hash        []byte `json:"h,omitempty"`
+	SRPSalt     []byte `json:"s,omitempty"`
+	SRPVerifier []byte `json:"v,omitempty"`
+	SetAt       int64  `json:"t,omitempty"`
+}
+
+func passwordJSON(p userpool.PasswordCredential) string {
+	return mustJSON(storedPassword{Hash: p.Hash, SRPSalt: p.SRPSalt, SRPVerifier: p.SRPVerifier, SetAt: ns(p.SetAt)})
+}
+
+// userRow scans a user and its key; extra destinations follow the user columns.
+func scanUser(sc scanner, extra ...any) (string, userpool.User, error) {
+	var u userpool.User
+	var key, attrs, pw string
+	var enabled int
+	var created, modified int64
+	dest := append([]any{&u.PoolID, &key, &u.Username, &u.Sub, &attrs, &u.Status, &enabled, &pw, &u.SignOutEpoch, &created, &modified}, extra...)
+	if err := sc.Scan(dest...); err != nil {
+		return "", u, notFound(err)
+	}
+	if err := json.Unmarshal([]byte(attrs), &u.Attributes); err != nil {
+		return "", u, err
+	}
+	var sp storedPassword
+	if err := json.Unmarshal([]byte(pw), &sp); err != nil {
+		return "", u, err
+	}
+	u.Password = userpool.PasswordCredential{Hash: sp.Hash, SRPSalt: sp.SRPSalt, SRPVerifier: sp.SRPVerifier, SetAt: fromNS(sp.SetAt)}
+	u.Enabled = enabled != 0
+	u.CreatedAt, u.ModifiedAt = fromNS(created), fromNS(modified)
+	return key, u, nil
+}
+
+func boolInt(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+// CreateUser implements userpool.UserStore.
+func (s *Store) CreateUser(ctx context.Context, key string, u userpool.User) error {
+	_, err := s.w.ExecContext(ctx, `INSERT INTO users(pool_id, key, username, sub, attributes, status, enabled, password, signout_epoch, created_ns, modified_ns)
+		VALUES (?,?,?,?,?,?,?,?,?,?,?)`, u.PoolID, key, u.Username, u.Sub, mustJSON(u.Attributes), u.Status, boolInt(u.Enabled),
+		passwordJSON(u.Password), u.SignOutEpoch, ns(u.CreatedAt), ns(u.ModifiedAt))
+	if isUnique(err) {
+		return userpool.ErrAlreadyExists
+	}
+	return err
+}
+
+// GetUser implements userpool.UserStore.
+func (s *Store) GetUser(ctx context.Context, poolID, key string) (userpool.User, error) {
+	_, u, err := scanUser(s.r.QueryRowContext(ctx, `SELECT `+userCols+` FROM users u WHERE u.pool_id = ? AND u.key = ?`, poolID, key))
+	return u, err
+}
+
+// GetUserBySub implements userpool.UserStore.
+func (s *Store) GetUserBySub(ctx context.Context, poolID, sub string) (userpool.User, error) {
+	_, u, err := scanUser(s.r.QueryRowContext(ctx, `SELECT `+userCols+` FROM users u WHERE u.pool_id = ? AND u.sub = ?`, poolID, sub))
+	return u, err
+}
+
+// ListUsers implements userpool.UserStore.
+func (s *Store) ListUsers(ctx context.Context, poolID, after string, limit int) ([]userpool.KeyedUser, error) {
+	rows, err := s.r.QueryContext(ctx, `SELECT `+userCols+` FROM users u WHERE u.pool_id = ? AND u.key > ? ORDER BY u.key LIMIT ?`, poolID, after, limit)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []userpool.KeyedUser
+	for rows.Next() {
+		key, u, err := scanUser(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, userpool.KeyedUser{Key: key, User: u})
+	}
+	return out, rows.Err()
+}
+
+// UpdateUser implements userpool.UserStore.
+func (s *Store) UpdateUser(ctx context.Context, poolID, key string, fn func(userpool.User) (userpool.User, error)) (userpool.User, error) {
+	var out userpool.User
+	err := s.tx(ctx, func(tx *sql.Tx) error {
+		_, u, err := scanUser(tx.QueryRowContext(ctx, `SELECT `+userCols+` FROM users u WHERE u.pool_id = ? AND u.key = ?`, poolID, key))
+		if err != nil {
+			return err
+		}
+		if out, err = fn(u); err != nil {
+			return err
+		}
+		_, err = tx.ExecContext(ctx, `UPDATE users SET username = ?, attributes = ?, status = ?, enabled = ?, password = ?,
+			signout_epoch = ?, modified_ns = ? WHERE pool_id = ? AND key = ?`,
+			out.Username, mustJSON(out.Attributes), out.Status, boolInt(out.Enabled), passwordJSON(out.Password),
+			out.SignOutEpoch, ns(out.ModifiedAt), poolID, key)
+		return err
+	})
+	return out, err
+}
+
+// DeleteUser implements userpool.UserStore.
+func (s *Store) DeleteUser(ctx context.Context, poolID, key string) error {
+	return s.tx(ctx, func(tx *sql.Tx) error {
+		var sub string
+		if err := tx.QueryRowContext(ctx, `DELETE FROM users WHERE pool_id = ? AND key = ? RETURNING sub`, poolID, key).Scan(&sub); err != nil {
+			return notFound(err)
+		}
+		_, err := tx.ExecContext(ctx, `DELETE FROM families WHERE pool_id = ? AND user_sub = ?`, poolID, sub)
+		return err
+	})
+}
+
+// Families.
+
+const familyCols = `f.id, f.pool_id, f.client_id, f.user_sub, f.refresh_hash, f.epoch, f.auth_time_ns, f.created_ns, f.expires_ns, COALESCE(f.revoked_ns, 0), f.device_key`
+
+type familyScan struct {
+	f                                 userpool.Family
+	authTime, created, expires, revok int64
+}
+
+func (fs *familyScan) dest() []any {
+	f := &fs.f
+	return []any{&f.ID, &f.PoolID, &f.ClientID, &f.UserSub, &f.RefreshHash, &f.Epoch, &fs.authTime, &fs.created, &fs.expires, &fs.revok, &f.DeviceKey}
+}
+
+func (fs *familyScan) family() userpool.Family {
+	f := fs.f
+	f.AuthTime, f.CreatedAt, f.ExpiresAt, f.RevokedAt = fromNS(fs.authTime), fromNS(fs.created), fromNS(fs.expires), fromNS(fs.revok)
+	return f
+}
+
+// CreateFamily implements userpool.FamilyStore.
+func (s *Store) CreateFamily(ctx context.Context, f userpool.Family) error {
+	var revoked any
+	if !f.RevokedAt.IsZero() {
+		revoked = ns(f.RevokedAt)
+	}
+	_, err := s.w.ExecContext(ctx, `INSERT INTO families(id, pool_id, client_id, user_sub, refresh_hash, epoch, auth_time_ns, created_ns, expires_ns, revoked_ns, device_key)
+		VALUES (?,?,?,?,?,?,?,?,?,?,?)`, f.ID, f.PoolID, f.ClientID, f.UserSub, f.RefreshHash, f.Epoch,
+		ns(f.AuthTime), ns(f.CreatedAt), ns(f.ExpiresAt), revoked, f.DeviceKey)
+	if isUnique(err) {
+		return userpool.ErrAlreadyExists
+	}
+	return err
+}
+
+// GetFamilyByRefreshHash implements userpool.FamilyStore.
+func (s *Store) GetFamilyByRefreshHash(ctx context.Context, hash []byte) (userpool.Family, error) {
+	var fs familyScan
+	err := s.r.QueryRowContext(ctx, `SELECT `+familyCols+` FROM families f WHERE f.refresh_hash = ?`, hash).Scan(fs.dest()...)
+	if err != nil {
+		return userpool.Family{}, notFound(err)
+	}
+	return fs.family(), nil
+}
+
+// RevokeFamily implements userpool.FamilyStore.
+func (s *Store) RevokeFamily(ctx context.Context, id string, at time.Time) error {
+	res, err := s.w.ExecContext(ctx, `UPDATE families SET revoked_ns = COALESCE(revoked_ns, ?) WHERE id = ?`, ns(at), id)
+	if err != nil {
+		return err
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return userpool.ErrNotFound
+	}
+	return nil
+}
+
+// SignOutUser implements userpool.FamilyStore: one row, whatever the
+// number of sessions.
+func (s *Store) SignOutUser(ctx context.Context, poolID, sub string) (int64, error) {
+	var epoch int64
+	err := s.w.QueryRowContext(ctx, `UPDATE users SET signout_epoch = signout_epoch + 1 WHERE pool_id = ? AND sub = ? RETURNING signout_epoch`,
+		poolID, sub).Scan(&epoch)
+	return epoch, notFound(err)
+}
+
+// GetSession implements userpool.FamilyStore: two primary-key lookups in
+// one statement.
+func (s *Store) GetSession(ctx context.Context, poolID, sub, familyID string) (userpool.User, userpool.Family, error) {
+	var fs familyScan
+	_, u, err := scanUser(s.r.QueryRowContext(ctx, `SELECT `+userCols+`, `+familyCols+`
+		FROM users u JOIN families f ON f.id = ? AND f.pool_id = u.pool_id AND f.user_sub = u.sub
+		WHERE u.pool_id = ? AND u.sub = ?`, familyID, poolID, sub), fs.dest()...)
+	if err != nil {
+		return userpool.User{}, userpool.Family{}, err
+	}
+	return u, fs.family(), nil
+}
+
+// DeleteExpiredFamilies implements userpool.FamilyStore.
+func (s *Store) DeleteExpiredFamilies(ctx context.Context, now time.Time) (int, error) {
+	res, err := s.w.ExecContext(ctx, `DELETE FROM families WHERE expires_ns < ?`, ns(now))
+	if err != nil {
+		return 0, err
+	}
+	n, err := res.RowsAffected()
+	return int(n), err
+}

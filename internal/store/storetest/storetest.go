@@ -1,0 +1,436 @@
+package storetest
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/cognate/cognate/internal/userpool"
+)
+
+// RunTests runs the contract against stores made by newStore (each empty).
+func RunTests(t *testing.T, newStore func(t *testing.T) userpool.Store) {
+	tests := []struct {
+		name string
+		fn   func(t *testing.T, s userpool.Store)
+	}{
+		{"Pools", testPools},
+		{"PoolPagination", testPoolPagination},
+		{"UpdatePoolCAS", testUpdatePoolCAS},
+		{"DeletePoolCascades", testDeletePoolCascades},
+		{"SigningKeys", testSigningKeys},
+		{"Clients", testClients},
+		{"Users", testUsers},
+		{"ConcurrentCreateUser", testConcurrentCreateUser},
+		{"UpdateUserCAS", testUpdateUserCAS},
+		{"ListUsers", testListUsers},
+		{"Families", testFamilies},
+		{"SignOutAndSession", testSignOutAndSession},
+		{"DeleteUserRemovesFamilies", testDeleteUserRemovesFamilies},
+		{"ExpiredFamilies", testExpiredFamilies},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			s := newStore(t)
+			t.Cleanup(func() { s.Close() })
+			tc.fn(t, s)
+		})
+	}
+}
+
+var (
+	ctx = context.Background()
+	t0  = time.Date(2026, 1, 2, 3, 4, 5, 123456789, time.UTC)
+)
+
+func pool(id string) userpool.Pool {
+	return userpool.Pool{ID: id, Name: "pool " + id, CreatedAt: t0, ModifiedAt: t0,
+		Settings: userpool.PoolSettings{MfaConfiguration: "OFF", UserPoolTags: map[string]string{"k": "v"}},
+		Schema:   []userpool.SchemaAttribute{{Name: "email", AttributeDataType: "String", Mutable: true}}}
+}
+
+func user(poolID, name, sub string) userpool.User {
+	return userpool.User{PoolID: poolID, Username: name, Sub: sub, Status: userpool.StatusConfirmed, Enabled: true,
+		Attributes: []userpool.Attribute{{Name: "sub", Value: sub}, {Name: "email", Value: name + "@example.com"}},
+		Password:   userpool.PasswordCredential{Hash: []byte{1, 2, 3}, SRPSalt: []byte{4}, SRPVerifier: []byte{5, 6}, SetAt: t0},
+		CreatedAt:  t0, ModifiedAt: t0}
+}
+
+func family(id, poolID, sub string, epoch int64) userpool.Family {
+	return userpool.Family{ID: id, PoolID: poolID, ClientID: "client1", UserSub: sub, RefreshHash: []byte("hash-" + id),
+		Epoch: epoch, AuthTime: t0.Truncate(time.Second), CreatedAt: t0, ExpiresAt: t0.Add(time.Hour), DeviceKey: "dev"}
+}
+
+func must(t *testing.T, err error) {
+	t.Helper()
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+func wantErr(t *testing.T, err, want error) {
+	t.Helper()
+	if !errors.Is(err, want) {
+		t.Fatalf("got %v, want %v", err, want)
+	}
+}
+
+func testPools(t *testing.T, s userpool.Store) {
+	p := pool("us-east-1_a")
+	must(t, s.CreatePool(ctx, p))
+	wantErr(t, s.CreatePool(ctx, p), userpool.ErrAlreadyExists)
+	got, err := s.GetPool(ctx, p.ID)
+	must(t, err)
+	if got.Name != p.Name || !got.CreatedAt.Equal(t0) || got.CreatedAt.Location() != time.UTC || got.CreatedAt.Nanosecond() != 123456789 {
+		t.Fatalf("pool %+v", got)
+	}
+	if got.Settings.MfaConfiguration != "OFF" || got.Settings.UserPoolTags["k"] != "v" || len(got.Schema) != 1 {
+		t.Fatalf("settings/schema lost: %+v", got)
+	}
+	_, err = s.GetPool(ctx, "us-east-1_missing")
+	wantErr(t, err, userpool.ErrNotFound)
+	_, err = s.UpdatePool(ctx, "us-east-1_missing", func(p userpool.Pool) (userpool.Pool, error) { return p, nil })
+	wantErr(t, err, userpool.ErrNotFound)
+	wantErr(t, s.DeletePool(ctx, "us-east-1_missing"), userpool.ErrNotFound)
+}
+
+func testPoolPagination(t *testing.T, s userpool.Store) {
+	for _, id := range []string{"us-east-1_c", "us-east-1_a", "us-east-1_b"} {
+		must(t, s.CreatePool(ctx, pool(id)))
+	}
+	page, err := s.ListPools(ctx, "", 2)
+	must(t, err)
+	if len(page) != 2 || page[0].ID != "us-east-1_a" || page[1].ID != "us-east-1_b" {
+		t.Fatalf("page 1: %v", ids(page))
+	}
+	page, err = s.ListPools(ctx, "us-east-1_b", 2)
+	must(t, err)
+	if len(page) != 1 || page[0].ID != "us-east-1_c" {
+		t.Fatalf("page 2: %v", ids(page))
+	}
+}
+
+func ids(ps []userpool.Pool) []string {
+	var out []string
+	for _, p := range ps {
+		out = append(out, p.ID)
+	}
+	return out
+}
+
+func testUpdatePoolCAS(t *testing.T, s userpool.Store) {
+	must(t, s.CreatePool(ctx, pool("us-east-1_a")))
+	_, err := s.UpdatePool(ctx, "us-east-1_a", func(p userpool.Pool) (userpool.Pool, error) {
+		p.Name = "changed"
+		return p, errors.New("abort")
+	})
+	if err == nil || err.Error() != "abort" {
+		t.Fatalf("fn error not returned: %v", err)
+	}
+	got, _ := s.GetPool(ctx, "us-east-1_a")
+	if got.Name != "pool us-east-1_a" {
+		t.Fatal("aborted update was applied")
+	}
+	// Concurrent increments lose nothing.
+	var wg sync.WaitGroup
+	for i := 0; i < 20; i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			_, err := s.UpdatePool(ctx, "us-east-1_a", func(p userpool.Pool) (userpool.Pool, error) {
+				p.Settings.UserPoolTags["n"] += "x"
+				return p, nil
+			})
+			if err != nil {
+				t.Error(err)
+			}
+		}()
+	}
+	wg.Wait()
+	got, _ = s.GetPool(ctx, "us-east-1_a")
+	if len(got.Settings.UserPoolTags["n"]) != 20 {
+		t.Fatalf("lost updates: %q", got.Settings.UserPoolTags["n"])
+	}
+}
+
+func testDeletePoolCascades(t *testing.T, s userpool.Store) {
+	must(t, s.CreatePool(ctx, pool("us-east-1_a")))
+	must(t, s.CreatePool(ctx, pool("us-east-1_b")))
+	must(t, s.CreateSigningKeys(ctx, []userpool.SigningKey{{PoolID: "us-east-1_a", Kid: "k1", Use: "id", PrivateKey: []byte{1}, CreatedAt: t0}}))
+	must(t, s.CreateClient(ctx, userpool.Client{ID: "c1", PoolID: "us-east-1_a", CreatedAt: t0, ModifiedAt: t0}))
+	must(t, s.CreateUser(ctx, "alice", user("us-east-1_a", "alice", "sub-a")))
+	must(t, s.CreateUser(ctx, "alice", user("us-east-1_b", "alice", "sub-b")))
+	must(t, s.CreateFamily(ctx, family("f1", "us-east-1_a", "sub-a", 0)))
+	must(t, s.CreateFamily(ctx, family("f2", "us-east-1_b", "sub-b", 0)))
+	must(t, s.DeletePool(ctx, "us-east-1_a"))
+	if keys, _ := s.ListSigningKeys(ctx, "us-east-1_a"); len(keys) != 0 {
+		t.Fatal("keys survive their pool")
+	}
+	_, err := s.GetClient(ctx, "c1")
+	wantErr(t, err, userpool.ErrNotFound)
+	_, err = s.GetUser(ctx, "us-east-1_a", "alice")
+	wantErr(t, err, userpool.ErrNotFound)
+	_, err = s.GetFamilyByRefreshHash(ctx, []byte("hash-f1"))
+	wantErr(t, err, userpool.ErrNotFound)
+	// The other pool is untouched.
+	_, _, err = s.GetSession(ctx, "us-east-1_b", "sub-b", "f2")
+	must(t, err)
+}
+
+func testSigningKeys(t *testing.T, s userpool.Store) {
+	must(t, s.CreatePool(ctx, pool("us-east-1_a")))
+	keys := []userpool.SigningKey{
+		{PoolID: "us-east-1_a", Kid: "newer", Use: "access", PrivateKey: []byte{9, 9}, CreatedAt: t0.Add(time.Second)},
+		{PoolID: "us-east-1_a", Kid: "older", Use: "id", PrivateKey: []byte{8}, CreatedAt: t0},
+	}
+	must(t, s.CreateSigningKeys(ctx, keys))
+	got, err := s.ListSigningKeys(ctx, "us-east-1_a")
+	must(t, err)
+	if len(got) != 2 || got[0].Kid != "older" || got[1].Kid != "newer" || got[1].Use != "access" || !bytes.Equal(got[1].PrivateKey, []byte{9, 9}) || !got[0].CreatedAt.Equal(t0) {
+		t.Fatalf("keys %+v", got)
+	}
+	wantErr(t, s.CreateSigningKeys(ctx, keys[:1]), userpool.ErrAlreadyExists)
+}
+
+func testClients(t *testing.T, s userpool.Store) {
+	must(t, s.CreatePool(ctx, pool("us-east-1_a")))
+	for _, id := range []string{"c3", "c1", "c2"} {
+		c := userpool.Client{ID: id, PoolID: "us-east-1_a", Secret: "sec-" + id, CreatedAt: t0, ModifiedAt: t0,
+			Settings: userpool.ClientSettings{ClientName: "n" + id, ExplicitAuthFlows: []string{"ALLOW_USER_SRP_AUTH"}, EnableTokenRevocation: true}}
+		must(t, s.CreateClient(ctx, c))
+	}
+	wantErr(t, s.CreateClient(ctx, userpool.Client{ID: "c1", PoolID: "us-east-1_a"}), userpool.ErrAlreadyExists)
+	got, err := s.GetClient(ctx, "c2")
+	must(t, err)
+	if got.Secret != "sec-c2" || got.Settings.ClientName != "nc2" || !got.Settings.EnableTokenRevocation || got.Settings.ExplicitAuthFlows[0] != "ALLOW_USER_SRP_AUTH" {
+		t.Fatalf("client %+v", got)
+	}
+	page, err := s.ListClients(ctx, "us-east-1_a", "c1", 10)
+	must(t, err)
+	if len(page) != 2 || page[0].ID != "c2" || page[1].ID != "c3" {
+		t.Fatalf("clients page %+v", page)
+	}
+	up, err := s.UpdateClient(ctx, "c1", func(c userpool.Client) (userpool.Client, error) {
+		c.Settings.ClientName = "renamed"
+		return c, nil
+	})
+	must(t, err)
+	if up.Settings.ClientName != "renamed" {
+		t.Fatal("update result")
+	}
+	if got, _ := s.GetClient(ctx, "c1"); got.Settings.ClientName != "renamed" {
+		t.Fatal("update not stored")
+	}
+	must(t, s.DeleteClient(ctx, "c1"))
+	wantErr(t, s.DeleteClient(ctx, "c1"), userpool.ErrNotFound)
+	_, err = s.GetClient(ctx, "c1")
+	wantErr(t, err, userpool.ErrNotFound)
+}
+
+func testUsers(t *testing.T, s userpool.Store) {
+	must(t, s.CreatePool(ctx, pool("us-east-1_a")))
+	u := user("us-east-1_a", "Alice", "sub-1")
+	must(t, s.CreateUser(ctx, "alice", u))
+	wantErr(t, s.CreateUser(ctx, "alice", user("us-east-1_a", "ALICE", "sub-2")), userpool.ErrAlreadyExists)
+	wantErr(t, s.CreateUser(ctx, "bob", user("us-east-1_a", "bob", "sub-1")), userpool.ErrAlreadyExists)
+	got, err := s.GetUser(ctx, "us-east-1_a", "alice")
+	must(t, err)
+	if got.Username != "Alice" || got.Sub != "sub-1" || got.PoolID != "us-east-1_a" || !got.Enabled || got.Status != userpool.StatusConfirmed {
+		t.Fatalf("user %+v", got)
+	}
+	if len(got.Attributes) != 2 || got.Attributes[1].Value != "Alice@example.com" {
+		t.Fatalf("attributes %+v", got.Attributes)
+	}
+	if !bytes.Equal(got.Password.Hash, []byte{1, 2, 3}) || !bytes.Equal(got.Password.SRPVerifier, []byte{5, 6}) || !got.Password.SetAt.Equal(t0) {
+		t.Fatalf("password %+v", got.Password)
+	}
+	bySub, err := s.GetUserBySub(ctx, "us-east-1_a", "sub-1")
+	must(t, err)
+	if bySub.Username != "Alice" {
+		t.Fatal("by sub")
+	}
+	_, err = s.GetUser(ctx, "us-east-1_a", "Alice")
+	wantErr(t, err, userpool.ErrNotFound)
+	_, err = s.GetUserBySub(ctx, "us-east-1_a", "nope")
+	wantErr(t, err, userpool.ErrNotFound)
+	_, err = s.UpdateUser(ctx, "us-east-1_a", "nobody", func(u userpool.User) (userpool.User, error) { return u, nil })
+	wantErr(t, err, userpool.ErrNotFound)
+	wantErr(t, s.DeleteUser(ctx, "us-east-1_a", "nobody"), userpool.ErrNotFound)
+}
+
+func testConcurrentCreateUser(t *testing.T, s userpool.Store) {
+	must(t, s.CreatePool(ctx, pool("us-east-1_a")))
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	ok, exists := 0, 0
+	for i := 0; i < 16; i++ {
+		wg.Add(1)
+		go func(i int) {
+			defer wg.Done()
+			err := s.CreateUser(ctx, "same", user("us-east-1_a", "same", fmt.Sprintf("sub-%d", i)))
+			mu.Lock()
+			defer mu.Unlock()
+			switch {
+			case err == nil:
+				ok++
+			case errors.Is(err, userpool.ErrAlreadyExists):
+				exists++
+			default:
+				t.Errorf("unexpected error %v", err)
+			}
+		}(i)
+	}
+	wg.Wait()
+	if ok != 1 || exists != 15 {
+		t.Fatalf("%d created, %d already existed", ok, exists)
+	}
+}
+
+func testUpdateUserCAS(t *testing.T, s userpool.Store) {
+	must(t, s.CreatePool(ctx, pool("us-east-1_a")))
+	must(t, s.CreateUser(ctx, "alice", user("us-east-1_a", "alice", "sub-1")))
+	var wg sync.WaitGroup
+	for i := 0; i < 20; i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			_, err := s.UpdateUser(ctx, "us-east-1_a", "alice", func(u userpool.User) (userpool.User, error) {
+				u.Attributes[1].Value += "x"
+				return u, nil
+			})
+			if err != nil {
+				t.Error(err)
+			}
+		}()
+	}
+	wg.Wait()
+	got, _ := s.GetUser(ctx, "us-east-1_a", "alice")
+	if got.Attributes[1].Value != "alice@example.com"+"xxxxxxxxxxxxxxxxxxxx" {
+		t.Fatalf("lost updates: %q", got.Attributes[1].Value)
+	}
+	_, err := s.UpdateUser(ctx, "us-east-1_a", "alice", func(u userpool.User) (userpool.User, error) {
+		u.Enabled = false
+		return u, errors.New("abort")
+	})
+	if err == nil {
+		t.Fatal("fn error swallowed")
+	}
+	if got, _ := s.GetUser(ctx, "us-east-1_a", "alice"); !got.Enabled {
+		t.Fatal("aborted update applied")
+	}
+}
+
+func testListUsers(t *testing.T, s userpool.Store) {
+	must(t, s.CreatePool(ctx, pool("us-east-1_a")))
+	must(t, s.CreatePool(ctx, pool("us-east-1_b")))
+	for i, k := range []string{"carol", "alice", "bob"} {
+		must(t, s.CreateUser(ctx, k, user("us-east-1_a", k, fmt.Sprint("sub-", i))))
+	}
+	must(t, s.CreateUser(ctx, "zed", user("us-east-1_b", "zed", "sub-z")))
+	page, err := s.ListUsers(ctx, "us-east-1_a", "", 2)
+	must(t, err)
+	if len(page) != 2 || page[0].Key != "alice" || page[1].Key != "bob" || page[0].User.Username != "alice" {
+		t.Fatalf("page %+v", page)
+	}
+	page, err = s.ListUsers(ctx, "us-east-1_a", "bob", 10)
+	must(t, err)
+	if len(page) != 1 || page[0].Key != "carol" {
+		t.Fatalf("page 2 %+v", page)
+	}
+	if n, _ := s.CountUsers(ctx, "us-east-1_a"); n != 3 {
+		t.Fatalf("count %d", n)
+	}
+}
+
+func testFamilies(t *testing.T, s userpool.Store) {
+	must(t, s.CreatePool(ctx, pool("us-east-1_a")))
+	must(t, s.CreateUser(ctx, "alice", user("us-east-1_a", "alice", "sub-1")))
+	f := family("f1", "us-east-1_a", "sub-1", 0)
+	must(t, s.CreateFamily(ctx, f))
+	wantErr(t, s.CreateFamily(ctx, f), userpool.ErrAlreadyExists)
+	got, err := s.GetFamilyByRefreshHash(ctx, []byte("hash-f1"))
+	must(t, err)
+	if got.ID != "f1" || got.ClientID != "client1" || got.UserSub != "sub-1" || got.DeviceKey != "dev" ||
+		!got.CreatedAt.Equal(t0) || !got.ExpiresAt.Equal(t0.Add(time.Hour)) || !got.RevokedAt.IsZero() {
+		t.Fatalf("family %+v", got)
+	}
+	_, err = s.GetFamilyByRefreshHash(ctx, []byte("nope"))
+	wantErr(t, err, userpool.ErrNotFound)
+	must(t, s.RevokeFamily(ctx, "f1", t0.Add(time.Minute)))
+	must(t, s.RevokeFamily(ctx, "f1", t0.Add(time.Hour)))
+	got, _ = s.GetFamilyByRefreshHash(ctx, []byte("hash-f1"))
+	if !got.RevokedAt.Equal(t0.Add(time.Minute)) {
+		t.Fatalf("revoked at %v, want the first revocation", got.RevokedAt)
+	}
+	wantErr(t, s.RevokeFamily(ctx, "nope", t0), userpool.ErrNotFound)
+}
+
+func testSignOutAndSession(t *testing.T, s userpool.Store) {
+	must(t, s.CreatePool(ctx, pool("us-east-1_a")))
+	must(t, s.CreateUser(ctx, "alice", user("us-east-1_a", "alice", "sub-1")))
+	must(t, s.CreateUser(ctx, "bob", user("us-east-1_a", "bob", "sub-2")))
+	must(t, s.CreateFamily(ctx, family("f1", "us-east-1_a", "sub-1", 0)))
+	must(t, s.CreateFamily(ctx, family("f2", "us-east-1_a", "sub-2", 0)))
+	u, f, err := s.GetSession(ctx, "us-east-1_a", "sub-1", "f1")
+	must(t, err)
+	if u.Username != "alice" || f.ID != "f1" || u.SignOutEpoch != 0 || f.Epoch != 0 {
+		t.Fatalf("session %+v %+v", u, f)
+	}
+	epoch, err := s.SignOutUser(ctx, "us-east-1_a", "sub-1")
+	must(t, err)
+	if epoch != 1 {
+		t.Fatalf("epoch %d", epoch)
+	}
+	if epoch, _ = s.SignOutUser(ctx, "us-east-1_a", "sub-1"); epoch != 2 {
+		t.Fatalf("second epoch %d", epoch)
+	}
+	u, _, _ = s.GetSession(ctx, "us-east-1_a", "sub-1", "f1")
+	if u.SignOutEpoch != 2 {
+		t.Fatalf("session sees epoch %d", u.SignOutEpoch)
+	}
+	bob, _, _ := s.GetSession(ctx, "us-east-1_a", "sub-2", "f2")
+	if bob.SignOutEpoch != 0 {
+		t.Fatal("another user's epoch moved")
+	}
+	_, err = s.SignOutUser(ctx, "us-east-1_a", "nobody")
+	wantErr(t, err, userpool.ErrNotFound)
+	_, _, err = s.GetSession(ctx, "us-east-1_a", "sub-1", "f2") // someone else's family
+	wantErr(t, err, userpool.ErrNotFound)
+	_, _, err = s.GetSession(ctx, "us-east-1_a", "sub-1", "missing")
+	wantErr(t, err, userpool.ErrNotFound)
+	_, _, err = s.GetSession(ctx, "us-east-1_a", "nobody", "f1")
+	wantErr(t, err, userpool.ErrNotFound)
+}
+
+func testDeleteUserRemovesFamilies(t *testing.T, s userpool.Store) {
+	must(t, s.CreatePool(ctx, pool("us-east-1_a")))
+	must(t, s.CreateUser(ctx, "alice", user("us-east-1_a", "alice", "sub-1")))
+	must(t, s.CreateFamily(ctx, family("f1", "us-east-1_a", "sub-1", 0)))
+	must(t, s.DeleteUser(ctx, "us-east-1_a", "alice"))
+	_, err := s.GetFamilyByRefreshHash(ctx, []byte("hash-f1"))
+	wantErr(t, err, userpool.ErrNotFound)
+	_, err = s.GetUserBySub(ctx, "us-east-1_a", "sub-1")
+	wantErr(t, err, userpool.ErrNotFound)
+}
+
+func testExpiredFamilies(t *testing.T, s userpool.Store) {
+	must(t, s.CreatePool(ctx, pool("us-east-1_a")))
+	must(t, s.CreateUser(ctx, "alice", user("us-east-1_a", "alice", "sub-1")))
+	for i := 0; i < 3; i++ {
+		f := family(fmt.Sprint("f", i), "us-east-1_a", "sub-1", 0)
+		f.ExpiresAt = t0.Add(time.Duration(i) * time.Hour)
+		must(t, s.CreateFamily(ctx, f))
+	}
+	n, err := s.DeleteExpiredFamilies(ctx, t0.Add(90*time.Minute))
+	must(t, err)
+	if n != 2 {
+		t.Fatalf("deleted %d", n)
+	}
+	if _, err := s.GetFamilyByRefreshHash(ctx, []byte("hash-f2")); err != nil {
+		t.Fatal("unexpired family deleted")
+	}
+}
