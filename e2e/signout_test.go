@@ -110,7 +110,7 @@ func TestRevokeTokenRevokesOneFamily(t *testing.T) {
 	_, err = f.api.RevokeToken(ctx, &cip.RevokeTokenInput{ClientId: &off.ClientID, Token: offTokens.RefreshToken})
 	expectAPIError(t, err, "UnsupportedOperationException", "Token revocation is not enabled for this app client.")
 	secret := newFixture(t, s, func(in *cip.CreateUserPoolClientInput) { in.GenerateSecret = true })
-	_, err = f.api.RevokeToken(ctx, &cip.RevokeTokenInput{ClientId: &secret.ClientID, Token: two.RefreshToken, ClientSecret: aws.String("wrong-secret-wrong-secret-1")})
+	_, err = f.api.RevokeToken(ctx, &cip.RevokeTokenInput{ClientId: &secret.ClientID, Token: two.RefreshToken, ClientSecret: aws.String("wrongsecretwrongsecret123")})
 	expectAPIError(t, err, "UnauthorizedException", "Client authentication failed.")
 }
 

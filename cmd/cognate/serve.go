@@ -127,6 +127,12 @@ func serve(ctx context.Context, cfg serveConfig, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
+	if cfg.IssuerBase == "" {
+		// Default issuer: the server's own URL, as clients reach it.
+		cfg.IssuerBase = "http://" + ln.Addr().String()
+	}
+	tokens.SetBase(cfg.IssuerBase)
+	srv.IssuerBase = cfg.IssuerBase
 	hs := &http.Server{
 		Handler:           srv.Handler(),
 		ReadHeaderTimeout: 10 * time.Second,

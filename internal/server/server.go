@@ -109,7 +109,7 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
 		if ok && known {
 			msg = "Operation " + name + " is not supported by Cognate yet."
 		}
-		awsjson.WriteError(w, reqID, userpool.Errorf(userpool.UnknownOperation, msg))
+		awsjson.WriteError(w, reqID, userpool.Errorf(userpool.UnknownOperation, "%s", msg))
 		return
 	}
 	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, MaxBodyBytes))
