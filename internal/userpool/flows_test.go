@@ -1,0 +1,209 @@
+package userpool_test
+
+import (
+	"bytes"
+	"context"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/cognate/cognate/internal/issuer"
+	"github.com/cognate/cognate/internal/password"
+	"github.com/cognate/cognate/internal/secret"
+	"github.com/cognate/cognate/internal/store/sqlite"
+	"github.com/cognate/cognate/internal/userpool"
+)
+
+// clock is a settable test clock.
+type clock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+func (c *clock) Now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
+func (c *clock) Advance(d time.Duration) {
+	c.mu.Lock()
+	c.t = c.t.Add(d)
+	c.mu.Unlock()
+}
+
+// world is the domain wired to real parts: SQLite, the issuer, the keeper.
+type world struct {
+	store    userpool.Store
+	clock    *clock
+	pools    *userpool.Pools
+	users    *userpool.Users
+	auth     *userpool.Auth
+	sessions *userpool.Sessions
+}
+
+func newWorld(tb testing.TB, path string) *world {
+	tb.Helper()
+	st, err := sqlite.Open(path)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() { st.Close() })
+	keeper, _ := secret.New(bytes.Repeat([]byte{1}, 32))
+	c := &clock{t: time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)}
+	tokens := issuer.New(st, keeper, "https://cognito-idp.us-east-1.amazonaws.com", c.Now)
+	creds := password.Credentials{Keeper: keeper}
+	sessions := &userpool.Sessions{Store: st, Now: c.Now, Tokens: tokens}
+	return &world{
+		store: st, clock: c, sessions: sessions,
+		pools:    &userpool.Pools{Store: st, Now: c.Now, MakeKey: tokens.MakeKey},
+		users:    &userpool.Users{Store: st, Now: c.Now, Credentials: creds, Sessions: sessions},
+		auth:     &userpool.Auth{Store: st, Now: c.Now, Credentials: creds, Tokens: tokens, Sealer: keeper},
+	}
+}
+
+var ctx = context.Background()
+
+func (w *world) setup(tb testing.TB, client userpool.CreateClientInput) (userpool.Pool, userpool.Client) {
+	tb.Helper()
+	p, err := w.pools.CreatePool(ctx, "us-east-1", userpool.CreatePoolInput{PoolName: "p"})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	client.UserPoolId = p.ID
+	if client.ClientName == "" {
+		client.ClientName = "c"
+	}
+	if len(client.ExplicitAuthFlows) == 0 {
+		client.ExplicitAuthFlows = []string{"ALLOW_USER_PASSWORD_AUTH", "ALLOW_ADMIN_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"}
+	}
+	c, err := w.pools.CreateClient(ctx, client)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return p, c
+}
+
+func (w *world) addUser(tb testing.TB, p userpool.Pool, name string) {
+	tb.Helper()
+	if _, err := w.users.CreateUser(ctx, userpool.CreateUserInput{UserPoolId: p.ID, Username: name}); err != nil {
+		tb.Fatal(err)
+	}
+	if err := w.users.SetPassword(ctx, p.ID, name, "Passw0rd!", true); err != nil {
+		tb.Fatal(err)
+	}
+}
+
+func (w *world) signIn(c userpool.Client, name, pw string) (userpool.AuthResult, error) {
+	return w.auth.Initiate(ctx, userpool.InitiateInput{ClientId: c.ID, AuthFlow: "USER_PASSWORD_AUTH",
+		AuthParameters: map[string]string{"USERNAME": name, "PASSWORD": pw}}, false)
+}
+
+func (w *world) refresh(c userpool.Client, tok string) (userpool.AuthResult, error) {
+	return w.auth.Initiate(ctx, userpool.InitiateInput{ClientId: c.ID, AuthFlow: "REFRESH_TOKEN_AUTH",
+		AuthParameters: map[string]string{"REFRESH_TOKEN": tok}}, false)
+}
+
+func wantError(t *testing.T, err error, typ, msg string) {
+	t.Helper()
+	if userpool.ErrorType(err) != typ || userpool.ErrorMessage(err) != msg {
+		t.Fatalf("got %v, want %s: %s", err, typ, msg)
+	}
+}
+
+func TestUnconfirmedUserCannotSignIn(t *testing.T) {
+	w := newWorld(t, ":memory:")
+	p, c := w.setup(t, userpool.CreateClientInput{})
+	w.addUser(t, p, "alice")
+	if _, err := w.store.UpdateUser(ctx, p.ID, "alice", func(u userpool.User) (userpool.User, error) {
+		u.Status = userpool.StatusUnconfirmed
+		return u, nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	_, err := w.signIn(c, "alice", "Passw0rd!")
+	wantError(t, err, userpool.UserNotConfirmed, "User is not confirmed.")
+}
+
+func TestRefreshTokenExpiryAndValidities(t *testing.T) {
+	w := newWorld(t, ":memory:")
+	p, c := w.setup(t, userpool.CreateClientInput{ClientSettings: userpool.ClientSettings{
+		AccessTokenValidity: 10, IdTokenValidity: 20, RefreshTokenValidity: 2,
+		TokenValidityUnits: &userpool.TokenValidityUnits{AccessToken: "minutes", IdToken: "minutes", RefreshToken: "hours"}}})
+	w.addUser(t, p, "alice")
+	res, err := w.signIn(c, "alice", "Passw0rd!")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Tokens.ExpiresIn != 600 {
+		t.Fatalf("ExpiresIn %d", res.Tokens.ExpiresIn)
+	}
+	w.clock.Advance(11 * time.Minute)
+	_, err = w.sessions.Authorize(ctx, res.Tokens.AccessToken)
+	wantError(t, err, userpool.NotAuthorized, "Access Token has expired")
+	if _, err := w.refresh(c, res.Tokens.RefreshToken); err != nil {
+		t.Fatalf("refresh within validity: %v", err)
+	}
+	w.clock.Advance(2 * time.Hour)
+	_, err = w.refresh(c, res.Tokens.RefreshToken)
+	wantError(t, err, userpool.NotAuthorized, "Refresh Token has expired")
+}
+
+func TestRefreshTokenOfAnotherClient(t *testing.T) {
+	w := newWorld(t, ":memory:")
+	p, c := w.setup(t, userpool.CreateClientInput{})
+	other, err := w.pools.CreateClient(ctx, userpool.CreateClientInput{UserPoolId: p.ID,
+		ClientSettings: userpool.ClientSettings{ClientName: "other", ExplicitAuthFlows: []string{"ALLOW_REFRESH_TOKEN_AUTH"}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.addUser(t, p, "alice")
+	res, _ := w.signIn(c, "alice", "Passw0rd!")
+	_, err = w.refresh(other, res.Tokens.RefreshToken)
+	wantError(t, err, userpool.NotAuthorized, "Invalid Refresh Token.")
+}
+
+func TestAdminNewPasswordChallenge(t *testing.T) {
+	w := newWorld(t, ":memory:")
+	p, c := w.setup(t, userpool.CreateClientInput{})
+	if _, err := w.users.CreateUser(ctx, userpool.CreateUserInput{UserPoolId: p.ID, Username: "bob", TemporaryPassword: "Temp0rary!"}); err != nil {
+		t.Fatal(err)
+	}
+	res, err := w.auth.Initiate(ctx, userpool.InitiateInput{UserPoolId: p.ID, ClientId: c.ID, AuthFlow: "ADMIN_USER_PASSWORD_AUTH",
+		AuthParameters: map[string]string{"USERNAME": "bob", "PASSWORD": "Temp0rary!"}}, true)
+	if err != nil || res.ChallengeName != "NEW_PASSWORD_REQUIRED" {
+		t.Fatalf("%+v %v", res, err)
+	}
+	respond := func(session string) (userpool.AuthResult, error) {
+		return w.auth.Respond(ctx, userpool.RespondInput{UserPoolId: p.ID, ClientId: c.ID, ChallengeName: "NEW_PASSWORD_REQUIRED",
+			Session: session, ChallengeResponses: map[string]string{"USERNAME": "bob", "NEW_PASSWORD": "Perm4nent!", "userAttributes.name": "Bob"}}, true)
+	}
+	w.clock.Advance(4 * time.Minute) // past the default 3-minute AuthSessionValidity
+	_, err = respond(res.Session)
+	wantError(t, err, userpool.NotAuthorized, "Invalid session for the user, session is expired.")
+	res, _ = w.auth.Initiate(ctx, userpool.InitiateInput{UserPoolId: p.ID, ClientId: c.ID, AuthFlow: "ADMIN_USER_PASSWORD_AUTH",
+		AuthParameters: map[string]string{"USERNAME": "bob", "PASSWORD": "Temp0rary!"}}, true)
+	done, err := respond(res.Session)
+	if err != nil || done.Tokens == nil {
+		t.Fatalf("%+v %v", done, err)
+	}
+	u, _ := w.users.GetUser(ctx, p.ID, "bob")
+	if name, _ := u.Attribute("name"); name != "Bob" || u.Status != userpool.StatusConfirmed {
+		t.Fatalf("user after challenge %+v", u)
+	}
+}
+
+// Sign-out takes effect at once, and a sign-in right after it (same clock
+// instant) is alive: the epoch, not a timestamp, decides.
+func TestSignOutEpochHasNoClockGranularityTrap(t *testing.T) {
+	w := newWorld(t, ":memory:")
+	p, c := w.setup(t, userpool.CreateClientInput{})
+	w.addUser(t, p, "alice")
+	before, _ := w.signIn(c, "alice", "Passw0rd!")
+	if err := w.sessions.AdminGlobalSignOut(ctx, userpool.Caller{AccessKeyID: "AKID"}, p.ID, "alice"); err != nil {
+		t.Fatal(err)
+	}
+	after, _ := w.signIn(c, "alice", "Passw0rd!") // the clock has not moved at all
+	_, err := w.sessions.Authorize(ctx, before.Tokens.AccessToken)
+	wantError(t, err, userpool.NotAuthorized, "Access Token has been revoked")
+	if _, err := w.sessions.Authorize(ctx, after.Tokens.AccessToken); err != nil {
+		t.Fatalf("token minted after the sign-out at the same instant: %v", err)
+	}
+	_, err = w.refresh(c, before.Tokens.RefreshToken)
+	wantError(t, err, userpool.NotAuthorized, "Refresh Token has been revoked")
+}
