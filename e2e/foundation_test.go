@@ -7,6 +7,8 @@ import (
 	"errors"
 	"io"
 	"net/http"
+	"os"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
@@ -336,4 +338,64 @@ func TestAdminCallsNeedValidSignatures(t *testing.T) {
 	if !bytes.Contains([]byte(s.Logs()), []byte("cognate listening")) {
 		t.Fatal("no start log")
 	}
+}
+
+// Without COGNATE_ACCESS_KEY_ID the server generates admin credentials,
+// stores them 0600 and prints them only on the first start.
+func TestGeneratedCredentials(t *testing.T) {
+	s := &Server{t: t, DataDir: t.TempDir()}
+	s.Env = []string{"COGNATE_ACCESS_KEY_ID=", "COGNATE_SECRET_ACCESS_KEY=", "COGNATE_DATA_DIR=" + s.DataDir}
+	s.Start()
+	t.Cleanup(s.Stop)
+	logs := s.Logs()
+	m := regexp.MustCompile(`export AWS_ACCESS_KEY_ID=(\S+)\s+export AWS_SECRET_ACCESS_KEY=(\S+)`).FindStringSubmatch(logs)
+	if m == nil {
+		t.Fatalf("credentials not shown:\n%s", logs)
+	}
+	st, err := os.Stat(filepath.Join(s.DataDir, "credentials.json"))
+	if err != nil || st.Mode().Perm() != 0o600 {
+		t.Fatalf("credentials file: %v %v", st, err)
+	}
+	if _, err := s.SDKWith(m[1], m[2]).ListUserPools(context.Background(), &cip.ListUserPoolsInput{MaxResults: aws.Int32(1)}); err != nil {
+		t.Fatalf("generated credentials do not work: %v", err)
+	}
+	if _, err := s.SDK().ListUserPools(context.Background(), &cip.ListUserPoolsInput{MaxResults: aws.Int32(1)}); err == nil {
+		t.Fatal("an unconfigured key was accepted")
+	}
+	s.Stop()
+	s.Start()
+	if strings.Contains(s.Logs(), "export AWS_SECRET_ACCESS_KEY") {
+		t.Fatal("credentials shown again on the second start")
+	}
+	if _, err := s.SDKWith(m[1], m[2]).ListUserPools(context.Background(), &cip.ListUserPoolsInput{MaxResults: aws.Int32(1)}); err != nil {
+		t.Fatalf("generated credentials lost on restart: %v", err)
+	}
+}
+
+func TestDiscoveryAndJWKS(t *testing.T) {
+	s := StartServer(t)
+	pool, err := s.SDK().CreateUserPool(context.Background(), &cip.CreateUserPoolInput{PoolName: aws.String("d")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	id := *pool.UserPool.Id
+	resp, err := http.Get(s.URL + "/" + id + "/.well-known/openid-configuration")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var doc map[string]any
+	json.NewDecoder(resp.Body).Decode(&doc)
+	resp.Body.Close()
+	if doc["issuer"] != s.URL+"/"+id || doc["jwks_uri"] != s.URL+"/"+id+"/.well-known/jwks.json" {
+		t.Fatalf("discovery %v", doc)
+	}
+	keys := fetchJWKS(t, s.URL, id)
+	if len(keys) != 2 {
+		t.Fatalf("%d keys in the JWKS, want one for ID and one for access tokens", len(keys))
+	}
+	resp, _ = http.Get(s.URL + "/us-east-1_nothere/.well-known/jwks.json")
+	if resp.StatusCode != 404 {
+		t.Fatalf("unknown pool JWKS status %d", resp.StatusCode)
+	}
+	resp.Body.Close()
 }

@@ -72,14 +72,41 @@ type Server struct {
 }
 
 type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
+	mu      sync.Mutex
+	buf     bytes.Buffer
+	changed chan struct{} // closed and replaced on every write
 }
 
 func (b *syncBuffer) Write(p []byte) (int, error) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
+	if b.changed != nil {
+		close(b.changed)
+		b.changed = nil
+	}
 	return b.buf.Write(p)
+}
+
+// waitFor blocks until the buffer contains sub, or the timeout passes.
+func (b *syncBuffer) waitFor(sub string, timeout time.Duration) bool {
+	deadline := time.After(timeout)
+	for {
+		b.mu.Lock()
+		if strings.Contains(b.buf.String(), sub) {
+			b.mu.Unlock()
+			return true
+		}
+		if b.changed == nil {
+			b.changed = make(chan struct{})
+		}
+		ch := b.changed
+		b.mu.Unlock()
+		select {
+		case <-ch:
+		case <-deadline:
+			return false
+		}
+	}
 }
 
 func (b *syncBuffer) String() string {
@@ -186,6 +213,9 @@ func (s *Server) Kill() {
 	<-s.done
 	s.cmd = nil
 }
+
+// WaitLog waits until the server has printed sub.
+func (s *Server) WaitLog(sub string) bool { return s.logs.waitFor(sub, 10*time.Second) }
 
 // Logs returns what the server printed.
 func (s *Server) Logs() string { return s.logs.String() }

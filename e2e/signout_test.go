@@ -24,6 +24,11 @@ func TestAdminGlobalSignOutEndsEveryDevice(t *testing.T) {
 	bob := f.signIn(t, "bob", testPassword)
 
 	mustCLI(t, s.AWS("admin-user-global-sign-out", "--user-pool-id", f.PoolID, "--username", "alice"))
+	// The audit record: who, which user, how many families.
+	if !s.WaitLog(`"event":"sign-out","operation":"AdminUserGlobalSignOut","by":"access-key:` + testAccessKey + `","pool":"` + f.PoolID) ||
+		!s.WaitLog(`"username":"alice","epoch":1,"families":2`) {
+		t.Fatalf("no audit record in:\n%s", s.Logs())
+	}
 	// The same second: a new sign-in after the 200 must work.
 	fresh := f.signIn(t, "alice", testPassword)
 

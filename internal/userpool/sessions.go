@@ -99,10 +99,16 @@ func (s *Sessions) signOut(ctx context.Context, caller Caller, op string, u User
 	if s.Audit != nil {
 		by := "user-token"
 		if caller.AccessKeyID != "" {
-			by = caller.AccessKeyID
+			by = "access-key:" + caller.AccessKeyID
+		}
+		// Counted after the commit, on a reader: the sign-out itself stays
+		// one row write whatever the number of sessions.
+		n, err := s.Store.CountFamilies(ctx, u.PoolID, u.Sub, epoch-1, s.Now())
+		if err != nil {
+			n = -1
 		}
 		s.Audit.Audit(ctx, "sign-out", "operation", op, "by", by, "pool", u.PoolID,
-			"sub", u.Sub, "epoch", epoch, "families", "all")
+			"sub", u.Sub, "username", u.Username, "epoch", epoch, "families", n)
 	}
 	return nil
 }

@@ -90,6 +90,9 @@ type FamilyStore interface {
 	// GetSession is the one revocation check: the user (by sub) and the
 	// family in a single indexed lookup. ErrNotFound when either is missing.
 	GetSession(ctx context.Context, poolID, sub, familyID string) (User, Family, error)
+	// CountFamilies counts the user's unrevoked families created at epoch
+	// that expire after now (for audit records; not on any hot path).
+	CountFamilies(ctx context.Context, poolID, sub string, epoch int64, now time.Time) (int, error)
 	// DeleteExpiredFamilies removes families that expired before now.
 	DeleteExpiredFamilies(ctx context.Context, now time.Time) (int, error)
 }

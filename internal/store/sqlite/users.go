@@ -214,3 +214,11 @@ func (s *Store) DeleteExpiredFamilies(ctx context.Context, now time.Time) (int, 
 	n, err := res.RowsAffected()
 	return int(n), err
 }
+
+// CountFamilies implements userpool.FamilyStore.
+func (s *Store) CountFamilies(ctx context.Context, poolID, sub string, epoch int64, now time.Time) (int, error) {
+	var n int
+	err := s.r.QueryRowContext(ctx, `SELECT COUNT(*) FROM families WHERE pool_id = ? AND user_sub = ? AND epoch = ?
+		AND revoked_ns IS NULL AND expires_ns > ?`, poolID, sub, epoch, ns(now)).Scan(&n)
+	return n, err
+}

@@ -396,6 +396,12 @@ func testSignOutAndSession(t *testing.T, s userpool.Store) {
 	if bob.SignOutEpoch != 0 {
 		t.Fatal("another user's epoch moved")
 	}
+	if n, err := s.CountFamilies(ctx, "us-east-1_a", "sub-1", 0, t0); err != nil || n != 1 {
+		t.Fatalf("families at epoch 0: %d %v", n, err)
+	}
+	if n, _ := s.CountFamilies(ctx, "us-east-1_a", "sub-1", 0, t0.Add(2*time.Hour)); n != 0 {
+		t.Fatalf("expired families counted: %d", n)
+	}
 	_, err = s.SignOutUser(ctx, "us-east-1_a", "nobody")
 	wantErr(t, err, userpool.ErrNotFound)
 	_, _, err = s.GetSession(ctx, "us-east-1_a", "sub-1", "f2") // someone else's family
