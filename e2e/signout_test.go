@@ -25,7 +25,7 @@ func TestAdminGlobalSignOutEndsEveryDevice(t *testing.T) {
 
 	mustCLI(t, s.AWS("admin-user-global-sign-out", "--user-pool-id", f.PoolID, "--username", "alice"))
 	// The audit record: who, which user, how many families.
-	if !s.WaitLog(`"event":"sign-out","operation":"AdminUserGlobalSignOut","by":"access-key:` + testAccessKey + `","pool":"` + f.PoolID) ||
+	if !s.WaitLog(`"event":"sign-out","operation":"AdminUserGlobalSignOut","by":"access-key:`+testAccessKey+`","pool":"`+f.PoolID) ||
 		!s.WaitLog(`"username":"alice","epoch":1,"families":2`) {
 		t.Fatalf("no audit record in:\n%s", s.Logs())
 	}

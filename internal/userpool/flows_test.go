@@ -51,9 +51,9 @@ func newWorld(tb testing.TB, path string) *world {
 	sessions := &userpool.Sessions{Store: st, Now: c.Now, Tokens: tokens}
 	return &world{
 		store: st, clock: c, sessions: sessions,
-		pools:    &userpool.Pools{Store: st, Now: c.Now, MakeKey: tokens.MakeKey},
-		users:    &userpool.Users{Store: st, Now: c.Now, Credentials: creds, Sessions: sessions},
-		auth:     &userpool.Auth{Store: st, Now: c.Now, Credentials: creds, Tokens: tokens, Sealer: keeper},
+		pools: &userpool.Pools{Store: st, Now: c.Now, MakeKey: tokens.MakeKey},
+		users: &userpool.Users{Store: st, Now: c.Now, Credentials: creds, Sessions: sessions},
+		auth:  &userpool.Auth{Store: st, Now: c.Now, Credentials: creds, Tokens: tokens, Sealer: keeper},
 	}
 }
 
