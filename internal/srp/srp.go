@@ -83,7 +83,8 @@ type Challenge struct {
 // NewChallenge draws b and computes B = k·v + g^b mod N.
 func NewChallenge(verifier []byte) (*Challenge, error) {
 	for {
-		raw := make([]byte, 128)
+		// 256 bits, as RFC 5054 recommends: a longer b only costs time.
+		raw := make([]byte, 32)
 		if _, err := rand.Read(raw); err != nil {
 			return nil, err
 		}
