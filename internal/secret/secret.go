@@ -25,6 +25,7 @@ const KeySize = 32
 // Keeper derives purpose-specific keys from one master key.
 type Keeper struct {
 	pepper []byte
+	macKey []byte
 	aead   cipher.AEAD
 }
 
@@ -43,7 +44,7 @@ func New(master []byte) (*Keeper, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Keeper{pepper: pepper, aead: aead}, nil
+	return &Keeper{pepper: pepper, macKey: derive(master, "cognate mac key v1"), aead: aead}, nil
 }
 
 func derive(master []byte, label string) []byte {
@@ -151,4 +152,12 @@ func RandomString(n int, alphabet string) string {
 		}
 	}
 	return string(out)
+}
+
+// MAC returns a keyed digest of data: stable per input, unpredictable
+// without the master key (used to simulate users that do not exist).
+func (k *Keeper) MAC(data []byte) []byte {
+	m := hmac.New(sha256.New, k.macKey)
+	m.Write(data)
+	return m.Sum(nil)
 }

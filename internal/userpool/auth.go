@@ -18,6 +18,7 @@ import (
 type Sealer interface {
 	Seal(plaintext []byte, label string) []byte
 	Open(sealed []byte, label string) ([]byte, error)
+	MAC(data []byte) []byte
 }
 
 // Auth runs the sign-in flows: InitiateAuth, AdminInitiateAuth and the
@@ -95,7 +96,10 @@ func (a *Auth) Initiate(ctx context.Context, in InitiateInput, admin bool) (Auth
 	case "CUSTOM_AUTH":
 		return AuthResult{}, Errorf(InvalidParameter, "Custom auth lambda trigger is not configured for the user pool.")
 	case "USER_SRP_AUTH":
-		return AuthResult{}, Errorf(InvalidParameter, "USER_SRP_AUTH is not supported yet by this server.")
+		if !flowAllowed(&client, "ALLOW_USER_SRP_AUTH", "") && !legacySRP(&client) {
+			return AuthResult{}, Errorf(InvalidParameter, "USER_SRP_AUTH is not enabled for the client.")
+		}
+		return a.srpInitiate(ctx, &pool, &client, params)
 	default:
 		return AuthResult{}, Errorf(InvalidParameter, "Initiate Auth method not supported.")
 	}
@@ -116,6 +120,17 @@ func flowAllowed(c *Client, modern, legacy string) bool {
 		}
 	}
 	return false
+}
+
+// legacySRP: clients configured with legacy flow names allow SRP unless
+// they are limited to custom auth.
+func legacySRP(c *Client) bool {
+	for _, f := range c.Settings.ExplicitAuthFlows {
+		if strings.HasPrefix(f, "ALLOW_") || f == "CUSTOM_AUTH_FLOW_ONLY" {
+			return false
+		}
+	}
+	return true
 }
 
 func missing(name string) error {
@@ -355,6 +370,8 @@ func (a *Auth) Respond(ctx context.Context, in RespondInput, admin bool) (AuthRe
 	switch in.ChallengeName {
 	case "NEW_PASSWORD_REQUIRED":
 		return a.respondNewPassword(ctx, &pool, &client, in)
+	case "PASSWORD_VERIFIER":
+		return a.srpRespond(ctx, &pool, &client, in)
 	default:
 		return AuthResult{}, Errorf(InvalidParameter, "Invalid challenge name: %s", in.ChallengeName)
 	}

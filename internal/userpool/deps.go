@@ -18,6 +18,8 @@ type KeyMaker func(poolID, use string, now time.Time) (SigningKey, error)
 type Credentials interface {
 	Make(poolID, username, password string, now time.Time) (PasswordCredential, error)
 	Check(c PasswordCredential, password string) bool
+	// Verifier opens the SRP salt and verifier of a credential.
+	Verifier(c PasswordCredential, poolID, username string) (salt, verifier []byte, err error)
 }
 
 // Auditor records security events (sign-outs, revocations) as structured

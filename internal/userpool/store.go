@@ -23,7 +23,15 @@ type Store interface {
 	ClientStore
 	UserStore
 	FamilyStore
+	NonceStore
 	Close() error
+}
+
+// NonceStore makes one-time values single-use across replicas.
+type NonceStore interface {
+	// ConsumeNonce records nonce as used until expires; ErrAlreadyExists
+	// when it was used before. Expired nonces may be forgotten.
+	ConsumeNonce(ctx context.Context, nonce string, expires time.Time) error
 }
 
 // PoolStore persists user pools.

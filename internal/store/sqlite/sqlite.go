@@ -136,6 +136,11 @@ var migrations = []string{
 	);
 	CREATE INDEX families_user ON families(pool_id, user_sub);
 	CREATE INDEX families_expiry ON families(expires_ns);`,
+	`CREATE TABLE used_nonces (
+		nonce TEXT PRIMARY KEY,
+		expires_ns INTEGER NOT NULL
+	);
+	CREATE INDEX used_nonces_expiry ON used_nonces(expires_ns);`,
 }
 
 func (s *Store) migrate() error {
@@ -427,4 +432,19 @@ func (s *Store) DeleteClient(ctx context.Context, id string) error {
 		return userpool.ErrNotFound
 	}
 	return nil
+}
+
+// ConsumeNonce implements userpool.NonceStore; expired nonces are swept in
+// the same transaction, so the table stays small.
+func (s *Store) ConsumeNonce(ctx context.Context, nonce string, expires time.Time) error {
+	return s.tx(ctx, func(tx *sql.Tx) error {
+		if _, err := tx.ExecContext(ctx, `DELETE FROM used_nonces WHERE expires_ns < ?`, time.Now().UnixNano()); err != nil {
+			return err
+		}
+		_, err := tx.ExecContext(ctx, `INSERT INTO used_nonces(nonce, expires_ns) VALUES (?, ?)`, nonce, ns(expires))
+		if isUnique(err) {
+			return userpool.ErrAlreadyExists
+		}
+		return err
+	})
 }

@@ -32,6 +32,7 @@ func RunTests(t *testing.T, newStore func(t *testing.T) userpool.Store) {
 		{"SignOutAndSession", testSignOutAndSession},
 		{"DeleteUserRemovesFamilies", testDeleteUserRemovesFamilies},
 		{"ExpiredFamilies", testExpiredFamilies},
+		{"Nonces", testNonces},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -438,5 +439,30 @@ func testExpiredFamilies(t *testing.T, s userpool.Store) {
 	}
 	if _, err := s.GetFamilyByRefreshHash(ctx, []byte("hash-f2")); err != nil {
 		t.Fatal("unexpired family deleted")
+	}
+}
+
+func testNonces(t *testing.T, s userpool.Store) {
+	exp := time.Now().Add(time.Hour)
+	must(t, s.ConsumeNonce(ctx, "n1", exp))
+	wantErr(t, s.ConsumeNonce(ctx, "n1", exp), userpool.ErrAlreadyExists)
+	must(t, s.ConsumeNonce(ctx, "n2", exp))
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	ok := 0
+	for i := 0; i < 8; i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if s.ConsumeNonce(ctx, "race", exp) == nil {
+				mu.Lock()
+				ok++
+				mu.Unlock()
+			}
+		}()
+	}
+	wg.Wait()
+	if ok != 1 {
+		t.Fatalf("nonce consumed %d times", ok)
 	}
 }
