@@ -20,7 +20,7 @@ func TestJavaScriptClients(t *testing.T) {
 		t.Skip("jstest/node_modules missing: run `npm ci --prefix jstest` (scripts/test does)")
 	}
 	s := StartServer(t, "COGNATE_ISSUER_BASE_URL=https://cognito-idp.us-east-1.amazonaws.com")
-	cmd := exec.Command("node", "--test", "--test-reporter=spec", "cognito.test.js")
+	cmd := exec.Command("node", "--test", "--test-reporter=spec", "cognito.test.js", "devices.test.js")
 	cmd.Dir = dir
 	cmd.Env = append(os.Environ(), "COGNATE_URL="+s.URL, "AWS_ACCESS_KEY_ID="+testAccessKey,
 		"AWS_SECRET_ACCESS_KEY="+testSecretKey, "AWS_REGION="+testRegion)

@@ -115,6 +115,7 @@ func serve(ctx context.Context, cfg serveConfig, stderr io.Writer) error {
 		Users:      &userpool.Users{Store: store, Now: now, Credentials: creds, Sessions: sessions},
 		Auth:       &userpool.Auth{Store: store, Now: now, Credentials: creds, Tokens: tokens, Sealer: keeper, DummyCredential: dummy},
 		Sessions:   sessions,
+		Devices:    &userpool.Devices{Store: store, Now: now, Sessions: sessions},
 		Store:      store,
 		Keys:       tokens,
 		Verifier:   &sigv4.Verifier{Keys: keys, Now: now},

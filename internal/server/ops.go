@@ -12,7 +12,7 @@ type empty struct{}
 // operations is the table of implemented operations; everything else in the
 // model answers UnknownOperationException.
 func (s *Server) operations() map[string]handler {
-	return map[string]handler{
+	ops := map[string]handler{
 		// Pools and clients.
 		"CreateUserPool":       typed(s.createUserPool),
 		"DescribeUserPool":     typed(s.describeUserPool),
@@ -63,6 +63,8 @@ func (s *Server) operations() map[string]handler {
 		}),
 		"DeleteUser": typed(s.deleteUser),
 	}
+	s.deviceOperations(ops)
+	return ops
 }
 
 type poolRef struct{ UserPoolId string }

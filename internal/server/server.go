@@ -31,6 +31,7 @@ type Server struct {
 	Users    *userpool.Users
 	Auth     *userpool.Auth
 	Sessions *userpool.Sessions
+	Devices  *userpool.Devices
 	Store    userpool.Store
 	Keys     Discovery
 	Verifier *sigv4.Verifier

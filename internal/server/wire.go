@@ -90,11 +90,12 @@ func renderUser(u userpool.User) wireUser {
 
 // wireAuthResult is AuthenticationResultType.
 type wireAuthResult struct {
-	AccessToken  string
-	ExpiresIn    int
-	TokenType    string
-	RefreshToken string `json:",omitempty"`
-	IdToken      string
+	AccessToken       string
+	ExpiresIn         int
+	TokenType         string
+	RefreshToken      string `json:",omitempty"`
+	IdToken           string
+	NewDeviceMetadata *userpool.NewDevice `json:",omitempty"`
 }
 
 // wireAuthOutput is InitiateAuthResponse and its siblings.
@@ -112,7 +113,40 @@ func renderAuth(r userpool.AuthResult) wireAuthOutput {
 	}
 	if t := r.Tokens; t != nil {
 		out.AuthenticationResult = &wireAuthResult{AccessToken: t.AccessToken, ExpiresIn: t.ExpiresIn,
-			TokenType: t.TokenType, RefreshToken: t.RefreshToken, IdToken: t.IDToken}
+			TokenType: t.TokenType, RefreshToken: t.RefreshToken, IdToken: t.IDToken, NewDeviceMetadata: t.NewDevice}
 	}
 	return out
+}
+
+// wireDevice is DeviceType.
+type wireDevice struct {
+	DeviceKey                   string
+	DeviceAttributes            []userpool.Attribute
+	DeviceCreateDate            epoch
+	DeviceLastModifiedDate      epoch
+	DeviceLastAuthenticatedDate epoch
+}
+
+func renderDevice(d userpool.Device) wireDevice {
+	attrs := []userpool.Attribute{{Name: "device_status", Value: "valid"}}
+	if d.Name != "" {
+		attrs = append(attrs, userpool.Attribute{Name: "device_name", Value: d.Name})
+	}
+	if d.Remembered != "" {
+		attrs = append(attrs, userpool.Attribute{Name: "dev:device_remembered_status", Value: d.Remembered})
+	}
+	return wireDevice{DeviceKey: d.Key, DeviceAttributes: attrs, DeviceCreateDate: epoch(d.CreatedAt),
+		DeviceLastModifiedDate: epoch(d.ModifiedAt), DeviceLastAuthenticatedDate: epoch(d.LastAuthAt)}
+}
+
+func renderDevices(ds []userpool.Device, next string) map[string]any {
+	out := make([]wireDevice, 0, len(ds))
+	for _, d := range ds {
+		out = append(out, renderDevice(d))
+	}
+	res := map[string]any{"Devices": out}
+	if next != "" {
+		res["PaginationToken"] = next
+	}
+	return res
 }

@@ -164,12 +164,13 @@ func (a *Auth) passwordAuth(ctx context.Context, pool *Pool, client *Client, par
 	if !a.Credentials.Check(user.Password, password) {
 		return AuthResult{}, Errorf(NotAuthorized, "Incorrect username or password.")
 	}
-	return a.afterPassword(ctx, pool, client, &user)
+	return a.afterPassword(ctx, pool, client, &user, params["DEVICE_KEY"], false)
 }
 
 // afterPassword continues a sign-in whose password was proven (by password
-// or SRP): account state, challenges, then tokens.
-func (a *Auth) afterPassword(ctx context.Context, pool *Pool, client *Client, user *User) (AuthResult, error) {
+// or SRP): account state, challenges (a remembered device proves itself
+// with DEVICE_SRP_AUTH after SRP), then tokens.
+func (a *Auth) afterPassword(ctx context.Context, pool *Pool, client *Client, user *User, deviceKey string, srpFlow bool) (AuthResult, error) {
 	if !user.Enabled {
 		return AuthResult{}, Errorf(NotAuthorized, "User is disabled.")
 	}
@@ -179,16 +180,41 @@ func (a *Auth) afterPassword(ctx context.Context, pool *Pool, client *Client, us
 	case StatusForceChangePassword:
 		return a.newPasswordChallenge(pool, client, user)
 	}
-	tokens, err := a.signIn(ctx, pool, client, user, a.Now())
+	if !tracksDevices(pool) {
+		deviceKey = ""
+	}
+	if deviceKey != "" {
+		d, err := userDevice(ctx, a.Store, pool.ID, user.Sub, deviceKey)
+		if err != nil {
+			return AuthResult{}, err
+		}
+		remembered := !pool.Settings.DeviceConfiguration.DeviceOnlyRememberedOnUserPrompt || d.Remembered == DeviceRemembered
+		if srpFlow && len(d.Verifier) > 0 && remembered {
+			session := a.sealSession(challengeState{Pool: pool.ID, Client: client.ID, Username: user.Username,
+				Challenge: "DEVICE_SRP_AUTH", Device: d.Key, Expires: a.Now().Add(srpWindow).Unix(), Nonce: uuid.NewString()})
+			return AuthResult{ChallengeName: "DEVICE_SRP_AUTH", ChallengeParameters: map[string]string{}, Session: session}, nil
+		}
+	}
+	tokens, err := a.signIn(ctx, pool, client, user, a.Now(), deviceKey)
 	if err != nil {
 		return AuthResult{}, err
 	}
 	return AuthResult{Tokens: &tokens}, nil
 }
 
-// signIn starts a new token family and issues its first tokens.
-func (a *Auth) signIn(ctx context.Context, pool *Pool, client *Client, user *User, now time.Time) (Tokens, error) {
+// signIn starts a new token family and issues its first tokens. In pools
+// that track devices, a sign-in without a known device registers a new one.
+func (a *Auth) signIn(ctx context.Context, pool *Pool, client *Client, user *User, now time.Time, deviceKey string) (Tokens, error) {
 	v := ValiditiesOf(client.Settings)
+	var fresh *NewDevice
+	if tracksDevices(pool) && deviceKey == "" {
+		d, err := newDevice(ctx, a.Store, pool, user, a.Now)
+		if err != nil {
+			return Tokens{}, err
+		}
+		deviceKey = d.Key
+		fresh = &NewDevice{DeviceKey: d.Key, DeviceGroupKey: d.GroupKey}
+	}
 	refresh, hash := newRefreshToken()
 	fam := Family{
 		ID:          uuid.NewString(),
@@ -200,6 +226,7 @@ func (a *Auth) signIn(ctx context.Context, pool *Pool, client *Client, user *Use
 		AuthTime:    now.Truncate(time.Second),
 		CreatedAt:   now,
 		ExpiresAt:   now.Add(v.Refresh),
+		DeviceKey:   deviceKey,
 	}
 	if err := a.Store.CreateFamily(ctx, fam); err != nil {
 		return Tokens{}, err
@@ -208,13 +235,14 @@ func (a *Auth) signIn(ctx context.Context, pool *Pool, client *Client, user *Use
 	if client.Settings.EnableTokenRevocation {
 		req.Family = &fam
 	} else {
-		req.Family = &Family{AuthTime: fam.AuthTime}
+		req.Family = &Family{AuthTime: fam.AuthTime, DeviceKey: deviceKey}
 	}
 	access, id, err := a.Tokens.Issue(ctx, req)
 	if err != nil {
 		return Tokens{}, err
 	}
-	return Tokens{AccessToken: access, IDToken: id, RefreshToken: refresh, ExpiresIn: int(v.Access / time.Second), TokenType: "Bearer"}, nil
+	return Tokens{AccessToken: access, IDToken: id, RefreshToken: refresh, ExpiresIn: int(v.Access / time.Second),
+		TokenType: "Bearer", NewDevice: fresh}, nil
 }
 
 func (a *Auth) refresh(ctx context.Context, pool *Pool, client *Client, params map[string]string) (AuthResult, error) {
@@ -230,6 +258,9 @@ func (a *Auth) refresh(ctx context.Context, pool *Pool, client *Client, params m
 		return AuthResult{}, err
 	}
 	if fam.ClientID != client.ID || fam.PoolID != pool.ID {
+		return AuthResult{}, invalid
+	}
+	if dk := params["DEVICE_KEY"]; dk != "" && fam.DeviceKey != "" && dk != fam.DeviceKey {
 		return AuthResult{}, invalid
 	}
 	user, _, err := a.Store.GetSession(ctx, pool.ID, fam.UserSub, fam.ID)
@@ -255,7 +286,7 @@ func (a *Auth) refresh(ctx context.Context, pool *Pool, client *Client, params m
 	}
 	req := TokenRequest{Pool: pool, Client: client, User: &user, Scope: ScopeUserAdmin, EventID: uuid.NewString(), Now: now, Family: &fam}
 	if !client.Settings.EnableTokenRevocation {
-		req.Family = &Family{AuthTime: fam.AuthTime}
+		req.Family = &Family{AuthTime: fam.AuthTime, DeviceKey: fam.DeviceKey}
 	}
 	access, id, err := a.Tokens.Issue(ctx, req)
 	if err != nil {
@@ -273,6 +304,7 @@ type challengeState struct {
 	Challenge string `json:"n"`
 	Expires   int64  `json:"e"`
 	Nonce     string `json:"r"`
+	Device    string `json:"d,omitempty"`
 }
 
 const sessionLabel = "cognate challenge session"
@@ -372,6 +404,10 @@ func (a *Auth) Respond(ctx context.Context, in RespondInput, admin bool) (AuthRe
 		return a.respondNewPassword(ctx, &pool, &client, in)
 	case "PASSWORD_VERIFIER":
 		return a.srpRespond(ctx, &pool, &client, in)
+	case "DEVICE_SRP_AUTH":
+		return a.deviceSRPRespond(ctx, &pool, &client, in)
+	case "DEVICE_PASSWORD_VERIFIER":
+		return a.deviceVerifierRespond(ctx, &pool, &client, in)
 	default:
 		return AuthResult{}, Errorf(InvalidParameter, "Invalid challenge name: %s", in.ChallengeName)
 	}
@@ -441,5 +477,5 @@ func (a *Auth) respondNewPassword(ctx context.Context, pool *Pool, client *Clien
 	if err != nil {
 		return AuthResult{}, err
 	}
-	return a.afterPassword(ctx, pool, client, &user)
+	return a.afterPassword(ctx, pool, client, &user, r["DEVICE_KEY"], false)
 }

@@ -25,6 +25,7 @@ type srpState struct {
 	B        []byte `json:"b"`
 	Expires  int64  `json:"e"`
 	Nonce    string `json:"n"`
+	Device   string `json:"d,omitempty"` // set for DEVICE_PASSWORD_VERIFIER
 }
 
 const srpLabel = "cognate srp secret block"
@@ -83,10 +84,8 @@ func (a *Auth) srpInitiate(ctx context.Context, pool *Pool, client *Client, para
 	if err != nil {
 		return AuthResult{}, err
 	}
-	st := srpState{Pool: pool.ID, Client: client.ID, Username: internal, A: A.Text(16), B: ch.Secret(),
-		Expires: a.Now().Add(srpWindow).Unix(), Nonce: uuid.NewString()}
-	raw, _ := json.Marshal(st)
-	block := base64.StdEncoding.EncodeToString(a.Sealer.Seal(raw, srpLabel))
+	block := a.sealBlock(srpState{Pool: pool.ID, Client: client.ID, Username: internal, A: A.Text(16), B: ch.Secret(),
+		Device: params["DEVICE_KEY"], Expires: a.Now().Add(srpWindow).Unix(), Nonce: uuid.NewString()})
 	shown := internal
 	if shown == "" {
 		shown = username
@@ -103,38 +102,90 @@ func (a *Auth) srpInitiate(ctx context.Context, pool *Pool, client *Client, para
 	}, nil
 }
 
+func (a *Auth) sealBlock(st srpState) string {
+	raw, _ := json.Marshal(st)
+	return base64.StdEncoding.EncodeToString(a.Sealer.Seal(raw, srpLabel))
+}
+
 var errIncorrect = Errorf(NotAuthorized, "Incorrect username or password.")
 
-func (a *Auth) srpRespond(ctx context.Context, pool *Pool, client *Client, in RespondInput) (AuthResult, error) {
-	r := in.ChallengeResponses
+// claim is a parsed PASSWORD_CLAIM answer whose SECRET_BLOCK opened.
+type claim struct {
+	st        srpState
+	block     []byte
+	canonical string // TIMESTAMP as it enters the signature
+	signature string
+	A         *big.Int
+}
+
+// openClaim checks the shape of a PASSWORD_VERIFIER-style answer and opens
+// its SECRET_BLOCK.
+func (a *Auth) openClaim(pool *Pool, client *Client, r map[string]string) (claim, error) {
 	for _, k := range []string{"PASSWORD_CLAIM_SECRET_BLOCK", "PASSWORD_CLAIM_SIGNATURE", "TIMESTAMP", "USERNAME"} {
 		if r[k] == "" {
-			return AuthResult{}, missing(k)
+			return claim{}, missing(k)
 		}
 	}
 	_, canonical, err := srp.ParseTimestamp(r["TIMESTAMP"])
 	if err != nil {
-		return AuthResult{}, Errorf(InvalidParameter, "%s", err.Error())
+		return claim{}, Errorf(InvalidParameter, "%s", err.Error())
 	}
-	sealed, err := base64.StdEncoding.DecodeString(r["PASSWORD_CLAIM_SECRET_BLOCK"])
+	block, err := base64.StdEncoding.DecodeString(r["PASSWORD_CLAIM_SECRET_BLOCK"])
 	if err != nil {
-		return AuthResult{}, errIncorrect
+		return claim{}, errIncorrect
 	}
-	plain, err := a.Sealer.Open(sealed, srpLabel)
+	plain, err := a.Sealer.Open(block, srpLabel)
 	if err != nil {
-		return AuthResult{}, errIncorrect
+		return claim{}, errIncorrect
 	}
 	var st srpState
 	if json.Unmarshal(plain, &st) != nil || st.Client != client.ID || st.Pool != pool.ID {
-		return AuthResult{}, errIncorrect
+		return claim{}, errIncorrect
 	}
 	if a.Now().Unix() > st.Expires {
-		return AuthResult{}, Errorf(NotAuthorized, "Invalid session for the user, session is expired.")
+		return claim{}, Errorf(NotAuthorized, "Invalid session for the user, session is expired.")
 	}
-	if st.Username == "" { // the simulated challenge of an unknown user
+	A, err := srp.ParseA(st.A)
+	if err != nil {
+		return claim{}, errIncorrect
+	}
+	return claim{st: st, block: block, canonical: canonical, signature: r["PASSWORD_CLAIM_SIGNATURE"], A: A}, nil
+}
+
+// verify checks the claim against a verifier of realm/user.
+func (a *Auth) verify(c claim, realm, user string, verifier []byte) error {
+	ch, err := srp.NewChallengeWithSecret(verifier, new(big.Int).SetBytes(c.st.B))
+	if err != nil {
+		return errIncorrect
+	}
+	want, err := ch.ExpectedSignature(realm, user, c.A, verifier, c.block, c.canonical)
+	if err != nil || !srp.VerifySignature(want, c.signature) {
+		return errIncorrect
+	}
+	return nil
+}
+
+// spend uses up the claim's block: one SECRET_BLOCK, one sign-in, so a
+// captured answer cannot be replayed.
+func (a *Auth) spend(ctx context.Context, c claim) error {
+	if err := a.Store.ConsumeNonce(ctx, "srp:"+c.st.Nonce, time.Unix(c.st.Expires, 0)); errors.Is(err, ErrAlreadyExists) {
+		return Errorf(NotAuthorized, "Invalid session for the user.")
+	} else if err != nil {
+		return err
+	}
+	return nil
+}
+
+func (a *Auth) srpRespond(ctx context.Context, pool *Pool, client *Client, in RespondInput) (AuthResult, error) {
+	r := in.ChallengeResponses
+	c, err := a.openClaim(pool, client, r)
+	if err != nil {
+		return AuthResult{}, err
+	}
+	if c.st.Username == "" { // the simulated challenge of an unknown user
 		return AuthResult{}, errIncorrect
 	}
-	user, _, err := FindUser(ctx, a.Store, pool, st.Username)
+	user, _, err := FindUser(ctx, a.Store, pool, c.st.Username)
 	if err != nil {
 		return AuthResult{}, errIncorrect
 	}
@@ -145,24 +196,117 @@ func (a *Auth) srpRespond(ctx context.Context, pool *Pool, client *Client, in Re
 	if err != nil {
 		return AuthResult{}, err
 	}
-	A, err := srp.ParseA(st.A)
-	if err != nil {
-		return AuthResult{}, errIncorrect
-	}
-	ch, err := srp.NewChallengeWithSecret(verifier, new(big.Int).SetBytes(st.B))
-	if err != nil {
-		return AuthResult{}, errIncorrect
-	}
-	block, _ := base64.StdEncoding.DecodeString(r["PASSWORD_CLAIM_SECRET_BLOCK"])
-	want, err := ch.ExpectedSignature(poolName(pool.ID), user.Username, A, verifier, block, canonical)
-	if err != nil || !srp.VerifySignature(want, r["PASSWORD_CLAIM_SIGNATURE"]) {
-		return AuthResult{}, errIncorrect
-	}
-	// One SECRET_BLOCK, one sign-in: a captured answer cannot be replayed.
-	if err := a.Store.ConsumeNonce(ctx, "srp:"+st.Nonce, time.Unix(st.Expires, 0)); errors.Is(err, ErrAlreadyExists) {
-		return AuthResult{}, Errorf(NotAuthorized, "Invalid session for the user.")
-	} else if err != nil {
+	if err := a.verify(c, poolName(pool.ID), user.Username, verifier); err != nil {
 		return AuthResult{}, err
 	}
-	return a.afterPassword(ctx, pool, client, &user)
+	deviceKey := r["DEVICE_KEY"]
+	if deviceKey != "" && tracksDevices(pool) {
+		// An unknown device is reported before the block is spent: clients
+		// (amazon-cognito-identity-js) then retry the same answer without it.
+		if _, err := userDevice(ctx, a.Store, pool.ID, user.Sub, deviceKey); err != nil {
+			return AuthResult{}, err
+		}
+	}
+	if err := a.spend(ctx, c); err != nil {
+		return AuthResult{}, err
+	}
+	return a.afterPassword(ctx, pool, client, &user, deviceKey, true)
+}
+
+// deviceSRPRespond answers DEVICE_SRP_AUTH: the remembered device starts
+// its own SRP exchange, with its verifier.
+func (a *Auth) deviceSRPRespond(ctx context.Context, pool *Pool, client *Client, in RespondInput) (AuthResult, error) {
+	r := in.ChallengeResponses
+	st, err := a.openSession(in.Session, client, "DEVICE_SRP_AUTH")
+	if err != nil {
+		return AuthResult{}, err
+	}
+	for _, k := range []string{"USERNAME", "DEVICE_KEY", "SRP_A"} {
+		if r[k] == "" {
+			return AuthResult{}, missing(k)
+		}
+	}
+	if r["DEVICE_KEY"] != st.Device {
+		return AuthResult{}, errNoDevice()
+	}
+	user, _, err := FindUser(ctx, a.Store, pool, st.Username)
+	if err != nil {
+		return AuthResult{}, err
+	}
+	if err := checkSecretHash(client, r["SECRET_HASH"], r["USERNAME"], user.Username); err != nil {
+		return AuthResult{}, err
+	}
+	d, err := userDevice(ctx, a.Store, pool.ID, user.Sub, st.Device)
+	if err != nil {
+		return AuthResult{}, err
+	}
+	A, err := srp.ParseA(r["SRP_A"])
+	if err != nil {
+		return AuthResult{}, Errorf(InvalidParameter, "SRP_A is invalid: %s", err.Error())
+	}
+	ch, err := srp.NewChallenge(d.Verifier)
+	if err != nil {
+		return AuthResult{}, err
+	}
+	expires := a.Now().Add(srpWindow).Unix()
+	block := a.sealBlock(srpState{Pool: pool.ID, Client: client.ID, Username: user.Username, A: A.Text(16), B: ch.Secret(),
+		Device: d.Key, Expires: expires, Nonce: uuid.NewString()})
+	session := a.sealSession(challengeState{Pool: pool.ID, Client: client.ID, Username: user.Username,
+		Challenge: "DEVICE_PASSWORD_VERIFIER", Device: d.Key, Expires: expires, Nonce: uuid.NewString()})
+	return AuthResult{
+		ChallengeName: "DEVICE_PASSWORD_VERIFIER",
+		ChallengeParameters: map[string]string{
+			"SALT": srp.SaltHex(d.Salt), "SRP_B": ch.BHex(), "SECRET_BLOCK": block,
+			"USERNAME": user.Username, "DEVICE_KEY": d.Key,
+		},
+		Session: session,
+	}, nil
+}
+
+// deviceVerifierRespond answers DEVICE_PASSWORD_VERIFIER and signs in on
+// the remembered device.
+func (a *Auth) deviceVerifierRespond(ctx context.Context, pool *Pool, client *Client, in RespondInput) (AuthResult, error) {
+	r := in.ChallengeResponses
+	if _, err := a.openSession(in.Session, client, "DEVICE_PASSWORD_VERIFIER"); err != nil {
+		return AuthResult{}, err
+	}
+	c, err := a.openClaim(pool, client, r)
+	if err != nil {
+		return AuthResult{}, err
+	}
+	if c.st.Device == "" || r["DEVICE_KEY"] != c.st.Device {
+		return AuthResult{}, errNoDevice()
+	}
+	user, _, err := FindUser(ctx, a.Store, pool, c.st.Username)
+	if err != nil {
+		return AuthResult{}, errIncorrect
+	}
+	if err := checkSecretHash(client, r["SECRET_HASH"], r["USERNAME"], user.Username); err != nil {
+		return AuthResult{}, err
+	}
+	d, err := userDevice(ctx, a.Store, pool.ID, user.Sub, c.st.Device)
+	if err != nil {
+		return AuthResult{}, err
+	}
+	if err := a.verify(c, d.GroupKey, d.Key, d.Verifier); err != nil {
+		return AuthResult{}, err
+	}
+	if err := a.spend(ctx, c); err != nil {
+		return AuthResult{}, err
+	}
+	if !user.Enabled {
+		return AuthResult{}, Errorf(NotAuthorized, "User is disabled.")
+	}
+	now := a.Now()
+	if _, err := a.Store.UpdateDevice(ctx, pool.ID, d.Key, func(d Device) (Device, error) {
+		d.LastAuthAt = now
+		return d, nil
+	}); err != nil {
+		return AuthResult{}, err
+	}
+	tokens, err := a.signIn(ctx, pool, client, &user, now, d.Key)
+	if err != nil {
+		return AuthResult{}, err
+	}
+	return AuthResult{Tokens: &tokens}, nil
 }

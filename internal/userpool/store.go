@@ -24,7 +24,19 @@ type Store interface {
 	UserStore
 	FamilyStore
 	NonceStore
+	DeviceStore
 	Close() error
+}
+
+// DeviceStore persists tracked devices. DeleteUser and DeletePool remove
+// their devices too.
+type DeviceStore interface {
+	CreateDevice(ctx context.Context, d Device) error // ErrAlreadyExists
+	GetDevice(ctx context.Context, poolID, key string) (Device, error)
+	// ListDevices returns up to limit devices of the user with key > after, ordered by key.
+	ListDevices(ctx context.Context, poolID, sub, after string, limit int) ([]Device, error)
+	UpdateDevice(ctx context.Context, poolID, key string, fn func(Device) (Device, error)) (Device, error)
+	DeleteDevice(ctx context.Context, poolID, key string) error
 }
 
 // NonceStore makes one-time values single-use across replicas.

@@ -63,6 +63,7 @@ type Tokens struct {
 	RefreshToken string // empty on refresh
 	ExpiresIn    int
 	TokenType    string
+	NewDevice    *NewDevice // set on a sign-in from a new device
 }
 
 // newRefreshToken returns an opaque 256-bit token and the hash that is

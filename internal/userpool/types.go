@@ -209,3 +209,20 @@ type SigningKey struct {
 	PrivateKey []byte
 	CreatedAt  time.Time
 }
+
+// Device is a device a user signed in from, tracked when the pool's
+// DeviceConfiguration asks for it. A confirmed device holds an SRP verifier
+// of the device's own random password (DEVICE_SRP_AUTH).
+type Device struct {
+	PoolID     string
+	Key        string // <region>_<uuid>
+	GroupKey   string
+	UserSub    string
+	Name       string
+	Salt       []byte
+	Verifier   []byte // empty until ConfirmDevice
+	Remembered string // "remembered", "not_remembered" or "" (not set)
+	CreatedAt  time.Time
+	ModifiedAt time.Time
+	LastAuthAt time.Time
+}

@@ -141,6 +141,21 @@ var migrations = []string{
 		expires_ns INTEGER NOT NULL
 	);
 	CREATE INDEX used_nonces_expiry ON used_nonces(expires_ns);`,
+	`CREATE TABLE devices (
+		pool_id TEXT NOT NULL REFERENCES pools(id) ON DELETE CASCADE,
+		device_key TEXT NOT NULL,
+		group_key TEXT NOT NULL,
+		user_sub TEXT NOT NULL,
+		name TEXT NOT NULL,
+		salt BLOB NOT NULL,
+		verifier BLOB NOT NULL,
+		remembered TEXT NOT NULL,
+		created_ns INTEGER NOT NULL,
+		modified_ns INTEGER NOT NULL,
+		last_auth_ns INTEGER NOT NULL,
+		PRIMARY KEY (pool_id, device_key)
+	) WITHOUT ROWID;
+	CREATE INDEX devices_user ON devices(pool_id, user_sub, device_key);`,
 }
 
 func (s *Store) migrate() error {

@@ -121,6 +121,9 @@ func (s *Store) DeleteUser(ctx context.Context, poolID, key string) error {
 		if err := tx.QueryRowContext(ctx, `DELETE FROM users WHERE pool_id = ? AND key = ? RETURNING sub`, poolID, key).Scan(&sub); err != nil {
 			return notFound(err)
 		}
+		if _, err := tx.ExecContext(ctx, `DELETE FROM devices WHERE pool_id = ? AND user_sub = ?`, poolID, sub); err != nil {
+			return err
+		}
 		_, err := tx.ExecContext(ctx, `DELETE FROM families WHERE pool_id = ? AND user_sub = ?`, poolID, sub)
 		return err
 	})

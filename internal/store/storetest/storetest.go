@@ -33,6 +33,7 @@ func RunTests(t *testing.T, newStore func(t *testing.T) userpool.Store) {
 		{"DeleteUserRemovesFamilies", testDeleteUserRemovesFamilies},
 		{"ExpiredFamilies", testExpiredFamilies},
 		{"Nonces", testNonces},
+		{"Devices", testDevices},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -464,5 +465,39 @@ func testNonces(t *testing.T, s userpool.Store) {
 	wg.Wait()
 	if ok != 1 {
 		t.Fatalf("nonce consumed %d times", ok)
+	}
+}
+
+func testDevices(t *testing.T, s userpool.Store) {
+	must(t, s.CreatePool(ctx, pool("us-east-1_a")))
+	must(t, s.CreateUser(ctx, "alice", user("us-east-1_a", "alice", "sub-1")))
+	must(t, s.CreateUser(ctx, "bob", user("us-east-1_a", "bob", "sub-2")))
+	for _, k := range []string{"us-east-1_d2", "us-east-1_d1", "us-east-1_d3"} {
+		must(t, s.CreateDevice(ctx, userpool.Device{PoolID: "us-east-1_a", Key: k, GroupKey: "-g", UserSub: "sub-1", CreatedAt: t0, ModifiedAt: t0}))
+	}
+	must(t, s.CreateDevice(ctx, userpool.Device{PoolID: "us-east-1_a", Key: "us-east-1_b1", GroupKey: "-g", UserSub: "sub-2", CreatedAt: t0, ModifiedAt: t0}))
+	wantErr(t, s.CreateDevice(ctx, userpool.Device{PoolID: "us-east-1_a", Key: "us-east-1_d1", UserSub: "sub-1"}), userpool.ErrAlreadyExists)
+	page, err := s.ListDevices(ctx, "us-east-1_a", "sub-1", "us-east-1_d1", 10)
+	must(t, err)
+	if len(page) != 2 || page[0].Key != "us-east-1_d2" || page[1].Key != "us-east-1_d3" {
+		t.Fatalf("devices %+v", page)
+	}
+	d, err := s.UpdateDevice(ctx, "us-east-1_a", "us-east-1_d1", func(d userpool.Device) (userpool.Device, error) {
+		d.Verifier, d.Salt, d.Remembered, d.Name = []byte{1, 2}, []byte{3}, "remembered", "phone"
+		return d, nil
+	})
+	must(t, err)
+	got, err := s.GetDevice(ctx, "us-east-1_a", "us-east-1_d1")
+	must(t, err)
+	if got.Name != "phone" || got.Remembered != "remembered" || !bytes.Equal(got.Verifier, []byte{1, 2}) || got.UserSub != "sub-1" || !got.CreatedAt.Equal(t0) || d.Name != "phone" {
+		t.Fatalf("device %+v", got)
+	}
+	must(t, s.DeleteDevice(ctx, "us-east-1_a", "us-east-1_d2"))
+	wantErr(t, s.DeleteDevice(ctx, "us-east-1_a", "us-east-1_d2"), userpool.ErrNotFound)
+	must(t, s.DeleteUser(ctx, "us-east-1_a", "alice"))
+	_, err = s.GetDevice(ctx, "us-east-1_a", "us-east-1_d1")
+	wantErr(t, err, userpool.ErrNotFound)
+	if _, err := s.GetDevice(ctx, "us-east-1_a", "us-east-1_b1"); err != nil {
+		t.Fatal("another user's device deleted")
 	}
 }

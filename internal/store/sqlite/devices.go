@@ -1,0 +1,92 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+
+	"github.com/cognate/cognate/internal/userpool"
+)
+
+const deviceCols = `pool_id, device_key, group_key, user_sub, name, salt, verifier, remembered, created_ns, modified_ns, last_auth_ns`
+
+func scanDevice(sc scanner) (userpool.Device, error) {
+	var d userpool.Device
+	var created, modified, lastAuth int64
+	if err := sc.Scan(&d.PoolID, &d.Key, &d.GroupKey, &d.UserSub, &d.Name, &d.Salt, &d.Verifier, &d.Remembered, &created, &modified, &lastAuth); err != nil {
+		return d, notFound(err)
+	}
+	d.CreatedAt, d.ModifiedAt, d.LastAuthAt = fromNS(created), fromNS(modified), fromNS(lastAuth)
+	return d, nil
+}
+
+// CreateDevice implements userpool.DeviceStore.
+func (s *Store) CreateDevice(ctx context.Context, d userpool.Device) error {
+	_, err := s.w.ExecContext(ctx, `INSERT INTO devices(`+deviceCols+`) VALUES (?,?,?,?,?,?,?,?,?,?,?)`,
+		d.PoolID, d.Key, d.GroupKey, d.UserSub, d.Name, nonNil(d.Salt), nonNil(d.Verifier), d.Remembered, ns(d.CreatedAt), ns(d.ModifiedAt), ns(d.LastAuthAt))
+	if isUnique(err) {
+		return userpool.ErrAlreadyExists
+	}
+	return err
+}
+
+func nonNil(b []byte) []byte {
+	if b == nil {
+		return []byte{}
+	}
+	return b
+}
+
+// GetDevice implements userpool.DeviceStore.
+func (s *Store) GetDevice(ctx context.Context, poolID, key string) (userpool.Device, error) {
+	return scanDevice(s.r.QueryRowContext(ctx, `SELECT `+deviceCols+` FROM devices WHERE pool_id = ? AND device_key = ?`, poolID, key))
+}
+
+// ListDevices implements userpool.DeviceStore.
+func (s *Store) ListDevices(ctx context.Context, poolID, sub, after string, limit int) ([]userpool.Device, error) {
+	rows, err := s.r.QueryContext(ctx, `SELECT `+deviceCols+` FROM devices WHERE pool_id = ? AND user_sub = ? AND device_key > ?
+		ORDER BY device_key LIMIT ?`, poolID, sub, after, limit)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []userpool.Device
+	for rows.Next() {
+		d, err := scanDevice(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, d)
+	}
+	return out, rows.Err()
+}
+
+// UpdateDevice implements userpool.DeviceStore.
+func (s *Store) UpdateDevice(ctx context.Context, poolID, key string, fn func(userpool.Device) (userpool.Device, error)) (userpool.Device, error) {
+	var out userpool.Device
+	err := s.tx(ctx, func(tx *sql.Tx) error {
+		d, err := scanDevice(tx.QueryRowContext(ctx, `SELECT `+deviceCols+` FROM devices WHERE pool_id = ? AND device_key = ?`, poolID, key))
+		if err != nil {
+			return err
+		}
+		if out, err = fn(d); err != nil {
+			return err
+		}
+		_, err = tx.ExecContext(ctx, `UPDATE devices SET name = ?, salt = ?, verifier = ?, remembered = ?, modified_ns = ?, last_auth_ns = ?
+			WHERE pool_id = ? AND device_key = ?`, out.Name, nonNil(out.Salt), nonNil(out.Verifier), out.Remembered,
+			ns(out.ModifiedAt), ns(out.LastAuthAt), poolID, key)
+		return err
+	})
+	return out, err
+}
+
+// DeleteDevice implements userpool.DeviceStore.
+func (s *Store) DeleteDevice(ctx context.Context, poolID, key string) error {
+	res, err := s.w.ExecContext(ctx, `DELETE FROM devices WHERE pool_id = ? AND device_key = ?`, poolID, key)
+	if err != nil {
+		return err
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return userpool.ErrNotFound
+	}
+	return nil
+}
