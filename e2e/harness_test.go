@@ -2,6 +2,7 @@ package e2e
 
 import (
 	"bufio"
+	"errors"
 	"bytes"
 	"context"
 	"encoding/json"
@@ -332,3 +333,5 @@ func lastLine(s string) string {
 }
 
 func envPath() string { return os.Getenv("PATH") }
+
+func errorsAs(err error, target any) bool { return errors.As(err, target) }

@@ -121,6 +121,7 @@ func serve(ctx context.Context, cfg serveConfig, stderr io.Writer) error {
 		Verifier:   &sigv4.Verifier{Keys: keys, Now: now},
 		Model:      awsmodel.Default(),
 		Log:        log,
+		Metrics:    server.NewMetrics(),
 		Account:    cfg.AccountID,
 		IssuerBase: cfg.IssuerBase,
 	}

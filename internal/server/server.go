@@ -1,6 +1,7 @@
 package server
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -37,6 +38,7 @@ type Server struct {
 	Verifier *sigv4.Verifier
 	Model    *awsmodel.Model
 	Log      *slog.Logger
+	Metrics  *Metrics // nil: no /metrics
 	Account  string
 	// IssuerBase is the issuer URL without the pool id; empty means the URL
 	// the request came in on.
@@ -53,6 +55,10 @@ func (s *Server) Handler() http.Handler {
 		w.Header().Set("Content-Type", "application/json")
 		io.WriteString(w, `{"status":"ok"}`)
 	})
+	mux.HandleFunc("GET /readyz", s.serveReady)
+	if s.Metrics != nil {
+		mux.Handle("GET /metrics", s.Metrics.Handler())
+	}
 	mux.HandleFunc("GET /{pool}/.well-known/jwks.json", s.serveJWKS)
 	mux.HandleFunc("GET /{pool}/.well-known/openid-configuration", s.serveDiscovery)
 	mux.HandleFunc("/", s.serveAPI)
@@ -118,7 +124,7 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
 		awsjson.WriteError(w, reqID, userpool.Errorf(userpool.SerializationError, "Request body is too large or could not be read."))
 		return
 	}
-	c := &call{op: op, requestID: reqID}
+	c := &call{op: op, requestID: reqID, refresh: isRefresh(name, body)}
 	if op.Signed {
 		res, err := s.Verifier.Verify(r, body)
 		if err != nil {
@@ -132,8 +138,12 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) finish(w http.ResponseWriter, r *http.Request, c *call, start time.Time, out any, err error) {
+	typ := ""
 	if err != nil {
-		typ := userpool.ErrorType(err)
+		typ = userpool.ErrorType(err)
+	}
+	s.Metrics.observe(c.op.Name, typ, time.Since(start), c.refresh)
+	if err != nil {
 		if typ == userpool.InternalError {
 			s.Log.Error("internal error", "request_id", c.requestID, "operation", c.op.Name, "error", err.Error())
 		}
@@ -151,6 +161,23 @@ type call struct {
 	op        *awsmodel.Operation
 	caller    userpool.Caller
 	requestID string
+	refresh   bool // a REFRESH_TOKEN_AUTH: counted as a revocation check
+}
+
+// isRefresh spots refresh flows for the metrics without decoding twice.
+func isRefresh(op string, body []byte) bool {
+	return (op == "InitiateAuth" || op == "AdminInitiateAuth") && bytes.Contains(body, []byte("REFRESH_TOKEN"))
+}
+
+// serveReady answers 200 once the storage answers.
+func (s *Server) serveReady(w http.ResponseWriter, r *http.Request) {
+	ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
+	defer cancel()
+	if _, err := s.Store.GetPool(ctx, "readiness-probe_0"); err != nil && !errors.Is(err, userpool.ErrNotFound) {
+		writeJSONStatus(w, http.StatusServiceUnavailable, map[string]string{"status": "storage unavailable"})
+		return
+	}
+	writeJSONStatus(w, http.StatusOK, map[string]string{"status": "ready"})
 }
 
 type handler func(ctx context.Context, c *call, body []byte) (any, error)

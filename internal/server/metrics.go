@@ -1,0 +1,70 @@
+package server
+
+import (
+	"net/http"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+)
+
+// Metrics are the server's Prometheus series. Each Server owns its own
+// registry, so tests can run several servers in one process.
+type Metrics struct {
+	registry *prometheus.Registry
+	requests *prometheus.CounterVec
+	latency  *prometheus.HistogramVec
+	signOuts *prometheus.CounterVec
+	checks   *prometheus.CounterVec
+}
+
+// NewMetrics registers Cognate's series.
+func NewMetrics() *Metrics {
+	m := &Metrics{
+		registry: prometheus.NewRegistry(),
+		requests: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "cognate_requests_total", Help: "API requests by operation and error type (\"\" for success).",
+		}, []string{"operation", "error_type"}),
+		latency: prometheus.NewHistogramVec(prometheus.HistogramOpts{
+			Name: "cognate_request_duration_seconds", Help: "API request latency by operation.",
+			Buckets: []float64{.0005, .001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5},
+		}, []string{"operation"}),
+		signOuts: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "cognate_signouts_total", Help: "Successful sign-outs and revocations by operation.",
+		}, []string{"operation"}),
+		checks: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "cognate_revocation_checks_total", Help: "Token revocation checks (token-authorized calls and refreshes) by outcome.",
+		}, []string{"outcome"}),
+	}
+	m.registry.MustRegister(m.requests, m.latency, m.signOuts, m.checks,
+		prometheus.NewGoCollector(), prometheus.NewProcessCollector(prometheus.ProcessCollectorOpts{}))
+	return m
+}
+
+// Handler serves /metrics.
+func (m *Metrics) Handler() http.Handler {
+	return promhttp.HandlerFor(m.registry, promhttp.HandlerOpts{})
+}
+
+var signOutOps = map[string]bool{"AdminUserGlobalSignOut": true, "GlobalSignOut": true, "RevokeToken": true, "AdminDisableUser": true}
+
+var tokenCheckOps = map[string]bool{"GetUser": true, "GlobalSignOut": true, "DeleteUser": true, "ConfirmDevice": true,
+	"GetDevice": true, "ListDevices": true, "ForgetDevice": true, "UpdateDeviceStatus": true}
+
+func (m *Metrics) observe(op, errType string, d time.Duration, refresh bool) {
+	if m == nil {
+		return
+	}
+	m.requests.WithLabelValues(op, errType).Inc()
+	m.latency.WithLabelValues(op).Observe(d.Seconds())
+	if errType == "" && signOutOps[op] {
+		m.signOuts.WithLabelValues(op).Inc()
+	}
+	if tokenCheckOps[op] || refresh {
+		outcome := "ok"
+		if errType != "" {
+			outcome = errType
+		}
+		m.checks.WithLabelValues(outcome).Inc()
+	}
+}
