@@ -125,6 +125,7 @@ func StartServer(t testing.TB, extraEnv ...string) *Server {
 		"COGNATE_SECRET_ACCESS_KEY=" + testSecretKey,
 		"COGNATE_DATA_DIR=" + s.DataDir,
 		"COGNATE_LOG_LEVEL=info",
+		"COGNATE_RATE_LIMIT_AUTH=0", // tests that need throttling turn it on
 	}, extraEnv...)
 	s.Start()
 	t.Cleanup(s.Stop)

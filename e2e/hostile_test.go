@@ -163,3 +163,44 @@ func TestConcurrentCreateOfOneUsername(t *testing.T) {
 		t.Fatalf("created %d, already existed %d", created, exists)
 	}
 }
+
+// Sign-in calls are throttled per app client, and every call per IP when
+// configured, with Cognito's TooManyRequestsException.
+func TestThrottling(t *testing.T) {
+	s := StartServer(t, "COGNATE_RATE_LIMIT_AUTH=2")
+	f := newFixture(t, s, nil)
+	ctx := context.Background()
+	throttled := 0
+	for i := 0; i < 10; i++ {
+		_, err := f.api.InitiateAuth(ctx, &cip.InitiateAuthInput{ClientId: &f.ClientID, AuthFlow: types.AuthFlowTypeUserPasswordAuth,
+			AuthParameters: map[string]string{"USERNAME": "alice", "PASSWORD": testPassword}})
+		var tm *types.TooManyRequestsException
+		if errorsAs(err, &tm) {
+			throttled++
+			if tm.ErrorMessage() != "Rate exceeded" {
+				t.Fatalf("message %q", tm.ErrorMessage())
+			}
+		} else if err != nil {
+			t.Fatal(err)
+		}
+	}
+	if throttled < 5 { // a burst of 4 at most gets through within the loop
+		t.Fatalf("only %d of 10 sign-ins throttled at 2/s", throttled)
+	}
+	// Admin calls are not in the sign-in category.
+	if _, err := f.api.AdminGetUser(ctx, &cip.AdminGetUserInput{UserPoolId: &f.PoolID, Username: aws.String("alice")}); err != nil {
+		t.Fatal(err)
+	}
+
+	ip := StartServer(t, "COGNATE_RATE_LIMIT_IP=3")
+	status := map[int]int{}
+	for i := 0; i < 20; i++ {
+		code, _, body := rawCall(t, ip.URL, "AWSCognitoIdentityProviderService.GetUser", `{"AccessToken":"a.b.c"}`, nil)
+		if body["__type"] == "TooManyRequestsException" {
+			status[code]++
+		}
+	}
+	if status[400] < 10 {
+		t.Fatalf("per-IP throttling: %v", status)
+	}
+}

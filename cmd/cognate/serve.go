@@ -12,6 +12,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"syscall"
 	"time"
@@ -25,6 +26,7 @@ import (
 	"github.com/cognate/cognate/internal/server"
 	"github.com/cognate/cognate/internal/sigv4"
 	"github.com/cognate/cognate/internal/store/sqlite"
+	"github.com/cognate/cognate/internal/throttle"
 	"github.com/cognate/cognate/internal/userpool"
 )
 
@@ -36,11 +38,20 @@ type serveConfig struct {
 	DatabaseURL string
 	IssuerBase  string
 	LogLevel    string
+	AuthLimit   float64
+	IPLimit     float64
 }
 
 // envDefault reads COGNATE_<NAME>, so every flag can come from the environment.
 func envDefault(name, def string) string {
 	if v, ok := os.LookupEnv("COGNATE_" + name); ok && v != "" {
+		return v
+	}
+	return def
+}
+
+func envFloat(name string, def float64) float64 {
+	if v, err := strconv.ParseFloat(envDefault(name, ""), 64); err == nil {
 		return v
 	}
 	return def
@@ -53,7 +64,8 @@ func serveCommand() *cobra.Command {
 		Short: "Run the Cognate server",
 		Long: `Run the Cognate server. Every flag can also be set through an environment
 variable: COGNATE_ADDR, COGNATE_DATA_DIR, COGNATE_REGION, COGNATE_ACCOUNT_ID,
-COGNATE_DATABASE_URL, COGNATE_ISSUER_BASE_URL, COGNATE_LOG_LEVEL.
+COGNATE_DATABASE_URL, COGNATE_ISSUER_BASE_URL, COGNATE_LOG_LEVEL,
+COGNATE_RATE_LIMIT_AUTH, COGNATE_RATE_LIMIT_IP.
 
 Admin (SigV4-signed) calls must be signed with the credentials in
 COGNATE_ACCESS_KEY_ID / COGNATE_SECRET_ACCESS_KEY, or with those in
@@ -72,6 +84,8 @@ COGNATE_MASTER_KEY (base64, 32 bytes) or <data-dir>/master.key.`,
 	f.StringVar(&cfg.DatabaseURL, "database-url", envDefault("DATABASE_URL", ""), "postgres://… to share state between replicas (default: SQLite in --data-dir)")
 	f.StringVar(&cfg.IssuerBase, "issuer-base-url", envDefault("ISSUER_BASE_URL", ""), "issuer base URL put in tokens (default: the URL requests arrive on)")
 	f.StringVar(&cfg.LogLevel, "log-level", envDefault("LOG_LEVEL", "info"), "debug, info, warn or error")
+	f.Float64Var(&cfg.AuthLimit, "rate-limit-auth", envFloat("RATE_LIMIT_AUTH", 120), "sign-in calls per second per app client (Cognito's UserAuthentication quota); 0 = unlimited")
+	f.Float64Var(&cfg.IPLimit, "rate-limit-ip", envFloat("RATE_LIMIT_IP", 0), "API calls per second per client IP; 0 = unlimited")
 	return cmd
 }
 
@@ -122,6 +136,8 @@ func serve(ctx context.Context, cfg serveConfig, stderr io.Writer) error {
 		Model:      awsmodel.Default(),
 		Log:        log,
 		Metrics:    server.NewMetrics(),
+		AuthLimit:  throttle.New(cfg.AuthLimit, now),
+		IPLimit:    throttle.New(cfg.IPLimit, now),
 		Account:    cfg.AccountID,
 		IssuerBase: cfg.IssuerBase,
 	}

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"io"
 	"log/slog"
+	"net"
 	"net/http"
 	"strings"
 	"time"
@@ -14,6 +15,7 @@ import (
 	"github.com/cognate/cognate/internal/awsjson"
 	"github.com/cognate/cognate/internal/awsmodel"
 	"github.com/cognate/cognate/internal/sigv4"
+	"github.com/cognate/cognate/internal/throttle"
 	"github.com/cognate/cognate/internal/userpool"
 )
 
@@ -39,7 +41,11 @@ type Server struct {
 	Model    *awsmodel.Model
 	Log      *slog.Logger
 	Metrics  *Metrics // nil: no /metrics
-	Account  string
+	// AuthLimit throttles sign-in calls per app client; IPLimit every API
+	// call per client IP. Nil limiters allow everything.
+	AuthLimit *throttle.Limiter
+	IPLimit   *throttle.Limiter
+	Account   string
 	// IssuerBase is the issuer URL without the pool id; empty means the URL
 	// the request came in on.
 	IssuerBase string
@@ -125,6 +131,10 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	c := &call{op: op, requestID: reqID, refresh: isRefresh(name, body)}
+	if !s.allowed(r, name, body) {
+		s.finish(w, r, c, start, nil, userpool.Errorf(userpool.TooManyRequests, "Rate exceeded"))
+		return
+	}
 	if op.Signed {
 		res, err := s.Verifier.Verify(r, body)
 		if err != nil {
@@ -167,6 +177,29 @@ type call struct {
 // isRefresh spots refresh flows for the metrics without decoding twice.
 func isRefresh(op string, body []byte) bool {
 	return (op == "InitiateAuth" || op == "AdminInitiateAuth") && bytes.Contains(body, []byte("REFRESH_TOKEN"))
+}
+
+// authOps are Cognito's UserAuthentication category, throttled per client.
+var authOps = map[string]bool{"InitiateAuth": true, "AdminInitiateAuth": true, "RespondToAuthChallenge": true,
+	"AdminRespondToAuthChallenge": true}
+
+// allowed applies the per-IP and per-client limits.
+func (s *Server) allowed(r *http.Request, op string, body []byte) bool {
+	if s.IPLimit != nil {
+		host, _, err := net.SplitHostPort(r.RemoteAddr)
+		if err != nil {
+			host = r.RemoteAddr
+		}
+		if !s.IPLimit.Allow(host) {
+			return false
+		}
+	}
+	if s.AuthLimit != nil && authOps[op] {
+		var in struct{ ClientId string }
+		json.Unmarshal(body, &in) // a malformed body fails validation later
+		return s.AuthLimit.Allow(in.ClientId)
+	}
+	return true
 }
 
 // serveReady answers 200 once the storage answers.

@@ -161,8 +161,17 @@ func (a *Auth) passwordAuth(ctx context.Context, pool *Pool, client *Client, par
 	if user.Status == StatusUnconfirmed {
 		return AuthResult{}, Errorf(UserNotConfirmed, "User is not confirmed.")
 	}
+	if err := a.lockedOut(&user); err != nil {
+		return AuthResult{}, err
+	}
 	if !a.Credentials.Check(user.Password, password) {
+		if err := a.recordFailure(ctx, pool, &user); err != nil {
+			return AuthResult{}, err
+		}
 		return AuthResult{}, Errorf(NotAuthorized, "Incorrect username or password.")
+	}
+	if err := a.recordSuccess(ctx, pool, &user); err != nil {
+		return AuthResult{}, err
 	}
 	return a.afterPassword(ctx, pool, client, &user, params["DEVICE_KEY"], false)
 }

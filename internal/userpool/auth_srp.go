@@ -196,7 +196,16 @@ func (a *Auth) srpRespond(ctx context.Context, pool *Pool, client *Client, in Re
 	if err != nil {
 		return AuthResult{}, err
 	}
+	if err := a.lockedOut(&user); err != nil {
+		return AuthResult{}, err
+	}
 	if err := a.verify(c, poolName(pool.ID), user.Username, verifier); err != nil {
+		if ferr := a.recordFailure(ctx, pool, &user); ferr != nil {
+			return AuthResult{}, ferr
+		}
+		return AuthResult{}, err
+	}
+	if err := a.recordSuccess(ctx, pool, &user); err != nil {
 		return AuthResult{}, err
 	}
 	deviceKey := r["DEVICE_KEY"]

@@ -207,3 +207,30 @@ func TestSignOutEpochHasNoClockGranularityTrap(t *testing.T) {
 	_, err = w.refresh(c, before.Tokens.RefreshToken)
 	wantError(t, err, userpool.NotAuthorized, "Refresh Token has been revoked")
 }
+
+func TestFailedPasswordLockout(t *testing.T) {
+	w := newWorld(t, ":memory:")
+	p, c := w.setup(t, userpool.CreateClientInput{})
+	w.addUser(t, p, "alice")
+	for i := 0; i < 5; i++ {
+		_, err := w.signIn(c, "alice", "Wrong-Pass-1")
+		wantError(t, err, userpool.NotAuthorized, "Incorrect username or password.")
+	}
+	// Locked for one second: even the right password is refused.
+	_, err := w.signIn(c, "alice", "Passw0rd!")
+	wantError(t, err, userpool.NotAuthorized, "Password attempts exceeded")
+	w.clock.Advance(1100 * time.Millisecond)
+	_, err = w.signIn(c, "alice", "Wrong-Pass-1") // the sixth failure doubles the lockout
+	wantError(t, err, userpool.NotAuthorized, "Incorrect username or password.")
+	w.clock.Advance(1100 * time.Millisecond)
+	_, err = w.signIn(c, "alice", "Passw0rd!")
+	wantError(t, err, userpool.NotAuthorized, "Password attempts exceeded")
+	w.clock.Advance(time.Second)
+	if _, err := w.signIn(c, "alice", "Passw0rd!"); err != nil {
+		t.Fatalf("sign-in after the lockout: %v", err)
+	}
+	u, _ := w.users.GetUser(ctx, p.ID, "alice")
+	if u.Password.FailedAttempts != 0 || !u.Password.LockedUntil.IsZero() {
+		t.Fatalf("success did not clear the count: %+v", u.Password)
+	}
+}

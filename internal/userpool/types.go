@@ -182,6 +182,9 @@ type PasswordCredential struct {
 	SRPSalt     []byte
 	SRPVerifier []byte // sealed
 	SetAt       time.Time
+	// Failed sign-ins since the last success, and the lockout they caused.
+	FailedAttempts int
+	LockedUntil    time.Time
 }
 
 // Family is one sign-in session: the refresh token and every access and ID

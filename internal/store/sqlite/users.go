@@ -17,10 +17,13 @@ type storedPassword struct {
 	SRPSalt     []byte `json:"s,omitempty"`
 	SRPVerifier []byte `json:"v,omitempty"`
 	SetAt       int64  `json:"t,omitempty"`
+	Failed      int    `json:"f,omitempty"`
+	LockedUntil int64  `json:"l,omitempty"`
 }
 
 func passwordJSON(p userpool.PasswordCredential) string {
-	return mustJSON(storedPassword{Hash: p.Hash, SRPSalt: p.SRPSalt, SRPVerifier: p.SRPVerifier, SetAt: ns(p.SetAt)})
+	return mustJSON(storedPassword{Hash: p.Hash, SRPSalt: p.SRPSalt, SRPVerifier: p.SRPVerifier, SetAt: ns(p.SetAt),
+		Failed: p.FailedAttempts, LockedUntil: ns(p.LockedUntil)})
 }
 
 // userRow scans a user and its key; extra destinations follow the user columns.
@@ -40,7 +43,8 @@ func scanUser(sc scanner, extra ...any) (string, userpool.User, error) {
 	if err := json.Unmarshal([]byte(pw), &sp); err != nil {
 		return "", u, err
 	}
-	u.Password = userpool.PasswordCredential{Hash: sp.Hash, SRPSalt: sp.SRPSalt, SRPVerifier: sp.SRPVerifier, SetAt: fromNS(sp.SetAt)}
+	u.Password = userpool.PasswordCredential{Hash: sp.Hash, SRPSalt: sp.SRPSalt, SRPVerifier: sp.SRPVerifier, SetAt: fromNS(sp.SetAt),
+		FailedAttempts: sp.Failed, LockedUntil: fromNS(sp.LockedUntil)}
 	u.Enabled = enabled != 0
 	u.CreatedAt, u.ModifiedAt = fromNS(created), fromNS(modified)
 	return key, u, nil

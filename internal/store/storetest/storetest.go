@@ -58,8 +58,9 @@ func pool(id string) userpool.Pool {
 func user(poolID, name, sub string) userpool.User {
 	return userpool.User{PoolID: poolID, Username: name, Sub: sub, Status: userpool.StatusConfirmed, Enabled: true,
 		Attributes: []userpool.Attribute{{Name: "sub", Value: sub}, {Name: "email", Value: name + "@example.com"}},
-		Password:   userpool.PasswordCredential{Hash: []byte{1, 2, 3}, SRPSalt: []byte{4}, SRPVerifier: []byte{5, 6}, SetAt: t0},
-		CreatedAt:  t0, ModifiedAt: t0}
+		Password: userpool.PasswordCredential{Hash: []byte{1, 2, 3}, SRPSalt: []byte{4}, SRPVerifier: []byte{5, 6}, SetAt: t0,
+			FailedAttempts: 2, LockedUntil: t0.Add(time.Second)},
+		CreatedAt: t0, ModifiedAt: t0}
 }
 
 func family(id, poolID, sub string, epoch int64) userpool.Family {
@@ -247,7 +248,8 @@ func testUsers(t *testing.T, s userpool.Store) {
 	if len(got.Attributes) != 2 || got.Attributes[1].Value != "Alice@example.com" {
 		t.Fatalf("attributes %+v", got.Attributes)
 	}
-	if !bytes.Equal(got.Password.Hash, []byte{1, 2, 3}) || !bytes.Equal(got.Password.SRPVerifier, []byte{5, 6}) || !got.Password.SetAt.Equal(t0) {
+	if !bytes.Equal(got.Password.Hash, []byte{1, 2, 3}) || !bytes.Equal(got.Password.SRPVerifier, []byte{5, 6}) || !got.Password.SetAt.Equal(t0) ||
+		got.Password.FailedAttempts != 2 || !got.Password.LockedUntil.Equal(t0.Add(time.Second)) {
 		t.Fatalf("password %+v", got.Password)
 	}
 	bySub, err := s.GetUserBySub(ctx, "us-east-1_a", "sub-1")
