@@ -25,7 +25,8 @@ func TestAdminGlobalSignOutEndsEveryDevice(t *testing.T) {
 
 	mustCLI(t, s.AWS("admin-user-global-sign-out", "--user-pool-id", f.PoolID, "--username", "alice"))
 	// The audit record: who, which user, how many families.
-	if !s.WaitLog(`"event":"sign-out","operation":"AdminUserGlobalSignOut","by":"access-key:`+testAccessKey+`","pool":"`+f.PoolID) ||
+	if !s.WaitLog(`"operation":"AdminUserGlobalSignOut","by":"access-key:`+testAccessKey+`","pool":"`+f.PoolID) ||
+		!s.WaitLog(`"event":"sign-out","request_id":"`) ||
 		!s.WaitLog(`"username":"alice","epoch":1,"families":2`) {
 		t.Fatalf("no audit record in:\n%s", s.Logs())
 	}
@@ -56,6 +57,12 @@ func TestAdminGlobalSignOutEndsEveryDevice(t *testing.T) {
 	}
 	if _, err := f.refresh(*fresh.RefreshToken); err != nil {
 		t.Fatalf("refresh after sign-out does not work: %v", err)
+	}
+	// Secrets never reach the logs.
+	for _, secret := range []string{testPassword, *phone.RefreshToken, *phone.AccessToken, testSecretKey} {
+		if strings.Contains(s.Logs(), secret) {
+			t.Fatalf("a secret was logged: %.20s…", secret)
+		}
 	}
 
 	// Errors.

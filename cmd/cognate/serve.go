@@ -179,7 +179,7 @@ func serve(ctx context.Context, cfg serveConfig, stderr io.Writer) error {
 type auditLog struct{ log *slog.Logger }
 
 func (a auditLog) Audit(ctx context.Context, event string, fields ...any) {
-	a.log.InfoContext(ctx, "audit", append([]any{"event", event}, fields...)...)
+	a.log.InfoContext(ctx, "audit", append([]any{"event", event, "request_id", server.RequestID(ctx)}, fields...)...)
 }
 
 // credentialsFile is <data-dir>/credentials.json: the admin principals.

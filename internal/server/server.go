@@ -143,7 +143,7 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
 		}
 		c.caller = userpool.Caller{AccessKeyID: res.Principal.AccessKeyID, Region: res.Region, Account: s.Account}
 	}
-	out, err := h(r.Context(), c, body)
+	out, err := h(context.WithValue(r.Context(), requestIDKey{}, reqID), c, body)
 	s.finish(w, r, c, start, out, err)
 }
 
@@ -164,6 +164,15 @@ func (s *Server) finish(w http.ResponseWriter, r *http.Request, c *call, start t
 	}
 	s.Log.Debug("request", "request_id", c.requestID, "operation", c.op.Name, "ms", time.Since(start).Milliseconds())
 	awsjson.WriteResult(w, c.requestID, out)
+}
+
+type requestIDKey struct{}
+
+// RequestID returns the id of the API request ctx belongs to ("" outside one),
+// so that log lines written below the HTTP layer carry it.
+func RequestID(ctx context.Context) string {
+	id, _ := ctx.Value(requestIDKey{}).(string)
+	return id
 }
 
 // call is one API request in flight.

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/google/uuid"
@@ -32,6 +33,9 @@ type Auth struct {
 	// DummyCredential is checked when the user does not exist, so that
 	// failures take the same time either way (no enumeration by timing).
 	DummyCredential PasswordCredential
+
+	simOnce     sync.Once
+	simVerifier []byte
 }
 
 // InitiateInput is InitiateAuthRequest / AdminInitiateAuthRequest.
