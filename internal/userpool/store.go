@@ -25,7 +25,29 @@ type Store interface {
 	FamilyStore
 	NonceStore
 	DeviceStore
+	WebStore
 	Close() error
+}
+
+// WebStore persists what the hosted UI needs: sessions behind cookies,
+// domains and resource servers.
+type WebStore interface {
+	CreateWebSession(ctx context.Context, s WebSession) error
+	GetWebSession(ctx context.Context, id string) (WebSession, error)
+	// EndWebSession marks the session ended (idempotent); ErrNotFound if absent.
+	EndWebSession(ctx context.Context, id string, at time.Time) error
+	// EndWebSessionsOfUser ends every live session of the user.
+	EndWebSessionsOfUser(ctx context.Context, poolID, sub string, at time.Time) (int, error)
+
+	CreateDomain(ctx context.Context, d Domain) error // ErrAlreadyExists if the domain is taken
+	GetDomain(ctx context.Context, domain string) (Domain, error)
+	DeleteDomain(ctx context.Context, domain string) error
+
+	CreateResourceServer(ctx context.Context, rs ResourceServer) error // ErrAlreadyExists
+	GetResourceServer(ctx context.Context, poolID, identifier string) (ResourceServer, error)
+	ListResourceServers(ctx context.Context, poolID string) ([]ResourceServer, error)
+	UpdateResourceServer(ctx context.Context, rs ResourceServer) error // ErrNotFound
+	DeleteResourceServer(ctx context.Context, poolID, identifier string) error
 }
 
 // DeviceStore persists tracked devices. DeleteUser and DeletePool remove

@@ -201,6 +201,7 @@ type Family struct {
 	ExpiresAt   time.Time
 	RevokedAt   time.Time // zero while alive
 	DeviceKey   string
+	Scope       string // OAuth scopes of hosted-UI sign-ins; "" means aws.cognito.signin.user.admin
 }
 
 // SigningKey is a pool's RSA key for one token use ("id" or "access").
@@ -228,4 +229,37 @@ type Device struct {
 	CreatedAt  time.Time
 	ModifiedAt time.Time
 	LastAuthAt time.Time
+}
+
+// WebSession is a hosted-UI sign-in session, behind the session cookie. It is
+// separate from token families: signing out revokes families, not this (as
+// in Cognito), unless the pool opts in (see SignOutEndsHostedSessions).
+type WebSession struct {
+	ID        string
+	PoolID    string
+	UserSub   string
+	CreatedAt time.Time
+	ExpiresAt time.Time
+	EndedAt   time.Time // zero while alive
+}
+
+// Domain is a hosted-UI domain prefix of a pool.
+type Domain struct {
+	Domain    string
+	PoolID    string
+	CreatedAt time.Time
+}
+
+// ResourceServer defines custom OAuth scopes (<identifier>/<scope>).
+type ResourceServer struct {
+	PoolID     string
+	Identifier string
+	Name       string
+	Scopes     []ResourceServerScope
+}
+
+// ResourceServerScope is ResourceServerScopeType.
+type ResourceServerScope struct {
+	ScopeName        string `json:"ScopeName"`
+	ScopeDescription string `json:"ScopeDescription"`
 }

@@ -156,6 +156,28 @@ var migrations = []string{
 		PRIMARY KEY (pool_id, device_key)
 	) WITHOUT ROWID;
 	CREATE INDEX devices_user ON devices(pool_id, user_sub, device_key);`,
+	`ALTER TABLE families ADD COLUMN scope TEXT NOT NULL DEFAULT '';
+	CREATE TABLE web_sessions (
+		id TEXT PRIMARY KEY,
+		pool_id TEXT NOT NULL REFERENCES pools(id) ON DELETE CASCADE,
+		user_sub TEXT NOT NULL,
+		created_ns INTEGER NOT NULL,
+		expires_ns INTEGER NOT NULL,
+		ended_ns INTEGER NOT NULL
+	);
+	CREATE INDEX web_sessions_user ON web_sessions(pool_id, user_sub);
+	CREATE TABLE domains (
+		domain TEXT PRIMARY KEY,
+		pool_id TEXT NOT NULL UNIQUE REFERENCES pools(id) ON DELETE CASCADE,
+		created_ns INTEGER NOT NULL
+	);
+	CREATE TABLE resource_servers (
+		pool_id TEXT NOT NULL REFERENCES pools(id) ON DELETE CASCADE,
+		identifier TEXT NOT NULL,
+		name TEXT NOT NULL,
+		scopes TEXT NOT NULL,
+		PRIMARY KEY (pool_id, identifier)
+	);`,
 }
 
 func (s *Store) migrate() error {

@@ -135,7 +135,7 @@ func (s *Store) DeleteUser(ctx context.Context, poolID, key string) error {
 
 // Families.
 
-const familyCols = `f.id, f.pool_id, f.client_id, f.user_sub, f.refresh_hash, f.epoch, f.auth_time_ns, f.created_ns, f.expires_ns, COALESCE(f.revoked_ns, 0), f.device_key`
+const familyCols = `f.id, f.pool_id, f.client_id, f.user_sub, f.refresh_hash, f.epoch, f.auth_time_ns, f.created_ns, f.expires_ns, COALESCE(f.revoked_ns, 0), f.device_key, f.scope`
 
 type familyScan struct {
 	f                                 userpool.Family
@@ -144,7 +144,7 @@ type familyScan struct {
 
 func (fs *familyScan) dest() []any {
 	f := &fs.f
-	return []any{&f.ID, &f.PoolID, &f.ClientID, &f.UserSub, &f.RefreshHash, &f.Epoch, &fs.authTime, &fs.created, &fs.expires, &fs.revok, &f.DeviceKey}
+	return []any{&f.ID, &f.PoolID, &f.ClientID, &f.UserSub, &f.RefreshHash, &f.Epoch, &fs.authTime, &fs.created, &fs.expires, &fs.revok, &f.DeviceKey, &f.Scope}
 }
 
 func (fs *familyScan) family() userpool.Family {
@@ -159,9 +159,9 @@ func (s *Store) CreateFamily(ctx context.Context, f userpool.Family) error {
 	if !f.RevokedAt.IsZero() {
 		revoked = ns(f.RevokedAt)
 	}
-	_, err := s.w.ExecContext(ctx, `INSERT INTO families(id, pool_id, client_id, user_sub, refresh_hash, epoch, auth_time_ns, created_ns, expires_ns, revoked_ns, device_key)
-		VALUES (?,?,?,?,?,?,?,?,?,?,?)`, f.ID, f.PoolID, f.ClientID, f.UserSub, f.RefreshHash, f.Epoch,
-		ns(f.AuthTime), ns(f.CreatedAt), ns(f.ExpiresAt), revoked, f.DeviceKey)
+	_, err := s.w.ExecContext(ctx, `INSERT INTO families(id, pool_id, client_id, user_sub, refresh_hash, epoch, auth_time_ns, created_ns, expires_ns, revoked_ns, device_key, scope)
+		VALUES (?,?,?,?,?,?,?,?,?,?,?,?)`, f.ID, f.PoolID, f.ClientID, f.UserSub, f.RefreshHash, f.Epoch,
+		ns(f.AuthTime), ns(f.CreatedAt), ns(f.ExpiresAt), revoked, f.DeviceKey, f.Scope)
 	if isUnique(err) {
 		return userpool.ErrAlreadyExists
 	}

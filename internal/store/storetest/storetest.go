@@ -34,6 +34,8 @@ func RunTests(t *testing.T, newStore func(t *testing.T) userpool.Store) {
 		{"ExpiredFamilies", testExpiredFamilies},
 		{"Nonces", testNonces},
 		{"Devices", testDevices},
+		{"WebSessions", testWebSessions},
+		{"DomainsAndResourceServers", testDomainsAndResourceServers},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -65,7 +67,7 @@ func user(poolID, name, sub string) userpool.User {
 
 func family(id, poolID, sub string, epoch int64) userpool.Family {
 	return userpool.Family{ID: id, PoolID: poolID, ClientID: "client1", UserSub: sub, RefreshHash: []byte("hash-" + id),
-		Epoch: epoch, AuthTime: t0.Truncate(time.Second), CreatedAt: t0, ExpiresAt: t0.Add(time.Hour), DeviceKey: "dev"}
+		Epoch: epoch, AuthTime: t0.Truncate(time.Second), CreatedAt: t0, ExpiresAt: t0.Add(time.Hour), DeviceKey: "dev", Scope: "openid email"}
 }
 
 func must(t *testing.T, err error) {
@@ -358,7 +360,7 @@ func testFamilies(t *testing.T, s userpool.Store) {
 	wantErr(t, s.CreateFamily(ctx, f), userpool.ErrAlreadyExists)
 	got, err := s.GetFamilyByRefreshHash(ctx, []byte("hash-f1"))
 	must(t, err)
-	if got.ID != "f1" || got.ClientID != "client1" || got.UserSub != "sub-1" || got.DeviceKey != "dev" ||
+	if got.ID != "f1" || got.ClientID != "client1" || got.UserSub != "sub-1" || got.DeviceKey != "dev" || got.Scope != "openid email" ||
 		!got.CreatedAt.Equal(t0) || !got.ExpiresAt.Equal(t0.Add(time.Hour)) || !got.RevokedAt.IsZero() {
 		t.Fatalf("family %+v", got)
 	}
@@ -502,4 +504,70 @@ func testDevices(t *testing.T, s userpool.Store) {
 	if _, err := s.GetDevice(ctx, "us-east-1_a", "us-east-1_b1"); err != nil {
 		t.Fatal("another user's device deleted")
 	}
+}
+
+func testWebSessions(t *testing.T, s userpool.Store) {
+	must(t, s.CreatePool(ctx, pool("us-east-1_a")))
+	for i, id := range []string{"w1", "w2", "w3"} {
+		sub := "sub-1"
+		if i == 2 {
+			sub = "sub-2"
+		}
+		must(t, s.CreateWebSession(ctx, userpool.WebSession{ID: id, PoolID: "us-east-1_a", UserSub: sub, CreatedAt: t0, ExpiresAt: t0.Add(time.Hour)}))
+	}
+	got, err := s.GetWebSession(ctx, "w1")
+	must(t, err)
+	if got.UserSub != "sub-1" || !got.ExpiresAt.Equal(t0.Add(time.Hour)) || !got.EndedAt.IsZero() {
+		t.Fatalf("session %+v", got)
+	}
+	must(t, s.EndWebSession(ctx, "w1", t0.Add(time.Minute)))
+	must(t, s.EndWebSession(ctx, "w1", t0.Add(time.Hour)))
+	if got, _ := s.GetWebSession(ctx, "w1"); !got.EndedAt.Equal(t0.Add(time.Minute)) {
+		t.Fatalf("ended at %v", got.EndedAt)
+	}
+	wantErr(t, s.EndWebSession(ctx, "nope", t0), userpool.ErrNotFound)
+	n, err := s.EndWebSessionsOfUser(ctx, "us-east-1_a", "sub-1", t0.Add(2*time.Minute))
+	must(t, err)
+	if n != 1 {
+		t.Fatalf("ended %d live sessions, want 1 (w2)", n)
+	}
+	if got, _ := s.GetWebSession(ctx, "w3"); !got.EndedAt.IsZero() {
+		t.Fatal("another user's session ended")
+	}
+}
+
+func testDomainsAndResourceServers(t *testing.T, s userpool.Store) {
+	must(t, s.CreatePool(ctx, pool("us-east-1_a")))
+	must(t, s.CreatePool(ctx, pool("us-east-1_b")))
+	must(t, s.CreateDomain(ctx, userpool.Domain{Domain: "my-app", PoolID: "us-east-1_a", CreatedAt: t0}))
+	wantErr(t, s.CreateDomain(ctx, userpool.Domain{Domain: "my-app", PoolID: "us-east-1_b"}), userpool.ErrAlreadyExists)
+	wantErr(t, s.CreateDomain(ctx, userpool.Domain{Domain: "other", PoolID: "us-east-1_a"}), userpool.ErrAlreadyExists)
+	d, err := s.GetDomain(ctx, "my-app")
+	must(t, err)
+	if d.PoolID != "us-east-1_a" {
+		t.Fatalf("domain %+v", d)
+	}
+	must(t, s.DeleteDomain(ctx, "my-app"))
+	wantErr(t, s.DeleteDomain(ctx, "my-app"), userpool.ErrNotFound)
+
+	rs := userpool.ResourceServer{PoolID: "us-east-1_a", Identifier: "https://api", Name: "api",
+		Scopes: []userpool.ResourceServerScope{{ScopeName: "read", ScopeDescription: "Read"}}}
+	must(t, s.CreateResourceServer(ctx, rs))
+	wantErr(t, s.CreateResourceServer(ctx, rs), userpool.ErrAlreadyExists)
+	rs.Name = "API"
+	rs.Scopes = append(rs.Scopes, userpool.ResourceServerScope{ScopeName: "write", ScopeDescription: "Write"})
+	must(t, s.UpdateResourceServer(ctx, rs))
+	got, err := s.GetResourceServer(ctx, "us-east-1_a", "https://api")
+	must(t, err)
+	if got.Name != "API" || len(got.Scopes) != 2 || got.Scopes[1].ScopeName != "write" {
+		t.Fatalf("resource server %+v", got)
+	}
+	list, _ := s.ListResourceServers(ctx, "us-east-1_a")
+	if len(list) != 1 {
+		t.Fatalf("list %+v", list)
+	}
+	must(t, s.DeleteResourceServer(ctx, "us-east-1_a", "https://api"))
+	_, err = s.GetResourceServer(ctx, "us-east-1_a", "https://api")
+	wantErr(t, err, userpool.ErrNotFound)
+	wantErr(t, s.UpdateResourceServer(ctx, rs), userpool.ErrNotFound)
 }

@@ -1,0 +1,152 @@
+package sqlite
+
+import (
+	"context"
+	"encoding/json"
+	"time"
+
+	"github.com/cognate/cognate/internal/userpool"
+)
+
+// CreateWebSession implements userpool.WebStore.
+func (s *Store) CreateWebSession(ctx context.Context, w userpool.WebSession) error {
+	_, err := s.w.ExecContext(ctx, `INSERT INTO web_sessions(id, pool_id, user_sub, created_ns, expires_ns, ended_ns) VALUES (?,?,?,?,?,0)`,
+		w.ID, w.PoolID, w.UserSub, ns(w.CreatedAt), ns(w.ExpiresAt))
+	if isUnique(err) {
+		return userpool.ErrAlreadyExists
+	}
+	return err
+}
+
+// GetWebSession implements userpool.WebStore.
+func (s *Store) GetWebSession(ctx context.Context, id string) (userpool.WebSession, error) {
+	var w userpool.WebSession
+	var created, expires, ended int64
+	err := s.r.QueryRowContext(ctx, `SELECT id, pool_id, user_sub, created_ns, expires_ns, ended_ns FROM web_sessions WHERE id = ?`, id).
+		Scan(&w.ID, &w.PoolID, &w.UserSub, &created, &expires, &ended)
+	if err != nil {
+		return w, notFound(err)
+	}
+	w.CreatedAt, w.ExpiresAt, w.EndedAt = fromNS(created), fromNS(expires), fromNS(ended)
+	return w, nil
+}
+
+// EndWebSession implements userpool.WebStore.
+func (s *Store) EndWebSession(ctx context.Context, id string, at time.Time) error {
+	res, err := s.w.ExecContext(ctx, `UPDATE web_sessions SET ended_ns = CASE WHEN ended_ns = 0 THEN ? ELSE ended_ns END WHERE id = ?`, ns(at), id)
+	if err != nil {
+		return err
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return userpool.ErrNotFound
+	}
+	return nil
+}
+
+// EndWebSessionsOfUser implements userpool.WebStore.
+func (s *Store) EndWebSessionsOfUser(ctx context.Context, poolID, sub string, at time.Time) (int, error) {
+	res, err := s.w.ExecContext(ctx, `UPDATE web_sessions SET ended_ns = ? WHERE pool_id = ? AND user_sub = ? AND ended_ns = 0`, ns(at), poolID, sub)
+	if err != nil {
+		return 0, err
+	}
+	n, err := res.RowsAffected()
+	return int(n), err
+}
+
+// CreateDomain implements userpool.WebStore.
+func (s *Store) CreateDomain(ctx context.Context, d userpool.Domain) error {
+	_, err := s.w.ExecContext(ctx, `INSERT INTO domains(domain, pool_id, created_ns) VALUES (?,?,?)`, d.Domain, d.PoolID, ns(d.CreatedAt))
+	if isUnique(err) {
+		return userpool.ErrAlreadyExists
+	}
+	return err
+}
+
+// GetDomain implements userpool.WebStore.
+func (s *Store) GetDomain(ctx context.Context, domain string) (userpool.Domain, error) {
+	var d userpool.Domain
+	var created int64
+	err := s.r.QueryRowContext(ctx, `SELECT domain, pool_id, created_ns FROM domains WHERE domain = ?`, domain).Scan(&d.Domain, &d.PoolID, &created)
+	d.CreatedAt = fromNS(created)
+	return d, notFound(err)
+}
+
+// DeleteDomain implements userpool.WebStore.
+func (s *Store) DeleteDomain(ctx context.Context, domain string) error {
+	res, err := s.w.ExecContext(ctx, `DELETE FROM domains WHERE domain = ?`, domain)
+	if err != nil {
+		return err
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return userpool.ErrNotFound
+	}
+	return nil
+}
+
+func scanResourceServer(sc scanner) (userpool.ResourceServer, error) {
+	var rs userpool.ResourceServer
+	var scopes string
+	if err := sc.Scan(&rs.PoolID, &rs.Identifier, &rs.Name, &scopes); err != nil {
+		return rs, notFound(err)
+	}
+	return rs, json.Unmarshal([]byte(scopes), &rs.Scopes)
+}
+
+// CreateResourceServer implements userpool.WebStore.
+func (s *Store) CreateResourceServer(ctx context.Context, rs userpool.ResourceServer) error {
+	_, err := s.w.ExecContext(ctx, `INSERT INTO resource_servers(pool_id, identifier, name, scopes) VALUES (?,?,?,?)`,
+		rs.PoolID, rs.Identifier, rs.Name, mustJSON(rs.Scopes))
+	if isUnique(err) {
+		return userpool.ErrAlreadyExists
+	}
+	return err
+}
+
+// GetResourceServer implements userpool.WebStore.
+func (s *Store) GetResourceServer(ctx context.Context, poolID, identifier string) (userpool.ResourceServer, error) {
+	return scanResourceServer(s.r.QueryRowContext(ctx, `SELECT pool_id, identifier, name, scopes FROM resource_servers
+		WHERE pool_id = ? AND identifier = ?`, poolID, identifier))
+}
+
+// ListResourceServers implements userpool.WebStore.
+func (s *Store) ListResourceServers(ctx context.Context, poolID string) ([]userpool.ResourceServer, error) {
+	rows, err := s.r.QueryContext(ctx, `SELECT pool_id, identifier, name, scopes FROM resource_servers WHERE pool_id = ? ORDER BY identifier`, poolID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []userpool.ResourceServer
+	for rows.Next() {
+		rs, err := scanResourceServer(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, rs)
+	}
+	return out, rows.Err()
+}
+
+// UpdateResourceServer implements userpool.WebStore.
+func (s *Store) UpdateResourceServer(ctx context.Context, rs userpool.ResourceServer) error {
+	res, err := s.w.ExecContext(ctx, `UPDATE resource_servers SET name = ?, scopes = ? WHERE pool_id = ? AND identifier = ?`,
+		rs.Name, mustJSON(rs.Scopes), rs.PoolID, rs.Identifier)
+	if err != nil {
+		return err
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return userpool.ErrNotFound
+	}
+	return nil
+}
+
+// DeleteResourceServer implements userpool.WebStore.
+func (s *Store) DeleteResourceServer(ctx context.Context, poolID, identifier string) error {
+	res, err := s.w.ExecContext(ctx, `DELETE FROM resource_servers WHERE pool_id = ? AND identifier = ?`, poolID, identifier)
+	if err != nil {
+		return err
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return userpool.ErrNotFound
+	}
+	return nil
+}
