@@ -20,6 +20,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/cognate/cognate/internal/awsmodel"
+	"github.com/cognate/cognate/internal/hostedui"
 	"github.com/cognate/cognate/internal/issuer"
 	"github.com/cognate/cognate/internal/password"
 	"github.com/cognate/cognate/internal/secret"
@@ -124,10 +125,12 @@ func serve(ctx context.Context, cfg serveConfig, stderr io.Writer) error {
 	creds := password.Credentials{Keeper: keeper}
 	sessions := &userpool.Sessions{Store: store, Now: now, Tokens: tokens, Audit: audit}
 	dummy, _ := creds.Make("", "", "dummy password for timing", now())
+	auth := &userpool.Auth{Store: store, Now: now, Credentials: creds, Tokens: tokens, Sealer: keeper, DummyCredential: dummy}
 	srv := &server.Server{
 		Pools:      &userpool.Pools{Store: store, Now: now, MakeKey: tokens.MakeKey},
 		Users:      &userpool.Users{Store: store, Now: now, Credentials: creds, Sessions: sessions},
-		Auth:       &userpool.Auth{Store: store, Now: now, Credentials: creds, Tokens: tokens, Sealer: keeper, DummyCredential: dummy},
+		Auth:       auth,
+		HostedUI:   &hostedui.Handler{Store: store, Auth: auth, Sessions: sessions, Log: log},
 		Sessions:   sessions,
 		Devices:    &userpool.Devices{Store: store, Now: now, Sessions: sessions},
 		Store:      store,

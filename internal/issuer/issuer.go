@@ -173,6 +173,19 @@ func (i *Issuer) Issue(ctx context.Context, r userpool.TokenRequest) (string, st
 	return at, it, nil
 }
 
+// IssueClientToken signs the access token of a client_credentials grant:
+// the client is its own subject, and there is no user or ID token.
+func (i *Issuer) IssueClientToken(ctx context.Context, pool *userpool.Pool, client *userpool.Client, scope string, now time.Time) (string, error) {
+	pk, err := i.keys(ctx, pool.ID)
+	if err != nil {
+		return "", err
+	}
+	v := userpool.ValiditiesOf(client.Settings)
+	iat := now.Unix()
+	return pk.access.Sign(&token.AccessClaims{Sub: client.ID, Iss: i.IssuerURL(pool.ID), ClientID: client.ID, TokenUse: "access",
+		Scope: scope, AuthTime: iat, Exp: iat + int64(v.Access/time.Second), Iat: iat, JTI: uuid.NewString(), Version: 2})
+}
+
 // idTokenAttributes renders the attributes the client may read, with
 // Cognito's JSON types (verified flags are booleans, updated_at a number).
 func idTokenAttributes(u *userpool.User, readable []string) map[string]any {

@@ -64,6 +64,7 @@ func (s *Server) operations() map[string]handler {
 		"DeleteUser": typed(s.deleteUser),
 	}
 	s.deviceOperations(ops)
+	s.webOperations(ops)
 	return ops
 }
 

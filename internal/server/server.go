@@ -41,6 +41,8 @@ type Server struct {
 	Model    *awsmodel.Model
 	Log      *slog.Logger
 	Metrics  *Metrics // nil: no /metrics
+	// HostedUI mounts the OAuth 2.0 / OIDC endpoints and the login page.
+	HostedUI interface{ Mount(*http.ServeMux) }
 	// AuthLimit throttles sign-in calls per app client; IPLimit every API
 	// call per client IP. Nil limiters allow everything.
 	AuthLimit *throttle.Limiter
@@ -64,6 +66,9 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("GET /readyz", s.serveReady)
 	if s.Metrics != nil {
 		mux.Handle("GET /metrics", s.Metrics.Handler())
+	}
+	if s.HostedUI != nil {
+		s.HostedUI.Mount(mux)
 	}
 	mux.HandleFunc("GET /{pool}/.well-known/jwks.json", s.serveJWKS)
 	mux.HandleFunc("GET /{pool}/.well-known/openid-configuration", s.serveDiscovery)

@@ -19,7 +19,7 @@ type AccessClaims struct {
 	Exp       int64    `json:"exp"`
 	Iat       int64    `json:"iat"`
 	JTI       string   `json:"jti"`
-	Username  string   `json:"username"`
+	Username  string   `json:"username,omitempty"`
 	DeviceKey string   `json:"device_key,omitempty"`
 }
 

@@ -152,32 +152,43 @@ func (a *Auth) passwordAuth(ctx context.Context, pool *Pool, client *Client, par
 	if err := checkSecretHash(client, params["SECRET_HASH"], username); err != nil {
 		return AuthResult{}, err
 	}
+	user, err := a.CheckPassword(ctx, pool, client, username, password)
+	if err != nil {
+		return AuthResult{}, err
+	}
+	return a.afterPassword(ctx, pool, client, &user, params["DEVICE_KEY"], false)
+}
+
+// CheckPassword proves a user's password: existence (hidden behind
+// "Incorrect username or password." when the client prevents user-existence
+// errors), confirmation, lockout, then the password itself.
+func (a *Auth) CheckPassword(ctx context.Context, pool *Pool, client *Client, username, password string) (User, error) {
 	user, _, err := FindUser(ctx, a.Store, pool, username)
 	if IsType(err, UserNotFound) {
 		a.Credentials.Check(a.DummyCredential, password)
 		if client.Settings.PreventUserExistenceErrors == "ENABLED" {
-			return AuthResult{}, Errorf(NotAuthorized, "Incorrect username or password.")
+			return User{}, Errorf(NotAuthorized, "Incorrect username or password.")
 		}
-		return AuthResult{}, err
+		return User{}, err
 	} else if err != nil {
-		return AuthResult{}, err
+		return User{}, err
 	}
 	if user.Status == StatusUnconfirmed {
-		return AuthResult{}, Errorf(UserNotConfirmed, "User is not confirmed.")
+		return User{}, Errorf(UserNotConfirmed, "User is not confirmed.")
 	}
 	if err := a.lockedOut(&user); err != nil {
-		return AuthResult{}, err
+		return User{}, err
 	}
 	if !a.Credentials.Check(user.Password, password) {
 		if err := a.recordFailure(ctx, pool, &user); err != nil {
-			return AuthResult{}, err
+			return User{}, err
 		}
-		return AuthResult{}, Errorf(NotAuthorized, "Incorrect username or password.")
+		return User{}, Errorf(NotAuthorized, "Incorrect username or password.")
 	}
 	if err := a.recordSuccess(ctx, pool, &user); err != nil {
-		return AuthResult{}, err
+		return User{}, err
 	}
-	return a.afterPassword(ctx, pool, client, &user, params["DEVICE_KEY"], false)
+	return user, nil
 }
 
 // afterPassword continues a sign-in whose password was proven (by password
@@ -218,6 +229,12 @@ func (a *Auth) afterPassword(ctx context.Context, pool *Pool, client *Client, us
 // signIn starts a new token family and issues its first tokens. In pools
 // that track devices, a sign-in without a known device registers a new one.
 func (a *Auth) signIn(ctx context.Context, pool *Pool, client *Client, user *User, now time.Time, deviceKey string) (Tokens, error) {
+	return a.signInScoped(ctx, pool, client, user, now, deviceKey, "", "")
+}
+
+// signInScoped is signIn with the OAuth scope and OIDC nonce of a hosted-UI
+// sign-in ("" scope: aws.cognito.signin.user.admin).
+func (a *Auth) signInScoped(ctx context.Context, pool *Pool, client *Client, user *User, now time.Time, deviceKey, scope, nonce string) (Tokens, error) {
 	v := ValiditiesOf(client.Settings)
 	var fresh *NewDevice
 	if tracksDevices(pool) && deviceKey == "" {
@@ -240,11 +257,15 @@ func (a *Auth) signIn(ctx context.Context, pool *Pool, client *Client, user *Use
 		CreatedAt:   now,
 		ExpiresAt:   now.Add(v.Refresh),
 		DeviceKey:   deviceKey,
+		Scope:       scope,
+	}
+	if scope == "" {
+		scope = ScopeUserAdmin
 	}
 	if err := a.Store.CreateFamily(ctx, fam); err != nil {
 		return Tokens{}, err
 	}
-	req := TokenRequest{Pool: pool, Client: client, User: user, Scope: ScopeUserAdmin, EventID: uuid.NewString(), Now: now}
+	req := TokenRequest{Pool: pool, Client: client, User: user, Scope: scope, Nonce: nonce, EventID: uuid.NewString(), Now: now}
 	if client.Settings.EnableTokenRevocation {
 		req.Family = &fam
 	} else {
@@ -259,6 +280,20 @@ func (a *Auth) signIn(ctx context.Context, pool *Pool, client *Client, user *Use
 }
 
 func (a *Auth) refresh(ctx context.Context, pool *Pool, client *Client, params map[string]string) (AuthResult, error) {
+	return a.refreshFamily(ctx, pool, client, params, true)
+}
+
+// RefreshOAuth is the refresh_token grant of the token endpoint, where the
+// client authenticated with its secret already.
+func (a *Auth) RefreshOAuth(ctx context.Context, pool *Pool, client *Client, token string) (Tokens, error) {
+	r, err := a.refreshFamily(ctx, pool, client, map[string]string{"REFRESH_TOKEN": token}, false)
+	if err != nil {
+		return Tokens{}, err
+	}
+	return *r.Tokens, nil
+}
+
+func (a *Auth) refreshFamily(ctx context.Context, pool *Pool, client *Client, params map[string]string, secretHash bool) (AuthResult, error) {
 	tok := params["REFRESH_TOKEN"]
 	if tok == "" {
 		return AuthResult{}, missing("REFRESH_TOKEN")
@@ -282,7 +317,7 @@ func (a *Auth) refresh(ctx context.Context, pool *Pool, client *Client, params m
 	} else if err != nil {
 		return AuthResult{}, err
 	}
-	if client.Secret != "" {
+	if client.Secret != "" && secretHash {
 		if err := checkSecretHash(client, params["SECRET_HASH"], params["USERNAME"], user.Username, user.Sub); err != nil {
 			return AuthResult{}, err
 		}
@@ -297,7 +332,11 @@ func (a *Auth) refresh(ctx context.Context, pool *Pool, client *Client, params m
 	if !user.Enabled {
 		return AuthResult{}, Errorf(NotAuthorized, "User is disabled.")
 	}
-	req := TokenRequest{Pool: pool, Client: client, User: &user, Scope: ScopeUserAdmin, EventID: uuid.NewString(), Now: now, Family: &fam}
+	scope := fam.Scope
+	if scope == "" {
+		scope = ScopeUserAdmin
+	}
+	req := TokenRequest{Pool: pool, Client: client, User: &user, Scope: scope, EventID: uuid.NewString(), Now: now, Family: &fam}
 	if !client.Settings.EnableTokenRevocation {
 		req.Family = &Family{AuthTime: fam.AuthTime, DeviceKey: fam.DeviceKey}
 	}

@@ -26,11 +26,17 @@ type Authorized struct {
 // token_use through the TokenService, then the token family's state in one
 // indexed lookup, so a revocation committed before this call is always seen.
 func (s *Sessions) Authorize(ctx context.Context, accessToken string) (Authorized, error) {
+	return s.AuthorizeScope(ctx, accessToken, ScopeUserAdmin)
+}
+
+// AuthorizeScope is Authorize for a given scope (the hosted UI's userInfo
+// needs openid rather than aws.cognito.signin.user.admin).
+func (s *Sessions) AuthorizeScope(ctx context.Context, accessToken, scope string) (Authorized, error) {
 	claims, err := s.Tokens.VerifyAccess(ctx, accessToken)
 	if err != nil {
 		return Authorized{}, err
 	}
-	if !claims.HasScope(ScopeUserAdmin) {
+	if !claims.HasScope(scope) {
 		return Authorized{}, Errorf(NotAuthorized, "Access Token does not have required scopes")
 	}
 	var user User
@@ -96,6 +102,12 @@ func (s *Sessions) signOut(ctx context.Context, caller Caller, op string, u User
 	if err != nil {
 		return err
 	}
+	ended := 0
+	if pool, err := s.Store.GetPool(ctx, u.PoolID); err == nil && pool.Settings.UserPoolTags[TagSignOutEndsHostedSessions] == "true" {
+		if ended, err = s.Store.EndWebSessionsOfUser(ctx, u.PoolID, u.Sub, s.Now()); err != nil {
+			return err
+		}
+	}
 	if s.Audit != nil {
 		by := "user-token"
 		if caller.AccessKeyID != "" {
@@ -108,7 +120,7 @@ func (s *Sessions) signOut(ctx context.Context, caller Caller, op string, u User
 			n = -1
 		}
 		s.Audit.Audit(ctx, "sign-out", "operation", op, "by", by, "pool", u.PoolID,
-			"sub", u.Sub, "username", u.Username, "epoch", epoch, "families", n)
+			"sub", u.Sub, "username", u.Username, "epoch", epoch, "families", n, "hosted_sessions_ended", ended)
 	}
 	return nil
 }
