@@ -230,7 +230,9 @@ func (h *Handler) renderLogin(w http.ResponseWriter, r *http.Request, ar *authRe
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	w.Header().Set("Cache-Control", "no-store")
 	w.Header().Set("X-Frame-Options", "DENY")
-	w.Header().Set("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'")
+	// No form-action: browsers apply it to the redirect that follows the
+	// POST, which goes to the app's callback on another origin.
+	w.Header().Set("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'")
 	csrf := h.csrfToken(w, r)
 	w.WriteHeader(status)
 	loginPage.Execute(w, map[string]any{"Action": "/login?" + ar.query().Encode(), "CSRF": csrf, "Username": username,
