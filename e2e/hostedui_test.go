@@ -324,3 +324,91 @@ func TestSignOutEndsHostedSessionsWhenAsked(t *testing.T) {
 		t.Fatalf("session survived the sign-out: %d %s", resp.StatusCode, resp.Header.Get("Location"))
 	}
 }
+
+func TestHostedUIMoreGrantsAndEndpoints(t *testing.T) {
+	s := StartServer(t)
+	f := webFixture(t, s, nil)
+	c := newWebClient(t, s.URL)
+	code, _ := signInThroughForm(t, c, f, "", testPassword)
+	u, _ := url.Parse(s.URL)
+	var session *http.Cookie
+	for _, ck := range c.http.Jar.Cookies(u) {
+		if ck.Name == "cognito" {
+			session = ck
+		}
+	}
+	if session == nil {
+		t.Fatal("no session cookie")
+	}
+	status, tokens := exchange(t, c, f, url.Values{"grant_type": {"authorization_code"}, "client_id": {f.ClientID}, "code": {code}, "redirect_uri": {callbackURL}})
+	if status != 200 {
+		t.Fatalf("exchange %d %v", status, tokens)
+	}
+	// refresh_token grant keeps the OAuth scopes.
+	status, refreshed := exchange(t, c, f, url.Values{"grant_type": {"refresh_token"}, "client_id": {f.ClientID}, "refresh_token": {tokens["refresh_token"].(string)}})
+	if status != 200 || refreshed["refresh_token"] != nil {
+		t.Fatalf("refresh grant %d %v", status, refreshed)
+	}
+	claims, _, _ := independentVerify(t, s.URL, f.PoolID, refreshed["access_token"].(string))
+	if claims["scope"] != "openid email aws.cognito.signin.user.admin" {
+		t.Fatalf("scope after refresh: %v", claims["scope"])
+	}
+	// userInfo refuses garbage with 401 and a Bearer challenge.
+	req, _ := http.NewRequest("GET", s.URL+"/oauth2/userInfo", nil)
+	req.Header.Set("Authorization", "Bearer not.a.token")
+	if resp, _ := c.do(req); resp.StatusCode != 401 || !strings.Contains(resp.Header.Get("WWW-Authenticate"), "invalid_token") {
+		t.Fatalf("userInfo with garbage: %d", resp.StatusCode)
+	}
+	// /oauth2/revoke ends the family.
+	resp, _ := c.postForm("/oauth2/revoke", url.Values{"token": {tokens["refresh_token"].(string)}, "client_id": {f.ClientID}}, "", "")
+	if resp.StatusCode != 200 {
+		t.Fatalf("revoke %d", resp.StatusCode)
+	}
+	status, body := exchange(t, c, f, url.Values{"grant_type": {"refresh_token"}, "client_id": {f.ClientID}, "refresh_token": {tokens["refresh_token"].(string)}})
+	if status != 400 || body["error_description"] != "Refresh Token has been revoked" {
+		t.Fatalf("refresh after revoke %d %v", status, body)
+	}
+	// Implicit flow: tokens in the fragment, never a refresh token.
+	resp, _ = c.get("/oauth2/authorize?" + url.Values{"client_id": {f.ClientID}, "response_type": {"token"}, "redirect_uri": {callbackURL},
+		"scope": {"openid"}, "state": {"imp"}}.Encode())
+	loc, _ := url.Parse(resp.Header.Get("Location"))
+	frag, _ := url.ParseQuery(loc.Fragment)
+	if resp.StatusCode != 302 || frag.Get("access_token") == "" || frag.Get("id_token") == "" || frag.Get("refresh_token") != "" || frag.Get("state") != "imp" {
+		t.Fatalf("implicit: %d %s", resp.StatusCode, loc)
+	}
+	// logout with redirect_uri starts a new sign-in.
+	resp, _ = c.get("/logout?" + url.Values{"client_id": {f.ClientID}, "redirect_uri": {callbackURL}, "response_type": {"code"}}.Encode())
+	if resp.StatusCode != 302 || !strings.HasPrefix(resp.Header.Get("Location"), "/login?") {
+		t.Fatalf("logout to sign in again: %d %s", resp.StatusCode, resp.Header.Get("Location"))
+	}
+	resp, _ = c.get(authorizePath(f, ""))
+	if !strings.HasPrefix(resp.Header.Get("Location"), "/login?") {
+		t.Fatal("session alive after logout")
+	}
+}
+
+// The session cookie is HttpOnly and SameSite=Lax, and lives one hour.
+func TestHostedUISessionCookie(t *testing.T) {
+	s := StartServer(t)
+	f := webFixture(t, s, nil)
+	c := newWebClient(t, s.URL)
+	resp, _ := c.get(authorizePath(f, ""))
+	resp, page := c.get(resp.Header.Get("Location"))
+	m := csrfField.FindStringSubmatch(page)
+	a := formAction.FindStringSubmatch(page)
+	resp, _ = c.postForm(html.UnescapeString(a[1]), url.Values{"_csrf": {m[1]}, "username": {"alice"}, "password": {testPassword}}, "", "")
+	var raw string
+	for _, h := range resp.Header.Values("Set-Cookie") {
+		if strings.HasPrefix(h, "cognito=") {
+			raw = h
+		}
+	}
+	for _, want := range []string{"HttpOnly", "SameSite=Lax", "Max-Age=3600", "Path=/"} {
+		if !strings.Contains(raw, want) {
+			t.Fatalf("session cookie %q lacks %s", raw, want)
+		}
+	}
+	if strings.Contains(raw, "Secure") {
+		t.Fatal("Secure set on plain HTTP (the browser would drop the cookie)")
+	}
+}
