@@ -4,33 +4,29 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
+	"regexp"
 	"strconv"
 	"strings"
-	"unicode"
 
 	"github.com/cognate/cognate/internal/awsmodel"
 )
 
-// Kebab turns a model name into its flag or command form:
-// UserPoolId → user-pool-id, AdminUserGlobalSignOut → admin-user-global-sign-out.
+// Kebab turns a model name into its flag or command form exactly as
+// botocore's xform_name does (UserPoolId → user-pool-id, CallbackURLs →
+// callback-urls), so that every flag matches the AWS CLI's.
 func Kebab(name string) string {
-	var b strings.Builder
-	runes := []rune(name)
-	for i, r := range runes {
-		if unicode.IsUpper(r) {
-			prevLower := i > 0 && (unicode.IsLower(runes[i-1]) || unicode.IsDigit(runes[i-1]))
-			nextLower := i+1 < len(runes) && unicode.IsLower(runes[i+1])
-			prevUpper := i > 0 && unicode.IsUpper(runes[i-1])
-			if i > 0 && (prevLower || (prevUpper && nextLower)) {
-				b.WriteByte('-')
-			}
-			b.WriteRune(unicode.ToLower(r))
-		} else {
-			b.WriteRune(r)
-		}
+	if m := pluralAcronym.FindString(name); m != "" {
+		name = name[:len(name)-len(m)] + "-" + strings.ToLower(m)
 	}
-	return b.String()
+	name = firstCap.ReplaceAllString(name, "${1}-${2}")
+	return strings.ToLower(endCap.ReplaceAllString(name, "${1}-${2}"))
 }
+
+var (
+	pluralAcronym = regexp.MustCompile(`[A-Z]{2,}s$`)
+	firstCap      = regexp.MustCompile(`(.)([A-Z][a-z]+)`)
+	endCap        = regexp.MustCompile(`([a-z0-9])([A-Z])`)
+)
 
 // UsageError is an argument problem: exit code 2, like argparse.
 type UsageError struct{ Msg string }
