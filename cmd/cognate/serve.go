@@ -166,6 +166,7 @@ func serve(ctx context.Context, cfg serveConfig, stderr io.Writer) error {
 	defer stop()
 	errc := make(chan error, 1)
 	go func() { errc <- hs.Serve(ln) }()
+	go collectGarbage(ctx, sessions, log)
 	log.Info("cognate listening", "addr", ln.Addr().String(), "data_dir", cfg.DataDir, "region", cfg.Region)
 	select {
 	case err := <-errc:
@@ -176,6 +177,25 @@ func serve(ctx context.Context, cfg serveConfig, stderr io.Writer) error {
 	shutdownCtx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	return hs.Shutdown(shutdownCtx)
+}
+
+// collectGarbage removes long-expired token families every ten minutes.
+func collectGarbage(ctx context.Context, sessions *userpool.Sessions, log *slog.Logger) {
+	tick := time.NewTicker(10 * time.Minute)
+	defer tick.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-tick.C:
+			n, err := sessions.CollectGarbage(ctx)
+			if err != nil {
+				log.Warn("garbage collection", "error", err.Error())
+				continue
+			}
+			log.Info("garbage collection", "expired_families_deleted", n)
+		}
+	}
 }
 
 // auditLog writes security events as structured log lines.

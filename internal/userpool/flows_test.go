@@ -234,3 +234,20 @@ func TestFailedPasswordLockout(t *testing.T) {
 		t.Fatalf("success did not clear the count: %+v", u.Password)
 	}
 }
+
+func TestCollectGarbage(t *testing.T) {
+	w := newWorld(t, ":memory:")
+	p, c := w.setup(t, userpool.CreateClientInput{ClientSettings: userpool.ClientSettings{RefreshTokenValidity: 1,
+		TokenValidityUnits: &userpool.TokenValidityUnits{RefreshToken: "hours"}}})
+	w.addUser(t, p, "alice")
+	res, _ := w.signIn(c, "alice", "Passw0rd!")
+	if n, err := w.sessions.CollectGarbage(ctx); err != nil || n != 0 {
+		t.Fatalf("collected %d live families: %v", n, err)
+	}
+	w.clock.Advance(26 * time.Hour)
+	if n, err := w.sessions.CollectGarbage(ctx); err != nil || n != 1 {
+		t.Fatalf("collected %d, want 1: %v", n, err)
+	}
+	_, err := w.refresh(c, res.Tokens.RefreshToken)
+	wantError(t, err, userpool.NotAuthorized, "Invalid Refresh Token.")
+}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/subtle"
 	"errors"
+	"time"
 )
 
 // Sessions owns revocation: global sign-out, RevokeToken, and the one check
@@ -169,4 +170,11 @@ func looksLikeJWT(tok string) bool {
 		}
 	}
 	return dots == 2
+}
+
+// CollectGarbage deletes token families whose refresh token has expired:
+// they can authorize nothing any more (access tokens live at most a day,
+// refresh tokens at least an hour longer than them).
+func (s *Sessions) CollectGarbage(ctx context.Context) (int, error) {
+	return s.Store.DeleteExpiredFamilies(ctx, s.Now().Add(-24*time.Hour))
 }
