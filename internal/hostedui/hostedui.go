@@ -130,6 +130,21 @@ func (h *Handler) parseAuth(r *http.Request, q url.Values) (*authRequest, *pageE
 	return ar, nil, ""
 }
 
+// validAuth parses an authorization request and answers its error itself
+// (a page, or a redirect to the registered URI) when it is not valid.
+func (h *Handler) validAuth(w http.ResponseWriter, r *http.Request, q url.Values) (*authRequest, bool) {
+	ar, perr, oerr := h.parseAuth(r, q)
+	if perr != nil {
+		h.errorPage(w, perr.status, perr.msg)
+		return nil, false
+	}
+	if oerr != "" {
+		h.redirectError(w, r, ar, oerr)
+		return nil, false
+	}
+	return ar, true
+}
+
 // domainPool maps a request's Host to a pool when its first label is a
 // registered domain prefix (my-app.auth.us-east-1.amazoncognito.com, or
 // my-app.localhost:9229 locally).
@@ -155,13 +170,8 @@ func (h *Handler) redirectError(w http.ResponseWriter, r *http.Request, ar *auth
 }
 
 func (h *Handler) authorize(w http.ResponseWriter, r *http.Request) {
-	ar, perr, oerr := h.parseAuth(r, r.URL.Query())
-	if perr != nil {
-		h.errorPage(w, perr.status, perr.msg)
-		return
-	}
-	if oerr != "" {
-		h.redirectError(w, r, ar, oerr)
+	ar, ok := h.validAuth(w, r, r.URL.Query())
+	if !ok {
 		return
 	}
 	if c, err := r.Cookie(sessionCookie); err == nil {
@@ -214,13 +224,8 @@ func (h *Handler) csrfToken(w http.ResponseWriter, r *http.Request) string {
 }
 
 func (h *Handler) loginForm(w http.ResponseWriter, r *http.Request) {
-	ar, perr, oerr := h.parseAuth(r, r.URL.Query())
-	if perr != nil {
-		h.errorPage(w, perr.status, perr.msg)
-		return
-	}
-	if oerr != "" {
-		h.redirectError(w, r, ar, oerr)
+	ar, ok := h.validAuth(w, r, r.URL.Query())
+	if !ok {
 		return
 	}
 	h.renderLogin(w, r, ar, "", "", http.StatusOK)
@@ -245,13 +250,8 @@ func (h *Handler) loginSubmit(w http.ResponseWriter, r *http.Request) {
 		h.errorPage(w, http.StatusBadRequest, "The form could not be read.")
 		return
 	}
-	ar, perr, oerr := h.parseAuth(r, r.URL.Query())
-	if perr != nil {
-		h.errorPage(w, perr.status, perr.msg)
-		return
-	}
-	if oerr != "" {
-		h.redirectError(w, r, ar, oerr)
+	ar, ok := h.validAuth(w, r, r.URL.Query())
+	if !ok {
 		return
 	}
 	c, err := r.Cookie(csrfCookie)
@@ -432,13 +432,8 @@ func (h *Handler) logout(w http.ResponseWriter, r *http.Request) {
 		}
 		target = q.Get("logout_uri")
 	case q.Get("redirect_uri") != "":
-		ar, perr, oerr := h.parseAuth(r, q)
-		if perr != nil {
-			h.errorPage(w, perr.status, perr.msg)
-			return
-		}
-		if oerr != "" {
-			h.redirectError(w, r, ar, oerr)
+		ar, ok := h.validAuth(w, r, q)
+		if !ok {
 			return
 		}
 		target = "/login?" + ar.query().Encode()

@@ -56,23 +56,29 @@ type AuthResult struct {
 	Tokens              *Tokens
 }
 
+// poolAndClient resolves the client of a call: admin calls name the pool
+// (checked first, as Cognito does), public calls find it through the client.
+func (a *Auth) poolAndClient(ctx context.Context, poolID, clientID string, admin bool) (Pool, Client, error) {
+	if admin {
+		if _, err := GetPool(ctx, a.Store, poolID); err != nil {
+			return Pool{}, Client{}, err
+		}
+	} else {
+		poolID = ""
+	}
+	client, err := GetClient(ctx, a.Store, poolID, clientID)
+	if err != nil {
+		return Pool{}, Client{}, err
+	}
+	pool, err := GetPool(ctx, a.Store, client.PoolID)
+	return pool, client, err
+}
+
 // Initiate starts a sign-in. admin is true for AdminInitiateAuth.
 func (a *Auth) Initiate(ctx context.Context, in InitiateInput, admin bool) (AuthResult, error) {
-	var pool Pool
-	var err error
-	if admin {
-		if pool, err = GetPool(ctx, a.Store, in.UserPoolId); err != nil {
-			return AuthResult{}, err
-		}
-	}
-	client, err := GetClient(ctx, a.Store, in.UserPoolId, in.ClientId)
+	pool, client, err := a.poolAndClient(ctx, in.UserPoolId, in.ClientId, admin)
 	if err != nil {
 		return AuthResult{}, err
-	}
-	if !admin {
-		if pool, err = GetPool(ctx, a.Store, client.PoolID); err != nil {
-			return AuthResult{}, err
-		}
 	}
 	params := in.AuthParameters
 	switch in.AuthFlow {
@@ -435,21 +441,9 @@ type RespondInput struct {
 
 // Respond answers a challenge.
 func (a *Auth) Respond(ctx context.Context, in RespondInput, admin bool) (AuthResult, error) {
-	var pool Pool
-	var err error
-	if admin {
-		if pool, err = GetPool(ctx, a.Store, in.UserPoolId); err != nil {
-			return AuthResult{}, err
-		}
-	}
-	client, err := GetClient(ctx, a.Store, in.UserPoolId, in.ClientId)
+	pool, client, err := a.poolAndClient(ctx, in.UserPoolId, in.ClientId, admin)
 	if err != nil {
 		return AuthResult{}, err
-	}
-	if !admin {
-		if pool, err = GetPool(ctx, a.Store, client.PoolID); err != nil {
-			return AuthResult{}, err
-		}
 	}
 	switch in.ChallengeName {
 	case "NEW_PASSWORD_REQUIRED":
