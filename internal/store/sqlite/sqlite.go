@@ -22,6 +22,9 @@ import (
 type Store struct {
 	w *sql.DB // the single writer
 	r *sql.DB // readers (the writer itself for in-memory databases)
+
+	ops       chan groupOp // group-commit queue (group.go)
+	groupDone chan struct{}
 }
 
 var _ userpool.Store = (*Store)(nil)
@@ -41,7 +44,11 @@ func Open(path string) (*Store, error) {
 		db.SetConnMaxLifetime(0)
 		db.SetMaxIdleConns(1)
 		s := &Store{w: db, r: db}
-		return s, s.migrate()
+		if err := s.migrate(); err != nil {
+			return nil, err
+		}
+		s.startGroupCommit()
+		return s, nil
 	}
 	dsn := "file:" + (&url.URL{Path: path}).EscapedPath() + "?" + pragmas + "&_pragma=journal_mode(WAL)&_pragma=synchronous(FULL)"
 	w, err := sql.Open("sqlite", dsn+"&_txlock=immediate")
@@ -65,11 +72,14 @@ func Open(path string) (*Store, error) {
 	r.SetMaxOpenConns(n)
 	r.SetMaxIdleConns(n)
 	s.r = r
+	s.startGroupCommit()
 	return s, nil
 }
 
 // Close closes the database.
 func (s *Store) Close() error {
+	close(s.ops)
+	<-s.groupDone
 	err := s.w.Close()
 	if s.r != s.w {
 		if rerr := s.r.Close(); err == nil {
@@ -474,7 +484,7 @@ func (s *Store) DeleteClient(ctx context.Context, id string) error {
 // ConsumeNonce implements userpool.NonceStore; expired nonces are swept in
 // the same transaction, so the table stays small.
 func (s *Store) ConsumeNonce(ctx context.Context, nonce string, expires time.Time) error {
-	return s.tx(ctx, func(tx *sql.Tx) error {
+	return s.group(ctx, func(tx *sql.Tx) error {
 		if _, err := tx.ExecContext(ctx, `DELETE FROM used_nonces WHERE expires_ns < ?`, time.Now().UnixNano()); err != nil {
 			return err
 		}

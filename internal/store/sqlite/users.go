@@ -159,9 +159,12 @@ func (s *Store) CreateFamily(ctx context.Context, f userpool.Family) error {
 	if !f.RevokedAt.IsZero() {
 		revoked = ns(f.RevokedAt)
 	}
-	_, err := s.w.ExecContext(ctx, `INSERT INTO families(id, pool_id, client_id, user_sub, refresh_hash, epoch, auth_time_ns, created_ns, expires_ns, revoked_ns, device_key, scope)
+	err := s.group(ctx, func(tx *sql.Tx) error {
+		_, err := tx.Exec(`INSERT INTO families(id, pool_id, client_id, user_sub, refresh_hash, epoch, auth_time_ns, created_ns, expires_ns, revoked_ns, device_key, scope)
 		VALUES (?,?,?,?,?,?,?,?,?,?,?,?)`, f.ID, f.PoolID, f.ClientID, f.UserSub, f.RefreshHash, f.Epoch,
-		ns(f.AuthTime), ns(f.CreatedAt), ns(f.ExpiresAt), revoked, f.DeviceKey, f.Scope)
+			ns(f.AuthTime), ns(f.CreatedAt), ns(f.ExpiresAt), revoked, f.DeviceKey, f.Scope)
+		return err
+	})
 	if isUnique(err) {
 		return userpool.ErrAlreadyExists
 	}
@@ -180,23 +183,27 @@ func (s *Store) GetFamilyByRefreshHash(ctx context.Context, hash []byte) (userpo
 
 // RevokeFamily implements userpool.FamilyStore.
 func (s *Store) RevokeFamily(ctx context.Context, id string, at time.Time) error {
-	res, err := s.w.ExecContext(ctx, `UPDATE families SET revoked_ns = COALESCE(revoked_ns, ?) WHERE id = ?`, ns(at), id)
-	if err != nil {
-		return err
-	}
-	if n, _ := res.RowsAffected(); n == 0 {
-		return userpool.ErrNotFound
-	}
-	return nil
+	return s.group(ctx, func(tx *sql.Tx) error {
+		res, err := tx.Exec(`UPDATE families SET revoked_ns = COALESCE(revoked_ns, ?) WHERE id = ?`, ns(at), id)
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return userpool.ErrNotFound
+		}
+		return nil
+	})
 }
 
 // SignOutUser implements userpool.FamilyStore: one row, whatever the
 // number of sessions.
 func (s *Store) SignOutUser(ctx context.Context, poolID, sub string) (int64, error) {
 	var epoch int64
-	err := s.w.QueryRowContext(ctx, `UPDATE users SET signout_epoch = signout_epoch + 1 WHERE pool_id = ? AND sub = ? RETURNING signout_epoch`,
-		poolID, sub).Scan(&epoch)
-	return epoch, notFound(err)
+	err := s.group(ctx, func(tx *sql.Tx) error {
+		return notFound(tx.QueryRow(`UPDATE users SET signout_epoch = signout_epoch + 1 WHERE pool_id = ? AND sub = ? RETURNING signout_epoch`,
+			poolID, sub).Scan(&epoch))
+	})
+	return epoch, err
 }
 
 // GetSession implements userpool.FamilyStore: two primary-key lookups in

@@ -33,6 +33,7 @@ func RunTests(t *testing.T, newStore func(t *testing.T) userpool.Store) {
 		{"DeleteUserRemovesFamilies", testDeleteUserRemovesFamilies},
 		{"ExpiredFamilies", testExpiredFamilies},
 		{"Nonces", testNonces},
+		{"ConcurrentSignOuts", testConcurrentSignOuts},
 		{"Devices", testDevices},
 		{"WebSessions", testWebSessions},
 		{"DomainsAndResourceServers", testDomainsAndResourceServers},
@@ -570,4 +571,44 @@ func testDomainsAndResourceServers(t *testing.T, s userpool.Store) {
 	_, err = s.GetResourceServer(ctx, "us-east-1_a", "https://api")
 	wantErr(t, err, userpool.ErrNotFound)
 	wantErr(t, s.UpdateResourceServer(ctx, rs), userpool.ErrNotFound)
+}
+
+// Concurrent sign-outs (batched by group commit where a backend does that)
+// each get their own epoch, and a failing one does not undo the others.
+func testConcurrentSignOuts(t *testing.T, s userpool.Store) {
+	must(t, s.CreatePool(ctx, pool("us-east-1_a")))
+	must(t, s.CreateUser(ctx, "alice", user("us-east-1_a", "alice", "sub-1")))
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	epochs := map[int64]bool{}
+	missing := 0
+	for i := 0; i < 40; i++ {
+		wg.Add(1)
+		go func(i int) {
+			defer wg.Done()
+			sub := "sub-1"
+			if i%4 == 0 {
+				sub = "nobody"
+			}
+			e, err := s.SignOutUser(ctx, "us-east-1_a", sub)
+			mu.Lock()
+			defer mu.Unlock()
+			switch {
+			case errors.Is(err, userpool.ErrNotFound) && sub == "nobody":
+				missing++
+			case err == nil && sub == "sub-1":
+				epochs[e] = true
+			default:
+				t.Errorf("sign-out of %s: %d %v", sub, e, err)
+			}
+		}(i)
+	}
+	wg.Wait()
+	if len(epochs) != 30 || missing != 10 {
+		t.Fatalf("%d distinct epochs (want 30), %d not found (want 10)", len(epochs), missing)
+	}
+	u, _ := s.GetUser(ctx, "us-east-1_a", "alice")
+	if u.SignOutEpoch != 30 {
+		t.Fatalf("epoch %d after 30 sign-outs", u.SignOutEpoch)
+	}
 }
