@@ -83,7 +83,7 @@ func (s *Sessions) AdminGlobalSignOut(ctx context.Context, caller Caller, poolID
 	if err != nil {
 		return err
 	}
-	return s.signOut(ctx, caller, "AdminUserGlobalSignOut", u)
+	return s.signOut(ctx, caller, "AdminUserGlobalSignOut", &pool, u)
 }
 
 // GlobalSignOut signs out the owner of the access token everywhere.
@@ -92,10 +92,11 @@ func (s *Sessions) GlobalSignOut(ctx context.Context, accessToken string) error 
 	if err != nil {
 		return err
 	}
-	return s.signOut(ctx, Caller{}, "GlobalSignOut", a.User)
+	return s.signOut(ctx, Caller{}, "GlobalSignOut", nil, a.User)
 }
 
-func (s *Sessions) signOut(ctx context.Context, caller Caller, op string, u User) error {
+// signOut revokes every family of u; pool is looked up when nil.
+func (s *Sessions) signOut(ctx context.Context, caller Caller, op string, pool *Pool, u User) error {
 	epoch, err := s.Store.SignOutUser(ctx, u.PoolID, u.Sub)
 	if errors.Is(err, ErrNotFound) {
 		return Errorf(UserNotFound, "User does not exist.")
@@ -103,8 +104,15 @@ func (s *Sessions) signOut(ctx context.Context, caller Caller, op string, u User
 	if err != nil {
 		return err
 	}
+	if pool == nil {
+		p, err := GetPool(ctx, s.Store, u.PoolID)
+		if err != nil {
+			return err
+		}
+		pool = &p
+	}
 	ended := 0
-	if pool, err := s.Store.GetPool(ctx, u.PoolID); err == nil && pool.Settings.UserPoolTags[TagSignOutEndsHostedSessions] == "true" {
+	if pool.Settings.UserPoolTags[TagSignOutEndsHostedSessions] == "true" {
 		if ended, err = s.Store.EndWebSessionsOfUser(ctx, u.PoolID, u.Sub, s.Now()); err != nil {
 			return err
 		}

@@ -220,7 +220,7 @@ func (s *Users) SetEnabled(ctx context.Context, caller Caller, poolID, username 
 	if err != nil || enabled || s.Sessions == nil {
 		return err
 	}
-	return s.Sessions.signOut(ctx, caller, "AdminDisableUser", u)
+	return s.Sessions.signOut(ctx, caller, "AdminDisableUser", nil, u)
 }
 
 // ListUsersInput is ListUsersRequest.
