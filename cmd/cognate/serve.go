@@ -133,6 +133,7 @@ func serve(ctx context.Context, cfg serveConfig, stderr io.Writer) error {
 		HostedUI:   &hostedui.Handler{Store: store, Auth: auth, Sessions: sessions, Log: log},
 		Sessions:   sessions,
 		Devices:    &userpool.Devices{Store: store, Now: now, Sessions: sessions},
+		Groups:     &userpool.Groups{Store: store, Now: now},
 		Store:      store,
 		Keys:       tokens,
 		Verifier:   &sigv4.Verifier{Keys: keys, Now: now},

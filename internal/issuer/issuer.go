@@ -163,7 +163,7 @@ func (i *Issuer) Issue(ctx context.Context, r userpool.TokenRequest) (string, st
 	id := token.IDClaims{
 		Sub: r.User.Sub, Iss: iss, Aud: r.Client.ID, TokenUse: "id", CognitoUsername: r.User.Username,
 		AuthTime: authTime, Exp: iat + int64(v.ID/time.Second), Iat: iat, JTI: uuid.NewString(),
-		OriginJTI: originJTI, EventID: r.EventID, Groups: r.Groups, Nonce: r.Nonce,
+		OriginJTI: originJTI, EventID: r.EventID, Groups: r.Groups, Roles: r.Roles, PreferredRole: r.Role, Nonce: r.Nonce,
 		Attributes: idTokenAttributes(r.User, r.Client.Settings.ReadAttributes),
 	}
 	it, err := pk.id.Sign(&id)

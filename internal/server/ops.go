@@ -65,6 +65,7 @@ func (s *Server) operations() map[string]handler {
 	}
 	s.deviceOperations(ops)
 	s.webOperations(ops)
+	s.groupOperations(ops)
 	return ops
 }
 

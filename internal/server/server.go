@@ -35,6 +35,7 @@ type Server struct {
 	Auth     *userpool.Auth
 	Sessions *userpool.Sessions
 	Devices  *userpool.Devices
+	Groups   *userpool.Groups
 	Store    userpool.Store
 	Keys     Discovery
 	Verifier *sigv4.Verifier

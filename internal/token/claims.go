@@ -50,13 +50,15 @@ type IDClaims struct {
 	JTI             string
 	Nonce           string
 	AtHash          string
+	Roles           []string
+	PreferredRole   string
 	Attributes      map[string]any
 }
 
 // reserved are the claims attributes may never overwrite.
 var reserved = map[string]bool{"sub": true, "cognito:groups": true, "iss": true, "cognito:username": true,
 	"origin_jti": true, "aud": true, "event_id": true, "token_use": true, "auth_time": true, "exp": true,
-	"iat": true, "jti": true, "nonce": true, "at_hash": true}
+	"iat": true, "jti": true, "nonce": true, "at_hash": true, "cognito:roles": true, "cognito:preferred_role": true}
 
 // MarshalJSON merges the attributes into the claim object.
 func (c *IDClaims) MarshalJSON() ([]byte, error) {
@@ -69,6 +71,12 @@ func (c *IDClaims) MarshalJSON() ([]byte, error) {
 	m["sub"] = c.Sub
 	if len(c.Groups) > 0 {
 		m["cognito:groups"] = c.Groups
+	}
+	if len(c.Roles) > 0 {
+		m["cognito:roles"] = c.Roles
+	}
+	if c.PreferredRole != "" {
+		m["cognito:preferred_role"] = c.PreferredRole
 	}
 	m["iss"] = c.Iss
 	m["cognito:username"] = c.CognitoUsername

@@ -277,6 +277,10 @@ func (a *Auth) signInScoped(ctx context.Context, pool *Pool, client *Client, use
 	} else {
 		req.Family = &Family{AuthTime: fam.AuthTime, DeviceKey: deviceKey}
 	}
+	var err error
+	if req.Groups, req.Roles, req.Role, err = groupClaims(ctx, a.Store, pool.ID, user.Sub); err != nil {
+		return Tokens{}, err
+	}
 	access, id, err := a.Tokens.Issue(ctx, req)
 	if err != nil {
 		return Tokens{}, err
@@ -345,6 +349,9 @@ func (a *Auth) refreshFamily(ctx context.Context, pool *Pool, client *Client, pa
 	req := TokenRequest{Pool: pool, Client: client, User: &user, Scope: scope, EventID: uuid.NewString(), Now: now, Family: &fam}
 	if !client.Settings.EnableTokenRevocation {
 		req.Family = &Family{AuthTime: fam.AuthTime, DeviceKey: fam.DeviceKey}
+	}
+	if req.Groups, req.Roles, req.Role, err = groupClaims(ctx, a.Store, pool.ID, user.Sub); err != nil {
+		return AuthResult{}, err
 	}
 	access, id, err := a.Tokens.Issue(ctx, req)
 	if err != nil {

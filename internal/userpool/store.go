@@ -26,7 +26,26 @@ type Store interface {
 	NonceStore
 	DeviceStore
 	WebStore
+	GroupStore
 	Close() error
+}
+
+// GroupStore persists groups and memberships. DeleteUser, DeleteGroup and
+// DeletePool remove the memberships they orphan.
+type GroupStore interface {
+	CreateGroup(ctx context.Context, g Group) error // ErrAlreadyExists
+	GetGroup(ctx context.Context, poolID, name string) (Group, error)
+	// ListGroups returns up to limit groups with name > after, ordered by name.
+	ListGroups(ctx context.Context, poolID, after string, limit int) ([]Group, error)
+	UpdateGroup(ctx context.Context, g Group) error // ErrNotFound
+	DeleteGroup(ctx context.Context, poolID, name string) error
+	// AddUserToGroup is idempotent.
+	AddUserToGroup(ctx context.Context, poolID, name, sub string) error
+	RemoveUserFromGroup(ctx context.Context, poolID, name, sub string) error
+	// GroupsOfUser returns the user's groups by precedence (unset last), then name.
+	GroupsOfUser(ctx context.Context, poolID, sub string) ([]Group, error)
+	// UsersInGroup returns up to limit members with username key > after, ordered by key.
+	UsersInGroup(ctx context.Context, poolID, name, after string, limit int) ([]KeyedUser, error)
 }
 
 // WebStore persists what the hosted UI needs: sessions behind cookies,

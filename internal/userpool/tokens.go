@@ -20,7 +20,9 @@ type TokenRequest struct {
 	User    *User
 	Family  *Family // nil only for tokens that belong to no session
 	Scope   string
-	Groups  []string
+	Groups  []string // cognito:groups, by precedence
+	Roles   []string // cognito:roles
+	Role    string   // cognito:preferred_role
 	EventID string
 	Nonce   string
 	Now     time.Time

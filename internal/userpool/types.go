@@ -263,3 +263,15 @@ type ResourceServerScope struct {
 	ScopeName        string `json:"ScopeName"`
 	ScopeDescription string `json:"ScopeDescription"`
 }
+
+// Group is a user group; its precedence orders cognito:groups and chooses
+// cognito:preferred_role (lower wins).
+type Group struct {
+	PoolID      string
+	Name        string
+	Description string
+	RoleArn     string
+	Precedence  *int
+	CreatedAt   time.Time
+	ModifiedAt  time.Time
+}

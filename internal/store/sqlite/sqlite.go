@@ -188,6 +188,23 @@ var migrations = []string{
 		scopes TEXT NOT NULL,
 		PRIMARY KEY (pool_id, identifier)
 	);`,
+	`CREATE TABLE groups_ (
+		pool_id TEXT NOT NULL REFERENCES pools(id) ON DELETE CASCADE,
+		name TEXT NOT NULL,
+		description TEXT NOT NULL,
+		role_arn TEXT NOT NULL,
+		precedence INTEGER,
+		created_ns INTEGER NOT NULL,
+		modified_ns INTEGER NOT NULL,
+		PRIMARY KEY (pool_id, name)
+	);
+	CREATE TABLE group_members (
+		pool_id TEXT NOT NULL REFERENCES pools(id) ON DELETE CASCADE,
+		group_name TEXT NOT NULL,
+		user_sub TEXT NOT NULL,
+		PRIMARY KEY (pool_id, user_sub, group_name)
+	);
+	CREATE INDEX group_members_group ON group_members(pool_id, group_name);`,
 }
 
 func (s *Store) migrate() error {

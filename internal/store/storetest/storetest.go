@@ -34,6 +34,7 @@ func RunTests(t *testing.T, newStore func(t *testing.T) userpool.Store) {
 		{"ExpiredFamilies", testExpiredFamilies},
 		{"Nonces", testNonces},
 		{"ConcurrentSignOuts", testConcurrentSignOuts},
+		{"Groups", testGroups},
 		{"Devices", testDevices},
 		{"WebSessions", testWebSessions},
 		{"DomainsAndResourceServers", testDomainsAndResourceServers},
@@ -610,5 +611,52 @@ func testConcurrentSignOuts(t *testing.T, s userpool.Store) {
 	u, _ := s.GetUser(ctx, "us-east-1_a", "alice")
 	if u.SignOutEpoch != 30 {
 		t.Fatalf("epoch %d after 30 sign-outs", u.SignOutEpoch)
+	}
+}
+
+func testGroups(t *testing.T, s userpool.Store) {
+	must(t, s.CreatePool(ctx, pool("us-east-1_a")))
+	must(t, s.CreateUser(ctx, "alice", user("us-east-1_a", "alice", "sub-1")))
+	must(t, s.CreateUser(ctx, "bob", user("us-east-1_a", "bob", "sub-2")))
+	one, five := 1, 5
+	for _, g := range []userpool.Group{{Name: "zeta", Precedence: &one, RoleArn: "arn:aws:iam::1:role/z"}, {Name: "alpha", Precedence: &five},
+		{Name: "none"}} {
+		g.PoolID, g.CreatedAt, g.ModifiedAt = "us-east-1_a", t0, t0
+		must(t, s.CreateGroup(ctx, g))
+	}
+	wantErr(t, s.CreateGroup(ctx, userpool.Group{PoolID: "us-east-1_a", Name: "zeta"}), userpool.ErrAlreadyExists)
+	g, err := s.GetGroup(ctx, "us-east-1_a", "zeta")
+	must(t, err)
+	if g.Precedence == nil || *g.Precedence != 1 || g.RoleArn != "arn:aws:iam::1:role/z" || !g.CreatedAt.Equal(t0) {
+		t.Fatalf("group %+v", g)
+	}
+	list, _ := s.ListGroups(ctx, "us-east-1_a", "alpha", 10)
+	if len(list) != 2 || list[0].Name != "none" || list[1].Name != "zeta" {
+		t.Fatalf("list %+v", list)
+	}
+	for _, name := range []string{"none", "alpha", "zeta"} {
+		must(t, s.AddUserToGroup(ctx, "us-east-1_a", name, "sub-1"))
+	}
+	must(t, s.AddUserToGroup(ctx, "us-east-1_a", "zeta", "sub-1")) // idempotent
+	must(t, s.AddUserToGroup(ctx, "us-east-1_a", "zeta", "sub-2"))
+	mine, _ := s.GroupsOfUser(ctx, "us-east-1_a", "sub-1")
+	if len(mine) != 3 || mine[0].Name != "zeta" || mine[1].Name != "alpha" || mine[2].Name != "none" {
+		t.Fatalf("groups by precedence %+v", mine)
+	}
+	members, _ := s.UsersInGroup(ctx, "us-east-1_a", "zeta", "", 10)
+	if len(members) != 2 || members[0].Key != "alice" || members[1].Key != "bob" {
+		t.Fatalf("members %+v", members)
+	}
+	must(t, s.RemoveUserFromGroup(ctx, "us-east-1_a", "zeta", "sub-2"))
+	g.Description = "changed"
+	must(t, s.UpdateGroup(ctx, g))
+	if got, _ := s.GetGroup(ctx, "us-east-1_a", "zeta"); got.Description != "changed" {
+		t.Fatal("update lost")
+	}
+	must(t, s.DeleteGroup(ctx, "us-east-1_a", "alpha"))
+	wantErr(t, s.DeleteGroup(ctx, "us-east-1_a", "alpha"), userpool.ErrNotFound)
+	must(t, s.DeleteUser(ctx, "us-east-1_a", "alice"))
+	if members, _ := s.UsersInGroup(ctx, "us-east-1_a", "zeta", "", 10); len(members) != 0 {
+		t.Fatalf("memberships survive their user: %+v", members)
 	}
 }
