@@ -11,6 +11,7 @@ import (
 
 func addOperationCommands(root *cobra.Command) {
 	root.AddCommand(cli.Commands(awsmodel.Default())...)
+	root.AddCommand(cli.OutboxCommand())
 }
 
 func exitCode(err error) (int, bool) {

@@ -122,7 +122,7 @@ func Run(ctx context.Context, op *awsmodel.Operation, argv []string, stdout, std
 		}
 		return 0
 	}
-	resp, err := send(ctx, op, opts, body)
+	resp, err := send(ctx, targetPrefix+op.Name, op.Signed, opts, body)
 	if err != nil {
 		fmt.Fprintf(stderr, "\n%s\n", err)
 		return ExitServiceError
@@ -258,7 +258,7 @@ func endpointFor(opts options, region string) string {
 	return "https://cognito-idp." + region + ".amazonaws.com/"
 }
 
-func send(ctx context.Context, op *awsmodel.Operation, opts options, body map[string]any) (response, error) {
+func send(ctx context.Context, target string, signed bool, opts options, body map[string]any) (response, error) {
 	if ctx == nil {
 		ctx = context.Background()
 	}
@@ -289,9 +289,9 @@ func send(ctx context.Context, op *awsmodel.Operation, opts options, body map[st
 		req.URL.Path = "/"
 	}
 	req.Header.Set("Content-Type", "application/x-amz-json-1.1")
-	req.Header.Set("X-Amz-Target", targetPrefix+op.Name)
+	req.Header.Set("X-Amz-Target", target)
 	req.Header.Set("User-Agent", "cognate-cli")
-	if op.Signed && !opts.NoSignRequest {
+	if signed && !opts.NoSignRequest {
 		creds, err := cfg.Credentials.Retrieve(ctx)
 		if err != nil || !creds.HasKeys() {
 			return response{}, errors.New(`Unable to locate credentials. You can configure credentials by running "aws configure".`)
@@ -412,4 +412,51 @@ func indent(s, prefix string) string {
 		line += word
 	}
 	return strings.Join(append(out, line), "\n")
+}
+
+// OutboxTarget is Cognate's own operation listing the local outbox.
+const OutboxTarget = "CognateService.ListOutboxMessages"
+
+// OutboxCommand is `cognate outbox`: the messages (with their codes) that
+// Cognito would have sent by email or SMS, read from a Cognate server.
+func OutboxCommand() *cobra.Command {
+	var pool, user, endpoint, region, profile string
+	cmd := &cobra.Command{
+		Use:   "outbox",
+		Short: "List the confirmation and reset codes Cognate would have sent (a Cognate extension)",
+		Long: `List the messages of the local outbox: sign-up confirmation, password reset and
+attribute verification codes that Cognito would have sent by email or SMS.
+The call is SigV4-signed with the admin credentials (standard AWS chain).`,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if pool == "" {
+				fmt.Fprintln(cmd.ErrOrStderr(), "cognate: error: the following arguments are required: --user-pool-id")
+				return &ExitError{Code: ExitUsage}
+			}
+			body := map[string]any{"UserPoolId": pool}
+			if user != "" {
+				body["Username"] = user
+			}
+			resp, err := send(cmd.Context(), OutboxTarget, true, options{EndpointURL: endpoint, Region: region, Profile: profile}, body)
+			if err != nil {
+				fmt.Fprintf(cmd.ErrOrStderr(), "\n%s\n", err)
+				return &ExitError{Code: ExitServiceError}
+			}
+			if resp.code != "" {
+				fmt.Fprintf(cmd.ErrOrStderr(), "\nAn error occurred (%s) when calling the ListOutboxMessages operation: %s\n", resp.code, resp.message)
+				return &ExitError{Code: ExitServiceError}
+			}
+			var out bytes.Buffer
+			json.Indent(&out, resp.body, "", "    ")
+			out.WriteByte('\n')
+			cmd.OutOrStdout().Write(out.Bytes())
+			return nil
+		},
+	}
+	f := cmd.Flags()
+	f.StringVar(&pool, "user-pool-id", "", "the pool whose messages to list")
+	f.StringVar(&user, "username", "", "only this user's messages")
+	f.StringVar(&endpoint, "endpoint-url", "", "the Cognate server")
+	f.StringVar(&region, "region", "", "signing region")
+	f.StringVar(&profile, "profile", "", "AWS profile")
+	return cmd
 }

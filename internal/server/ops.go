@@ -66,6 +66,7 @@ func (s *Server) operations() map[string]handler {
 	s.deviceOperations(ops)
 	s.webOperations(ops)
 	s.groupOperations(ops)
+	s.accountOperations(ops)
 	return ops
 }
 

@@ -36,6 +36,7 @@ type Server struct {
 	Sessions *userpool.Sessions
 	Devices  *userpool.Devices
 	Groups   *userpool.Groups
+	Accounts *userpool.Accounts
 	Store    userpool.Store
 	Keys     Discovery
 	Verifier *sigv4.Verifier
@@ -120,6 +121,15 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
 	}
 	start := time.Now()
 	target := r.Header.Get("X-Amz-Target")
+	if target == OutboxTarget {
+		body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, MaxBodyBytes))
+		if err != nil {
+			awsjson.WriteError(w, reqID, userpool.Errorf(userpool.SerializationError, "Request body is too large or could not be read."))
+			return
+		}
+		s.serveOutbox(w, r, reqID, body)
+		return
+	}
 	name, ok := strings.CutPrefix(target, targetPrefix)
 	op, known := s.Model.Operation(name)
 	h, implemented := s.ops[name]
@@ -301,6 +311,8 @@ func (s *Server) serveDiscovery(w http.ResponseWriter, r *http.Request) {
 		"grant_types_supported":                 []string{"authorization_code", "refresh_token", "client_credentials"},
 	})
 }
+
+func jsonUnmarshal(b []byte, v any) error { return json.Unmarshal(b, v) }
 
 func writeJSONStatus(w http.ResponseWriter, status int, v any) {
 	w.Header().Set("Content-Type", "application/json")

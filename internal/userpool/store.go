@@ -27,7 +27,22 @@ type Store interface {
 	DeviceStore
 	WebStore
 	GroupStore
+	CodeStore
 	Close() error
+}
+
+// CodeStore persists one-time codes and the outbox.
+type CodeStore interface {
+	// PutCode replaces the user's code for the purpose.
+	PutCode(ctx context.Context, c Code) error
+	GetCode(ctx context.Context, poolID, sub, purpose string) (Code, error)
+	// CountCodeAttempt adds a failed attempt and returns the new count.
+	CountCodeAttempt(ctx context.Context, poolID, sub, purpose string) (int, error)
+	DeleteCode(ctx context.Context, poolID, sub, purpose string) error
+	AddMessage(ctx context.Context, m Message) (int64, error)
+	// ListMessages returns messages of the pool (of one user when username
+	// is not ""), oldest first, with id > after.
+	ListMessages(ctx context.Context, poolID, username string, after int64, limit int) ([]Message, error)
 }
 
 // GroupStore persists groups and memberships. DeleteUser, DeleteGroup and

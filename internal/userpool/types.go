@@ -275,3 +275,28 @@ type Group struct {
 	CreatedAt   time.Time
 	ModifiedAt  time.Time
 }
+
+// Code is a one-time confirmation code (sign-up, forgotten password,
+// attribute verification). Only its MAC is stored.
+type Code struct {
+	PoolID    string
+	UserSub   string
+	Purpose   string // "signup", "forgot", "verify:email", "verify:phone_number"
+	Hash      []byte
+	ExpiresAt time.Time
+	Attempts  int
+}
+
+// Message is a message Cognate would have sent by email or SMS; it lands in
+// the local outbox so that tests can read the codes.
+type Message struct {
+	ID          int64
+	PoolID      string
+	Username    string
+	Medium      string // EMAIL or SMS
+	Destination string
+	Purpose     string
+	Code        string
+	Body        string
+	CreatedAt   time.Time
+}

@@ -205,6 +205,27 @@ var migrations = []string{
 		PRIMARY KEY (pool_id, user_sub, group_name)
 	);
 	CREATE INDEX group_members_group ON group_members(pool_id, group_name);`,
+	`CREATE TABLE codes (
+		pool_id TEXT NOT NULL REFERENCES pools(id) ON DELETE CASCADE,
+		user_sub TEXT NOT NULL,
+		purpose TEXT NOT NULL,
+		hash BLOB NOT NULL,
+		expires_ns INTEGER NOT NULL,
+		attempts INTEGER NOT NULL,
+		PRIMARY KEY (pool_id, user_sub, purpose)
+	);
+	CREATE TABLE outbox (
+		id INTEGER PRIMARY KEY AUTOINCREMENT,
+		pool_id TEXT NOT NULL REFERENCES pools(id) ON DELETE CASCADE,
+		username TEXT NOT NULL,
+		medium TEXT NOT NULL,
+		destination TEXT NOT NULL,
+		purpose TEXT NOT NULL,
+		code TEXT NOT NULL,
+		body TEXT NOT NULL,
+		created_ns INTEGER NOT NULL
+	);
+	CREATE INDEX outbox_pool ON outbox(pool_id, id);`,
 }
 
 func (s *Store) migrate() error {

@@ -35,6 +35,7 @@ func RunTests(t *testing.T, newStore func(t *testing.T) userpool.Store) {
 		{"Nonces", testNonces},
 		{"ConcurrentSignOuts", testConcurrentSignOuts},
 		{"Groups", testGroups},
+		{"CodesAndOutbox", testCodesAndOutbox},
 		{"Devices", testDevices},
 		{"WebSessions", testWebSessions},
 		{"DomainsAndResourceServers", testDomainsAndResourceServers},
@@ -658,5 +659,40 @@ func testGroups(t *testing.T, s userpool.Store) {
 	must(t, s.DeleteUser(ctx, "us-east-1_a", "alice"))
 	if members, _ := s.UsersInGroup(ctx, "us-east-1_a", "zeta", "", 10); len(members) != 0 {
 		t.Fatalf("memberships survive their user: %+v", members)
+	}
+}
+
+func testCodesAndOutbox(t *testing.T, s userpool.Store) {
+	must(t, s.CreatePool(ctx, pool("us-east-1_a")))
+	c := userpool.Code{PoolID: "us-east-1_a", UserSub: "sub-1", Purpose: "signup", Hash: []byte{1}, ExpiresAt: t0}
+	must(t, s.PutCode(ctx, c))
+	if n, err := s.CountCodeAttempt(ctx, "us-east-1_a", "sub-1", "signup"); err != nil || n != 1 {
+		t.Fatalf("attempts %d %v", n, err)
+	}
+	c.Hash = []byte{2}
+	must(t, s.PutCode(ctx, c)) // a new code resets the attempts
+	got, err := s.GetCode(ctx, "us-east-1_a", "sub-1", "signup")
+	must(t, err)
+	if !bytes.Equal(got.Hash, []byte{2}) || got.Attempts != 0 || !got.ExpiresAt.Equal(t0) {
+		t.Fatalf("code %+v", got)
+	}
+	must(t, s.DeleteCode(ctx, "us-east-1_a", "sub-1", "signup"))
+	_, err = s.GetCode(ctx, "us-east-1_a", "sub-1", "signup")
+	wantErr(t, err, userpool.ErrNotFound)
+	_, err = s.CountCodeAttempt(ctx, "us-east-1_a", "sub-1", "signup")
+	wantErr(t, err, userpool.ErrNotFound)
+	for _, u := range []string{"alice", "bob", "alice"} {
+		if _, err := s.AddMessage(ctx, userpool.Message{PoolID: "us-east-1_a", Username: u, Medium: "EMAIL", Destination: u + "@x",
+			Purpose: "signup", Code: "123456", Body: "code 123456", CreatedAt: t0}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	all, _ := s.ListMessages(ctx, "us-east-1_a", "", 0, 10)
+	alice, _ := s.ListMessages(ctx, "us-east-1_a", "alice", 0, 10)
+	if len(all) != 3 || len(alice) != 2 || alice[1].ID <= alice[0].ID || alice[0].Code != "123456" {
+		t.Fatalf("outbox %+v / %+v", all, alice)
+	}
+	if later, _ := s.ListMessages(ctx, "us-east-1_a", "", all[1].ID, 10); len(later) != 1 {
+		t.Fatalf("after: %+v", later)
 	}
 }

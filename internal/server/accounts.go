@@ -1,0 +1,121 @@
+package server
+
+import (
+	"context"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/cognate/cognate/internal/awsjson"
+	"github.com/cognate/cognate/internal/userpool"
+)
+
+func deliveryOut(d userpool.CodeDelivery) map[string]string {
+	return map[string]string{"Destination": d.Destination, "DeliveryMedium": d.DeliveryMedium, "AttributeName": d.AttributeName}
+}
+
+type clientUserRef struct {
+	ClientId, SecretHash, Username string
+}
+
+// accountOperations adds sign-up, confirmation, passwords and attribute
+// verification to the table.
+func (s *Server) accountOperations(ops map[string]handler) {
+	a := s.Accounts
+	ops["SignUp"] = typed(func(ctx context.Context, c *call, in *userpool.SignUpInput) (any, error) {
+		r, err := a.SignUp(ctx, *in)
+		out := map[string]any{"UserConfirmed": r.UserConfirmed, "UserSub": r.UserSub}
+		if r.Delivery != nil {
+			out["CodeDeliveryDetails"] = deliveryOut(*r.Delivery)
+		}
+		return out, err
+	})
+	ops["ConfirmSignUp"] = typed(func(ctx context.Context, c *call, in *struct{ ClientId, SecretHash, Username, ConfirmationCode string }) (any, error) {
+		return empty{}, a.ConfirmSignUp(ctx, in.ClientId, in.SecretHash, in.Username, in.ConfirmationCode)
+	})
+	ops["AdminConfirmSignUp"] = typed(func(ctx context.Context, c *call, in *userRef) (any, error) {
+		return empty{}, a.AdminConfirmSignUp(ctx, in.UserPoolId, in.Username)
+	})
+	ops["ResendConfirmationCode"] = typed(func(ctx context.Context, c *call, in *clientUserRef) (any, error) {
+		d, err := a.ResendConfirmationCode(ctx, in.ClientId, in.SecretHash, in.Username)
+		return map[string]any{"CodeDeliveryDetails": deliveryOut(d)}, err
+	})
+	ops["ForgotPassword"] = typed(func(ctx context.Context, c *call, in *clientUserRef) (any, error) {
+		d, err := a.ForgotPassword(ctx, in.ClientId, in.SecretHash, in.Username)
+		return map[string]any{"CodeDeliveryDetails": deliveryOut(d)}, err
+	})
+	ops["ConfirmForgotPassword"] = typed(func(ctx context.Context, c *call, in *struct {
+		ClientId, SecretHash, Username, ConfirmationCode, Password string
+	}) (any, error) {
+		return empty{}, a.ConfirmForgotPassword(ctx, in.ClientId, in.SecretHash, in.Username, in.ConfirmationCode, in.Password)
+	})
+	ops["AdminResetUserPassword"] = typed(func(ctx context.Context, c *call, in *userRef) (any, error) {
+		return empty{}, a.AdminResetUserPassword(ctx, in.UserPoolId, in.Username)
+	})
+	ops["ChangePassword"] = typed(func(ctx context.Context, c *call, in *struct{ PreviousPassword, ProposedPassword, AccessToken string }) (any, error) {
+		return empty{}, a.ChangePassword(ctx, in.AccessToken, in.PreviousPassword, in.ProposedPassword)
+	})
+	ops["UpdateUserAttributes"] = typed(func(ctx context.Context, c *call, in *struct {
+		AccessToken    string
+		UserAttributes []userpool.Attribute
+	}) (any, error) {
+		ds, err := a.UpdateAttributes(ctx, in.AccessToken, in.UserAttributes)
+		list := make([]map[string]string, 0, len(ds))
+		for _, d := range ds {
+			list = append(list, deliveryOut(d))
+		}
+		return map[string]any{"CodeDeliveryDetailsList": list}, err
+	})
+	ops["DeleteUserAttributes"] = typed(func(ctx context.Context, c *call, in *struct {
+		AccessToken        string
+		UserAttributeNames []string
+	}) (any, error) {
+		return empty{}, a.DeleteAttributes(ctx, in.AccessToken, in.UserAttributeNames, s.Users)
+	})
+	ops["GetUserAttributeVerificationCode"] = typed(func(ctx context.Context, c *call, in *struct{ AccessToken, AttributeName string }) (any, error) {
+		d, err := a.AttributeVerificationCode(ctx, in.AccessToken, in.AttributeName)
+		return map[string]any{"CodeDeliveryDetails": deliveryOut(d)}, err
+	})
+	ops["VerifyUserAttribute"] = typed(func(ctx context.Context, c *call, in *struct{ AccessToken, AttributeName, Code string }) (any, error) {
+		return empty{}, a.VerifyAttribute(ctx, in.AccessToken, in.AttributeName, in.Code)
+	})
+	ops["AddCustomAttributes"] = typed(func(ctx context.Context, c *call, in *struct {
+		UserPoolId       string
+		CustomAttributes []userpool.SchemaAttribute
+	}) (any, error) {
+		return empty{}, a.AddCustomAttributes(ctx, in.UserPoolId, in.CustomAttributes)
+	})
+}
+
+// OutboxTarget is the X-Amz-Target of Cognate's own outbox operation: a
+// SigV4-signed JSON call that lists the messages (and their codes) that
+// Cognito would have sent by email or SMS. internal/cli speaks it too.
+const OutboxTarget = "CognateService.ListOutboxMessages"
+
+// serveOutbox answers OutboxTarget.
+func (s *Server) serveOutbox(w http.ResponseWriter, r *http.Request, reqID string, body []byte) {
+	if _, err := s.Verifier.Verify(r, body); err != nil {
+		awsjson.WriteError(w, reqID, err)
+		return
+	}
+	var in struct {
+		UserPoolId string
+		Username   string
+		After      int64
+	}
+	if err := jsonUnmarshal(body, &in); err != nil || !strings.Contains(in.UserPoolId, "_") {
+		awsjson.WriteError(w, reqID, userpool.Errorf(userpool.InvalidParameter, "UserPoolId is required."))
+		return
+	}
+	msgs, err := s.Store.ListMessages(r.Context(), in.UserPoolId, in.Username, in.After, 1000)
+	if err != nil {
+		awsjson.WriteError(w, reqID, err)
+		return
+	}
+	out := make([]map[string]any, 0, len(msgs))
+	for _, m := range msgs {
+		out = append(out, map[string]any{"Id": m.ID, "Username": m.Username, "DeliveryMedium": m.Medium, "Destination": m.Destination,
+			"Purpose": m.Purpose, "Code": m.Code, "Message": m.Body, "CreatedDate": m.CreatedAt.Format(time.RFC3339Nano)})
+	}
+	awsjson.WriteResult(w, reqID, map[string]any{"Messages": out})
+}

@@ -1,0 +1,68 @@
+package sqlite
+
+import (
+	"context"
+
+	"github.com/cognate/cognate/internal/userpool"
+)
+
+// PutCode implements userpool.CodeStore.
+func (s *Store) PutCode(ctx context.Context, c userpool.Code) error {
+	_, err := s.w.ExecContext(ctx, `INSERT INTO codes(pool_id, user_sub, purpose, hash, expires_ns, attempts) VALUES (?,?,?,?,?,0)
+		ON CONFLICT(pool_id, user_sub, purpose) DO UPDATE SET hash = excluded.hash, expires_ns = excluded.expires_ns, attempts = 0`,
+		c.PoolID, c.UserSub, c.Purpose, c.Hash, ns(c.ExpiresAt))
+	return err
+}
+
+// GetCode implements userpool.CodeStore.
+func (s *Store) GetCode(ctx context.Context, poolID, sub, purpose string) (userpool.Code, error) {
+	c := userpool.Code{PoolID: poolID, UserSub: sub, Purpose: purpose}
+	var expires int64
+	err := s.r.QueryRowContext(ctx, `SELECT hash, expires_ns, attempts FROM codes WHERE pool_id = ? AND user_sub = ? AND purpose = ?`,
+		poolID, sub, purpose).Scan(&c.Hash, &expires, &c.Attempts)
+	c.ExpiresAt = fromNS(expires)
+	return c, notFound(err)
+}
+
+// CountCodeAttempt implements userpool.CodeStore.
+func (s *Store) CountCodeAttempt(ctx context.Context, poolID, sub, purpose string) (int, error) {
+	var n int
+	err := s.w.QueryRowContext(ctx, `UPDATE codes SET attempts = attempts + 1 WHERE pool_id = ? AND user_sub = ? AND purpose = ? RETURNING attempts`,
+		poolID, sub, purpose).Scan(&n)
+	return n, notFound(err)
+}
+
+// DeleteCode implements userpool.CodeStore.
+func (s *Store) DeleteCode(ctx context.Context, poolID, sub, purpose string) error {
+	_, err := s.w.ExecContext(ctx, `DELETE FROM codes WHERE pool_id = ? AND user_sub = ? AND purpose = ?`, poolID, sub, purpose)
+	return err
+}
+
+// AddMessage implements userpool.CodeStore.
+func (s *Store) AddMessage(ctx context.Context, m userpool.Message) (int64, error) {
+	var id int64
+	err := s.w.QueryRowContext(ctx, `INSERT INTO outbox(pool_id, username, medium, destination, purpose, code, body, created_ns)
+		VALUES (?,?,?,?,?,?,?,?) RETURNING id`, m.PoolID, m.Username, m.Medium, m.Destination, m.Purpose, m.Code, m.Body, ns(m.CreatedAt)).Scan(&id)
+	return id, err
+}
+
+// ListMessages implements userpool.CodeStore.
+func (s *Store) ListMessages(ctx context.Context, poolID, username string, after int64, limit int) ([]userpool.Message, error) {
+	rows, err := s.r.QueryContext(ctx, `SELECT id, pool_id, username, medium, destination, purpose, code, body, created_ns FROM outbox
+		WHERE pool_id = ? AND (? = '' OR username = ?) AND id > ? ORDER BY id LIMIT ?`, poolID, username, username, after, limit)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []userpool.Message
+	for rows.Next() {
+		var m userpool.Message
+		var created int64
+		if err := rows.Scan(&m.ID, &m.PoolID, &m.Username, &m.Medium, &m.Destination, &m.Purpose, &m.Code, &m.Body, &created); err != nil {
+			return nil, err
+		}
+		m.CreatedAt = fromNS(created)
+		out = append(out, m)
+	}
+	return out, rows.Err()
+}

@@ -1,0 +1,500 @@
+package userpool
+
+import (
+	"context"
+	"crypto/subtle"
+	"errors"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/cognate/cognate/internal/secret"
+)
+
+// Accounts runs the rest of a user's life: sign-up and confirmation,
+// forgotten passwords, password changes, attribute updates and their
+// verification. Codes go to the local outbox instead of email or SMS.
+type Accounts struct {
+	Store       Store
+	Now         Clock
+	Credentials Credentials
+	Sealer      Sealer
+	Sessions    *Sessions
+}
+
+// Code purposes and lifetimes.
+const (
+	purposeSignUp      = "signup"
+	purposeForgot      = "forgot"
+	maxCodeAttempts    = 5
+	signUpCodeLifetime = 24 * time.Hour
+	forgotCodeLifetime = time.Hour
+)
+
+// CodeDelivery is CodeDeliveryDetailsType.
+type CodeDelivery struct {
+	Destination    string
+	DeliveryMedium string
+	AttributeName  string
+}
+
+func mask(v string) string {
+	if at := strings.IndexByte(v, '@'); at > 0 {
+		return v[:1] + "***@" + v[at+1:at+2] + "***"
+	}
+	if len(v) > 4 {
+		return "+*******" + v[len(v)-4:]
+	}
+	return "***"
+}
+
+func (s *Accounts) codeHash(poolID, sub, purpose, code string) []byte {
+	return s.Sealer.MAC([]byte(poolID + "\x00" + sub + "\x00" + purpose + "\x00" + code))
+}
+
+// send makes a code for purpose, stores its MAC and puts the message in the
+// outbox, addressed to attr (email or phone_number).
+func (s *Accounts) send(ctx context.Context, pool *Pool, u *User, purpose, attr string, lifetime time.Duration) (CodeDelivery, error) {
+	dest, _ := u.Attribute(attr)
+	code := secret.RandomString(6, "0123456789")
+	now := s.Now()
+	if err := s.Store.PutCode(ctx, Code{PoolID: pool.ID, UserSub: u.Sub, Purpose: purpose,
+		Hash: s.codeHash(pool.ID, u.Sub, purpose, code), ExpiresAt: now.Add(lifetime)}); err != nil {
+		return CodeDelivery{}, err
+	}
+	medium, template := "EMAIL", pool.Settings.EmailVerificationMessage
+	if attr == "phone_number" {
+		medium, template = "SMS", pool.Settings.SmsVerificationMessage
+	}
+	if template == "" {
+		template = "Your verification code is {####}. "
+	}
+	if _, err := s.Store.AddMessage(ctx, Message{PoolID: pool.ID, Username: u.Username, Medium: medium, Destination: dest,
+		Purpose: purpose, Code: code, Body: strings.ReplaceAll(template, "{####}", code), CreatedAt: now}); err != nil {
+		return CodeDelivery{}, err
+	}
+	return CodeDelivery{Destination: mask(dest), DeliveryMedium: medium, AttributeName: attr}, nil
+}
+
+// checkCode verifies a code in constant time, counting failures.
+func (s *Accounts) checkCode(ctx context.Context, poolID, sub, purpose, code string) error {
+	c, err := s.Store.GetCode(ctx, poolID, sub, purpose)
+	if errors.Is(err, ErrNotFound) {
+		return Errorf(CodeMismatch, "Invalid verification code provided, please try again.")
+	} else if err != nil {
+		return err
+	}
+	if c.Attempts >= maxCodeAttempts {
+		return Errorf(LimitExceeded, "Attempt limit exceeded, please try after some time.")
+	}
+	if !s.Now().Before(c.ExpiresAt) {
+		return Errorf(ExpiredCode, "Invalid code provided, please request a code again.")
+	}
+	if subtle.ConstantTimeCompare(c.Hash, s.codeHash(poolID, sub, purpose, code)) != 1 {
+		if _, err := s.Store.CountCodeAttempt(ctx, poolID, sub, purpose); err != nil && !errors.Is(err, ErrNotFound) {
+			return err
+		}
+		return Errorf(CodeMismatch, "Invalid verification code provided, please try again.")
+	}
+	return s.Store.DeleteCode(ctx, poolID, sub, purpose)
+}
+
+// verifiedTarget picks where sign-up codes go: the pool's auto-verified
+// attributes the user has, email first.
+func verifiedTarget(pool *Pool, u *User) string {
+	for _, attr := range []string{"email", "phone_number"} {
+		if slices.Contains(pool.Settings.AutoVerifiedAttributes, attr) {
+			if v, ok := u.Attribute(attr); ok && v != "" {
+				return attr
+			}
+		}
+	}
+	return ""
+}
+
+// publicClient resolves the client of an unsigned call and checks its
+// SecretHash.
+func (s *Accounts) publicClient(ctx context.Context, clientID, secretHash, username string) (Pool, Client, error) {
+	client, err := GetClient(ctx, s.Store, "", clientID)
+	if err != nil {
+		return Pool{}, Client{}, err
+	}
+	pool, err := GetPool(ctx, s.Store, client.PoolID)
+	if err != nil {
+		return Pool{}, Client{}, err
+	}
+	if err := checkSecretHash(&client, secretHash, username); err != nil {
+		return Pool{}, Client{}, err
+	}
+	return pool, client, nil
+}
+
+// SignUpInput is SignUpRequest.
+type SignUpInput struct {
+	ClientId       string
+	SecretHash     string
+	Username       string
+	Password       string
+	UserAttributes []Attribute
+}
+
+// SignUpResult is SignUpResponse.
+type SignUpResult struct {
+	UserConfirmed bool
+	UserSub       string
+	Delivery      *CodeDelivery
+}
+
+// SignUp creates an UNCONFIRMED user and sends a confirmation code to an
+// auto-verified attribute.
+func (s *Accounts) SignUp(ctx context.Context, in SignUpInput) (SignUpResult, error) {
+	pool, _, err := s.publicClient(ctx, in.ClientId, in.SecretHash, in.Username)
+	if err != nil {
+		return SignUpResult{}, err
+	}
+	if pool.Settings.AdminCreateUserConfig != nil && pool.Settings.AdminCreateUserConfig.AllowAdminCreateUserOnly {
+		return SignUpResult{}, Errorf(NotAuthorized, "SignUp is not permitted for this user pool")
+	}
+	if err := CheckPasswordPolicy(passwordPolicy(&pool), in.Password); err != nil {
+		return SignUpResult{}, err
+	}
+	if err := checkAttributes(&pool, in.UserAttributes, true); err != nil {
+		return SignUpResult{}, err
+	}
+	for _, sa := range pool.Schema {
+		if sa.Required && sa.Name != "sub" {
+			if _, ok := (&User{Attributes: in.UserAttributes}).Attribute(sa.Name); !ok {
+				return SignUpResult{}, Errorf(InvalidParameter, "Attributes did not conform to the schema: %s: The attribute %s is required", sa.Name, sa.Name)
+			}
+		}
+	}
+	now := s.Now()
+	u := User{PoolID: pool.ID, Username: in.Username, Sub: uuid.NewString(), Status: StatusUnconfirmed, Enabled: true,
+		CreatedAt: now, ModifiedAt: now}
+	u.Attributes = mergeAttributes([]Attribute{{Name: "sub", Value: u.Sub}}, in.UserAttributes)
+	if u.Password, err = s.Credentials.Make(pool.ID, u.Username, in.Password, now); err != nil {
+		return SignUpResult{}, err
+	}
+	if err := s.Store.CreateUser(ctx, UsernameKey(&pool, in.Username), u); errors.Is(err, ErrAlreadyExists) {
+		return SignUpResult{}, Errorf(UsernameExists, "User already exists")
+	} else if err != nil {
+		return SignUpResult{}, err
+	}
+	res := SignUpResult{UserSub: u.Sub}
+	if attr := verifiedTarget(&pool, &u); attr != "" {
+		d, err := s.send(ctx, &pool, &u, purposeSignUp, attr, signUpCodeLifetime)
+		if err != nil {
+			return SignUpResult{}, err
+		}
+		res.Delivery = &d
+	}
+	return res, nil
+}
+
+// ConfirmSignUp confirms a user with the code sent at sign-up.
+func (s *Accounts) ConfirmSignUp(ctx context.Context, clientID, secretHash, username, code string) error {
+	pool, client, err := s.publicClient(ctx, clientID, secretHash, username)
+	if err != nil {
+		return err
+	}
+	u, key, err := FindUser(ctx, s.Store, &pool, username)
+	if err != nil {
+		if IsType(err, UserNotFound) && client.Settings.PreventUserExistenceErrors == "ENABLED" {
+			return Errorf(CodeMismatch, "Invalid verification code provided, please try again.")
+		}
+		return err
+	}
+	if u.Status != StatusUnconfirmed {
+		return Errorf(NotAuthorized, "User cannot be confirmed. Current status is %s", u.Status)
+	}
+	if err := s.checkCode(ctx, pool.ID, u.Sub, purposeSignUp, code); err != nil {
+		return err
+	}
+	return s.confirm(ctx, &pool, key, true)
+}
+
+// confirm marks the user CONFIRMED and, when a code proved it, the
+// attribute the code went to verified.
+func (s *Accounts) confirm(ctx context.Context, pool *Pool, key string, verified bool) error {
+	_, err := s.Store.UpdateUser(ctx, pool.ID, key, func(u User) (User, error) {
+		u.Status = StatusConfirmed
+		if verified {
+			if attr := verifiedTarget(pool, &u); attr != "" {
+				u.Attributes = mergeAttributes(u.Attributes, []Attribute{{Name: attr + "_verified", Value: "true"}})
+			}
+		}
+		u.ModifiedAt = s.Now()
+		return u, nil
+	})
+	return err
+}
+
+// AdminConfirmSignUp confirms a user without a code.
+func (s *Accounts) AdminConfirmSignUp(ctx context.Context, poolID, username string) error {
+	pool, err := GetPool(ctx, s.Store, poolID)
+	if err != nil {
+		return err
+	}
+	u, key, err := FindUser(ctx, s.Store, &pool, username)
+	if err != nil {
+		return err
+	}
+	if u.Status != StatusUnconfirmed {
+		return Errorf(NotAuthorized, "User cannot be confirmed. Current status is %s", u.Status)
+	}
+	return s.confirm(ctx, &pool, key, false)
+}
+
+// ResendConfirmationCode sends a new sign-up code.
+func (s *Accounts) ResendConfirmationCode(ctx context.Context, clientID, secretHash, username string) (CodeDelivery, error) {
+	pool, client, err := s.publicClient(ctx, clientID, secretHash, username)
+	if err != nil {
+		return CodeDelivery{}, err
+	}
+	u, _, err := FindUser(ctx, s.Store, &pool, username)
+	if err != nil {
+		if IsType(err, UserNotFound) && client.Settings.PreventUserExistenceErrors == "ENABLED" {
+			return CodeDelivery{Destination: "u***@e***", DeliveryMedium: "EMAIL", AttributeName: "email"}, nil
+		}
+		return CodeDelivery{}, err
+	}
+	if u.Status != StatusUnconfirmed {
+		return CodeDelivery{}, Errorf(InvalidParameter, "User is already confirmed.")
+	}
+	attr := verifiedTarget(&pool, &u)
+	if attr == "" {
+		return CodeDelivery{}, Errorf(InvalidParameter, "Auto verification not turned on.")
+	}
+	return s.send(ctx, &pool, &u, purposeSignUp, attr, signUpCodeLifetime)
+}
+
+// recoveryTarget is where forgotten-password codes go: a verified email,
+// else a verified phone number.
+func recoveryTarget(u *User) string {
+	for _, attr := range []string{"email", "phone_number"} {
+		if v, _ := u.Attribute(attr + "_verified"); v == "true" {
+			if d, _ := u.Attribute(attr); d != "" {
+				return attr
+			}
+		}
+	}
+	return ""
+}
+
+// ForgotPassword sends a reset code.
+func (s *Accounts) ForgotPassword(ctx context.Context, clientID, secretHash, username string) (CodeDelivery, error) {
+	pool, client, err := s.publicClient(ctx, clientID, secretHash, username)
+	if err != nil {
+		return CodeDelivery{}, err
+	}
+	u, _, err := FindUser(ctx, s.Store, &pool, username)
+	if err != nil {
+		if IsType(err, UserNotFound) && client.Settings.PreventUserExistenceErrors == "ENABLED" {
+			return CodeDelivery{Destination: "u***@e***", DeliveryMedium: "EMAIL", AttributeName: "email"}, nil
+		}
+		return CodeDelivery{}, err
+	}
+	return s.sendReset(ctx, &pool, &u)
+}
+
+func (s *Accounts) sendReset(ctx context.Context, pool *Pool, u *User) (CodeDelivery, error) {
+	attr := recoveryTarget(u)
+	if attr == "" {
+		return CodeDelivery{}, Errorf(InvalidParameter, "Cannot reset password for the user as there is no registered/verified email or phone_number")
+	}
+	return s.send(ctx, pool, u, purposeForgot, attr, forgotCodeLifetime)
+}
+
+// ConfirmForgotPassword sets a new password with the reset code.
+func (s *Accounts) ConfirmForgotPassword(ctx context.Context, clientID, secretHash, username, code, password string) error {
+	pool, client, err := s.publicClient(ctx, clientID, secretHash, username)
+	if err != nil {
+		return err
+	}
+	u, key, err := FindUser(ctx, s.Store, &pool, username)
+	if err != nil {
+		if IsType(err, UserNotFound) && client.Settings.PreventUserExistenceErrors == "ENABLED" {
+			return Errorf(CodeMismatch, "Invalid verification code provided, please try again.")
+		}
+		return err
+	}
+	if err := CheckPasswordPolicy(passwordPolicy(&pool), password); err != nil {
+		return err
+	}
+	if err := s.checkCode(ctx, pool.ID, u.Sub, purposeForgot, code); err != nil {
+		return err
+	}
+	return s.setPassword(ctx, &pool, key, password)
+}
+
+func (s *Accounts) setPassword(ctx context.Context, pool *Pool, key, password string) error {
+	_, err := s.Store.UpdateUser(ctx, pool.ID, key, func(u User) (User, error) {
+		cred, err := s.Credentials.Make(pool.ID, u.Username, password, s.Now())
+		if err != nil {
+			return u, err
+		}
+		u.Password = cred
+		u.Status = StatusConfirmed
+		u.ModifiedAt = s.Now()
+		return u, nil
+	})
+	return err
+}
+
+// AdminResetUserPassword puts the user in RESET_REQUIRED and sends a code.
+func (s *Accounts) AdminResetUserPassword(ctx context.Context, poolID, username string) error {
+	pool, err := GetPool(ctx, s.Store, poolID)
+	if err != nil {
+		return err
+	}
+	u, key, err := FindUser(ctx, s.Store, &pool, username)
+	if err != nil {
+		return err
+	}
+	if _, err := s.sendReset(ctx, &pool, &u); err != nil {
+		return err
+	}
+	_, err = s.Store.UpdateUser(ctx, pool.ID, key, func(u User) (User, error) {
+		u.Status = StatusResetRequired
+		u.ModifiedAt = s.Now()
+		return u, nil
+	})
+	return err
+}
+
+// ChangePassword is ChangePassword: the previous password must be right.
+func (s *Accounts) ChangePassword(ctx context.Context, accessToken, previous, proposed string) error {
+	a, err := s.Sessions.Authorize(ctx, accessToken)
+	if err != nil {
+		return err
+	}
+	pool, err := GetPool(ctx, s.Store, a.User.PoolID)
+	if err != nil {
+		return err
+	}
+	if !s.Credentials.Check(a.User.Password, previous) {
+		return Errorf(NotAuthorized, "Incorrect username or password.")
+	}
+	if err := CheckPasswordPolicy(passwordPolicy(&pool), proposed); err != nil {
+		return err
+	}
+	return s.setPassword(ctx, &pool, UsernameKey(&pool, a.User.Username), proposed)
+}
+
+// UpdateAttributes is UpdateUserAttributes: a changed email or phone number
+// becomes unverified, and a code is sent when the pool verifies it.
+func (s *Accounts) UpdateAttributes(ctx context.Context, accessToken string, attrs []Attribute) ([]CodeDelivery, error) {
+	a, err := s.Sessions.Authorize(ctx, accessToken)
+	if err != nil {
+		return nil, err
+	}
+	pool, err := GetPool(ctx, s.Store, a.User.PoolID)
+	if err != nil {
+		return nil, err
+	}
+	if err := checkAttributes(&pool, attrs, false); err != nil {
+		return nil, err
+	}
+	var changed []string
+	u, err := s.Store.UpdateUser(ctx, pool.ID, UsernameKey(&pool, a.User.Username), func(u User) (User, error) {
+		changed = changed[:0]
+		updates := append([]Attribute(nil), attrs...)
+		for _, at := range attrs {
+			if old, _ := u.Attribute(at.Name); (at.Name == "email" || at.Name == "phone_number") && old != at.Value {
+				changed = append(changed, at.Name)
+				updates = append(updates, Attribute{Name: at.Name + "_verified", Value: "false"})
+			}
+		}
+		u.Attributes = mergeAttributes(u.Attributes, updates)
+		u.ModifiedAt = s.Now()
+		return u, nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	var out []CodeDelivery
+	for _, attr := range changed {
+		if slices.Contains(pool.Settings.AutoVerifiedAttributes, attr) {
+			d, err := s.send(ctx, &pool, &u, "verify:"+attr, attr, signUpCodeLifetime)
+			if err != nil {
+				return nil, err
+			}
+			out = append(out, d)
+		}
+	}
+	return out, nil
+}
+
+// DeleteAttributes is DeleteUserAttributes.
+func (s *Accounts) DeleteAttributes(ctx context.Context, accessToken string, names []string, users *Users) error {
+	a, err := s.Sessions.Authorize(ctx, accessToken)
+	if err != nil {
+		return err
+	}
+	return users.DeleteAttributes(ctx, a.User.PoolID, a.User.Username, names)
+}
+
+// AttributeVerificationCode sends a code to verify email or phone_number.
+func (s *Accounts) AttributeVerificationCode(ctx context.Context, accessToken, attr string) (CodeDelivery, error) {
+	a, err := s.Sessions.Authorize(ctx, accessToken)
+	if err != nil {
+		return CodeDelivery{}, err
+	}
+	if attr != "email" && attr != "phone_number" {
+		return CodeDelivery{}, Errorf(InvalidParameter, "Invalid attribute name: %s", attr)
+	}
+	if v, _ := a.User.Attribute(attr); v == "" {
+		return CodeDelivery{}, Errorf(InvalidParameter, "User does not have the attribute %s.", attr)
+	}
+	pool, err := GetPool(ctx, s.Store, a.User.PoolID)
+	if err != nil {
+		return CodeDelivery{}, err
+	}
+	return s.send(ctx, &pool, &a.User, "verify:"+attr, attr, signUpCodeLifetime)
+}
+
+// VerifyAttribute marks email or phone_number verified with its code.
+func (s *Accounts) VerifyAttribute(ctx context.Context, accessToken, attr, code string) error {
+	a, err := s.Sessions.Authorize(ctx, accessToken)
+	if err != nil {
+		return err
+	}
+	pool, err := GetPool(ctx, s.Store, a.User.PoolID)
+	if err != nil {
+		return err
+	}
+	if err := s.checkCode(ctx, pool.ID, a.User.Sub, "verify:"+attr, code); err != nil {
+		return err
+	}
+	_, err = s.Store.UpdateUser(ctx, pool.ID, UsernameKey(&pool, a.User.Username), func(u User) (User, error) {
+		u.Attributes = mergeAttributes(u.Attributes, []Attribute{{Name: attr + "_verified", Value: "true"}})
+		u.ModifiedAt = s.Now()
+		return u, nil
+	})
+	return err
+}
+
+// AddCustomAttributes is AddCustomAttributes.
+func (s *Accounts) AddCustomAttributes(ctx context.Context, poolID string, attrs []SchemaAttribute) error {
+	if _, err := GetPool(ctx, s.Store, poolID); err != nil {
+		return err
+	}
+	_, err := s.Store.UpdatePool(ctx, poolID, func(p Pool) (Pool, error) {
+		for _, a := range attrs {
+			name := "custom:" + strings.TrimPrefix(a.Name, "custom:")
+			if _, exists := schemaAttribute(&p, name); exists {
+				return p, Errorf(InvalidParameter, "Existing attribute already has name %s.", name)
+			}
+			a.Name = name
+			if a.AttributeDataType == "" {
+				a.AttributeDataType = "String"
+			}
+			p.Schema = append(p.Schema, a)
+		}
+		p.ModifiedAt = s.Now()
+		return p, nil
+	})
+	return err
+}
