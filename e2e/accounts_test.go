@@ -18,7 +18,9 @@ func lastCode(t *testing.T, s *Server, poolID, username string) string {
 	if r.Code != 0 {
 		t.Fatalf("cognate outbox: %d %s", r.Code, r.Stderr)
 	}
-	var out struct{ Messages []struct{ Code, Purpose, Destination string } }
+	var out struct {
+		Messages []struct{ Code, Purpose, Destination string }
+	}
 	if err := json.Unmarshal([]byte(r.Stdout), &out); err != nil || len(out.Messages) == 0 {
 		t.Fatalf("outbox: %v %s", err, r.Stdout)
 	}
