@@ -163,21 +163,26 @@ func (s *Accounts) SignUp(ctx context.Context, in SignUpInput) (SignUpResult, er
 	if err := checkAttributes(&pool, in.UserAttributes, true); err != nil {
 		return SignUpResult{}, err
 	}
+	now := s.Now()
+	sub := uuid.NewString()
+	username, attrs, err := newIdentity(ctx, s.Store, &pool, in.Username, sub, in.UserAttributes)
+	if err != nil {
+		return SignUpResult{}, err
+	}
 	for _, sa := range pool.Schema {
 		if sa.Required && sa.Name != "sub" {
-			if _, ok := (&User{Attributes: in.UserAttributes}).Attribute(sa.Name); !ok {
+			if _, ok := (&User{Attributes: attrs}).Attribute(sa.Name); !ok {
 				return SignUpResult{}, Errorf(InvalidParameter, "Attributes did not conform to the schema: %s: The attribute %s is required", sa.Name, sa.Name)
 			}
 		}
 	}
-	now := s.Now()
-	u := User{PoolID: pool.ID, Username: in.Username, Sub: uuid.NewString(), Status: StatusUnconfirmed, Enabled: true,
+	u := User{PoolID: pool.ID, Username: username, Sub: sub, Status: StatusUnconfirmed, Enabled: true,
 		CreatedAt: now, ModifiedAt: now}
-	u.Attributes = mergeAttributes([]Attribute{{Name: "sub", Value: u.Sub}}, in.UserAttributes)
+	u.Attributes = mergeAttributes([]Attribute{{Name: "sub", Value: u.Sub}}, attrs)
 	if u.Password, err = s.Credentials.Make(pool.ID, u.Username, in.Password, now); err != nil {
 		return SignUpResult{}, err
 	}
-	if err := s.Store.CreateUser(ctx, UsernameKey(&pool, in.Username), u); errors.Is(err, ErrAlreadyExists) {
+	if err := s.Store.CreateUser(ctx, UsernameKey(&pool, u.Username), u); errors.Is(err, ErrAlreadyExists) {
 		return SignUpResult{}, Errorf(UsernameExists, "User already exists")
 	} else if err != nil {
 		return SignUpResult{}, err

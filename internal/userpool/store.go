@@ -138,6 +138,10 @@ type UserStore interface {
 	CreateUser(ctx context.Context, key string, u User) error // ErrAlreadyExists
 	GetUser(ctx context.Context, poolID, key string) (User, error)
 	GetUserBySub(ctx context.Context, poolID, sub string) (User, error)
+	// FindUsersByAttribute returns up to 2 users of the pool whose attribute
+	// name equals value (case-insensitively when fold is true): alias and
+	// email/phone sign-in, and their uniqueness checks.
+	FindUsersByAttribute(ctx context.Context, poolID, name, value string, fold bool) ([]User, error)
 	// ListUsers returns up to limit users with key > after, ordered by key,
 	// each with its key.
 	ListUsers(ctx context.Context, poolID, after string, limit int) ([]KeyedUser, error)

@@ -41,6 +41,15 @@ func FindUser(ctx context.Context, st UserStore, p *Pool, username string) (User
 		}
 	}
 	if errors.Is(err, ErrNotFound) {
+		alias, ok, aerr := aliasUser(ctx, st, p, username)
+		if aerr != nil {
+			return User{}, "", aerr
+		}
+		if ok {
+			return alias, UsernameKey(p, alias.Username), nil
+		}
+	}
+	if errors.Is(err, ErrNotFound) {
 		return User{}, "", Errorf(UserNotFound, "User does not exist.")
 	}
 	return u, key, err
@@ -79,21 +88,26 @@ func (s *Users) CreateUser(ctx context.Context, in CreateUserInput) (User, error
 		return User{}, err
 	}
 	now := s.Now()
+	sub := uuid.NewString()
+	username, attrs, err := newIdentity(ctx, s.Store, &p, in.Username, sub, in.UserAttributes)
+	if err != nil {
+		return User{}, err
+	}
 	u := User{
 		PoolID:     p.ID,
-		Username:   in.Username,
-		Sub:        uuid.NewString(),
+		Username:   username,
+		Sub:        sub,
 		Status:     StatusForceChangePassword,
 		Enabled:    true,
 		CreatedAt:  now,
 		ModifiedAt: now,
 	}
-	u.Attributes = mergeAttributes([]Attribute{{Name: "sub", Value: u.Sub}}, in.UserAttributes)
+	u.Attributes = mergeAttributes([]Attribute{{Name: "sub", Value: u.Sub}}, attrs)
 	u.Password, err = s.Credentials.Make(p.ID, u.Username, temp, now)
 	if err != nil {
 		return User{}, err
 	}
-	if err := s.Store.CreateUser(ctx, UsernameKey(&p, in.Username), u); err != nil {
+	if err := s.Store.CreateUser(ctx, UsernameKey(&p, u.Username), u); err != nil {
 		if errors.Is(err, ErrAlreadyExists) {
 			return User{}, Errorf(UsernameExists, "User account already exists")
 		}

@@ -80,6 +80,32 @@ func (s *Store) GetUserBySub(ctx context.Context, poolID, sub string) (userpool.
 	return u, err
 }
 
+// FindUsersByAttribute implements userpool.UserStore. It scans the pool's
+// users' attribute documents: fine for the pools Cognate's embedded store
+// serves; an index table would be the next step for very large pools.
+func (s *Store) FindUsersByAttribute(ctx context.Context, poolID, name, value string, fold bool) ([]userpool.User, error) {
+	cmp := `json_extract(j.value, '$.Value') = ?`
+	if fold {
+		cmp = `lower(json_extract(j.value, '$.Value')) = lower(?)`
+	}
+	rows, err := s.r.QueryContext(ctx, `SELECT `+userCols+` FROM users u WHERE u.pool_id = ? AND EXISTS (
+		SELECT 1 FROM json_each(u.attributes) j WHERE json_extract(j.value, '$.Name') = ? AND `+cmp+`) ORDER BY u.key LIMIT 2`,
+		poolID, name, value)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []userpool.User
+	for rows.Next() {
+		_, u, err := scanUser(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, u)
+	}
+	return out, rows.Err()
+}
+
 // ListUsers implements userpool.UserStore.
 func (s *Store) ListUsers(ctx context.Context, poolID, after string, limit int) ([]userpool.KeyedUser, error) {
 	rows, err := s.r.QueryContext(ctx, `SELECT `+userCols+` FROM users u WHERE u.pool_id = ? AND u.key > ? ORDER BY u.key LIMIT ?`, poolID, after, limit)

@@ -264,6 +264,17 @@ func testUsers(t *testing.T, s userpool.Store) {
 	}
 	_, err = s.GetUser(ctx, "us-east-1_a", "Alice")
 	wantErr(t, err, userpool.ErrNotFound)
+	byEmail, err := s.FindUsersByAttribute(ctx, "us-east-1_a", "email", "ALICE@example.com", true)
+	must(t, err)
+	if len(byEmail) != 1 || byEmail[0].Sub != "sub-1" {
+		t.Fatalf("by attribute, folded: %+v", byEmail)
+	}
+	if exact, _ := s.FindUsersByAttribute(ctx, "us-east-1_a", "email", "ALICE@example.com", false); len(exact) != 0 {
+		t.Fatalf("exact match ignored case: %+v", exact)
+	}
+	if none, _ := s.FindUsersByAttribute(ctx, "us-east-1_a", "name", "Alice@example.com", true); len(none) != 0 {
+		t.Fatalf("matched another attribute's value: %+v", none)
+	}
 	_, err = s.GetUserBySub(ctx, "us-east-1_a", "nope")
 	wantErr(t, err, userpool.ErrNotFound)
 	_, err = s.UpdateUser(ctx, "us-east-1_a", "nobody", func(u userpool.User) (userpool.User, error) { return u, nil })
