@@ -135,6 +135,7 @@ func serve(ctx context.Context, cfg serveConfig, stderr io.Writer) error {
 		Devices:    &userpool.Devices{Store: store, Now: now, Sessions: sessions},
 		Groups:     &userpool.Groups{Store: store, Now: now},
 		Accounts:   &userpool.Accounts{Store: store, Now: now, Credentials: creds, Sealer: keeper, Sessions: sessions},
+		MFA:        &userpool.MFA{Store: store, Now: now, Sealer: keeper, Sessions: sessions},
 		Store:      store,
 		Keys:       tokens,
 		Verifier:   &sigv4.Verifier{Keys: keys, Now: now},

@@ -67,6 +67,7 @@ func (s *Server) operations() map[string]handler {
 	s.webOperations(ops)
 	s.groupOperations(ops)
 	s.accountOperations(ops)
+	s.mfaOperations(ops)
 	return ops
 }
 
@@ -173,8 +174,8 @@ func (s *Server) adminGetUser(ctx context.Context, c *call, in *userRef) (any, e
 		return nil, err
 	}
 	w := renderUser(u)
-	return map[string]any{"Username": w.Username, "UserAttributes": w.Attributes, "UserCreateDate": w.UserCreateDate,
-		"UserLastModifiedDate": w.UserLastModifiedDate, "Enabled": w.Enabled, "UserStatus": w.UserStatus}, nil
+	return mfaSettings(u, map[string]any{"Username": w.Username, "UserAttributes": w.Attributes, "UserCreateDate": w.UserCreateDate,
+		"UserLastModifiedDate": w.UserLastModifiedDate, "Enabled": w.Enabled, "UserStatus": w.UserStatus}), nil
 }
 
 func (s *Server) adminSetUserPassword(ctx context.Context, c *call, in *struct {
@@ -242,7 +243,7 @@ func (s *Server) getUser(ctx context.Context, c *call, in *accessTokenInput) (an
 		return nil, err
 	}
 	w := renderUser(a.User)
-	return map[string]any{"Username": w.Username, "UserAttributes": w.Attributes}, nil
+	return mfaSettings(a.User, map[string]any{"Username": w.Username, "UserAttributes": w.Attributes}), nil
 }
 
 func (s *Server) deleteUser(ctx context.Context, c *call, in *accessTokenInput) (any, error) {

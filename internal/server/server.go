@@ -37,6 +37,7 @@ type Server struct {
 	Devices  *userpool.Devices
 	Groups   *userpool.Groups
 	Accounts *userpool.Accounts
+	MFA      *userpool.MFA
 	Store    userpool.Store
 	Keys     Discovery
 	Verifier *sigv4.Verifier

@@ -225,6 +225,10 @@ func (a *Auth) afterPassword(ctx context.Context, pool *Pool, client *Client, us
 			return AuthResult{ChallengeName: "DEVICE_SRP_AUTH", ChallengeParameters: map[string]string{}, Session: session}, nil
 		}
 	}
+	// A remembered device (above) skips MFA, as in Cognito.
+	if r, ok := a.mfaChallenge(pool, client, user, deviceKey); ok {
+		return r, nil
+	}
 	tokens, err := a.signIn(ctx, pool, client, user, a.Now(), deviceKey)
 	if err != nil {
 		return AuthResult{}, err
@@ -457,6 +461,8 @@ func (a *Auth) Respond(ctx context.Context, in RespondInput, admin bool) (AuthRe
 		return a.respondNewPassword(ctx, &pool, &client, in)
 	case "PASSWORD_VERIFIER":
 		return a.srpRespond(ctx, &pool, &client, in)
+	case "SOFTWARE_TOKEN_MFA":
+		return a.respondMFA(ctx, &pool, &client, in, &MFA{Store: a.Store, Now: a.Now, Sealer: a.Sealer})
 	case "DEVICE_SRP_AUTH":
 		return a.deviceSRPRespond(ctx, &pool, &client, in)
 	case "DEVICE_PASSWORD_VERIFIER":

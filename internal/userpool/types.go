@@ -42,6 +42,10 @@ type PoolSettings struct {
 	UsernameConfiguration       *UsernameConfiguration `json:"UsernameConfiguration,omitempty"`
 	AccountRecoverySetting      json.RawMessage        `json:"AccountRecoverySetting,omitempty"`
 	UserPoolTier                string                 `json:"UserPoolTier,omitempty"`
+	// SoftwareTokenMfaEnabled is SetUserPoolMfaConfig's
+	// SoftwareTokenMfaConfiguration.Enabled (not a UserPoolType member;
+	// clients ignore it in DescribeUserPool).
+	SoftwareTokenMfaEnabled bool `json:"SoftwareTokenMfaEnabled,omitempty"`
 }
 
 // PoolPolicies is PolicyType.
@@ -160,8 +164,17 @@ type User struct {
 	// while its Epoch equals the user's: one increment revokes every family
 	// of the user at once, whatever their number (O(1) sign-out).
 	SignOutEpoch int64
+	MFA          UserMFA
 	CreatedAt    time.Time
 	ModifiedAt   time.Time
+}
+
+// UserMFA is a user's software-token (TOTP) state. Secrets are sealed.
+type UserMFA struct {
+	TOTPSecret    []byte `json:"s,omitempty"`
+	PendingSecret []byte `json:"p,omitempty"` // associated, not yet verified
+	TOTPEnabled   bool   `json:"e,omitempty"`
+	Preferred     string `json:"f,omitempty"` // "SOFTWARE_TOKEN_MFA" or ""
 }
 
 // Attribute returns the value of the named attribute and whether it is set.

@@ -226,6 +226,7 @@ var migrations = []string{
 		created_ns INTEGER NOT NULL
 	);
 	CREATE INDEX outbox_pool ON outbox(pool_id, id);`,
+	`ALTER TABLE users ADD COLUMN mfa TEXT NOT NULL DEFAULT '{}';`,
 }
 
 func (s *Store) migrate() error {

@@ -9,7 +9,7 @@ import (
 	"github.com/cognate/cognate/internal/userpool"
 )
 
-const userCols = `u.pool_id, u.key, u.username, u.sub, u.attributes, u.status, u.enabled, u.password, u.signout_epoch, u.created_ns, u.modified_ns`
+const userCols = `u.pool_id, u.key, u.username, u.sub, u.attributes, u.status, u.enabled, u.password, u.signout_epoch, u.created_ns, u.modified_ns, u.mfa`
 
 // storedPassword is the JSON form of a PasswordCredential.
 type storedPassword struct {
@@ -29,10 +29,10 @@ func passwordJSON(p userpool.PasswordCredential) string {
 // userRow scans a user and its key; extra destinations follow the user columns.
 func scanUser(sc scanner, extra ...any) (string, userpool.User, error) {
 	var u userpool.User
-	var key, attrs, pw string
+	var key, attrs, pw, mfa string
 	var enabled int
 	var created, modified int64
-	dest := append([]any{&u.PoolID, &key, &u.Username, &u.Sub, &attrs, &u.Status, &enabled, &pw, &u.SignOutEpoch, &created, &modified}, extra...)
+	dest := append([]any{&u.PoolID, &key, &u.Username, &u.Sub, &attrs, &u.Status, &enabled, &pw, &u.SignOutEpoch, &created, &modified, &mfa}, extra...)
 	if err := sc.Scan(dest...); err != nil {
 		return "", u, notFound(err)
 	}
@@ -41,6 +41,9 @@ func scanUser(sc scanner, extra ...any) (string, userpool.User, error) {
 	}
 	var sp storedPassword
 	if err := json.Unmarshal([]byte(pw), &sp); err != nil {
+		return "", u, err
+	}
+	if err := json.Unmarshal([]byte(mfa), &u.MFA); err != nil {
 		return "", u, err
 	}
 	u.Password = userpool.PasswordCredential{Hash: sp.Hash, SRPSalt: sp.SRPSalt, SRPVerifier: sp.SRPVerifier, SetAt: fromNS(sp.SetAt),
@@ -59,9 +62,9 @@ func boolInt(b bool) int {
 
 // CreateUser implements userpool.UserStore.
 func (s *Store) CreateUser(ctx context.Context, key string, u userpool.User) error {
-	_, err := s.w.ExecContext(ctx, `INSERT INTO users(pool_id, key, username, sub, attributes, status, enabled, password, signout_epoch, created_ns, modified_ns)
-		VALUES (?,?,?,?,?,?,?,?,?,?,?)`, u.PoolID, key, u.Username, u.Sub, mustJSON(u.Attributes), u.Status, boolInt(u.Enabled),
-		passwordJSON(u.Password), u.SignOutEpoch, ns(u.CreatedAt), ns(u.ModifiedAt))
+	_, err := s.w.ExecContext(ctx, `INSERT INTO users(pool_id, key, username, sub, attributes, status, enabled, password, signout_epoch, created_ns, modified_ns, mfa)
+		VALUES (?,?,?,?,?,?,?,?,?,?,?,?)`, u.PoolID, key, u.Username, u.Sub, mustJSON(u.Attributes), u.Status, boolInt(u.Enabled),
+		passwordJSON(u.Password), u.SignOutEpoch, ns(u.CreatedAt), ns(u.ModifiedAt), mustJSON(u.MFA))
 	if isUnique(err) {
 		return userpool.ErrAlreadyExists
 	}
@@ -136,9 +139,9 @@ func (s *Store) UpdateUser(ctx context.Context, poolID, key string, fn func(user
 			return err
 		}
 		_, err = tx.ExecContext(ctx, `UPDATE users SET username = ?, attributes = ?, status = ?, enabled = ?, password = ?,
-			signout_epoch = ?, modified_ns = ? WHERE pool_id = ? AND key = ?`,
+			signout_epoch = ?, modified_ns = ?, mfa = ? WHERE pool_id = ? AND key = ?`,
 			out.Username, mustJSON(out.Attributes), out.Status, boolInt(out.Enabled), passwordJSON(out.Password),
-			out.SignOutEpoch, ns(out.ModifiedAt), poolID, key)
+			out.SignOutEpoch, ns(out.ModifiedAt), mustJSON(out.MFA), poolID, key)
 		return err
 	})
 	return out, err

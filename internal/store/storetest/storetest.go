@@ -65,6 +65,7 @@ func user(poolID, name, sub string) userpool.User {
 		Attributes: []userpool.Attribute{{Name: "sub", Value: sub}, {Name: "email", Value: name + "@example.com"}},
 		Password: userpool.PasswordCredential{Hash: []byte{1, 2, 3}, SRPSalt: []byte{4}, SRPVerifier: []byte{5, 6}, SetAt: t0,
 			FailedAttempts: 2, LockedUntil: t0.Add(time.Second)},
+		MFA:       userpool.UserMFA{TOTPSecret: []byte{9}, TOTPEnabled: true, Preferred: "SOFTWARE_TOKEN_MFA"},
 		CreatedAt: t0, ModifiedAt: t0}
 }
 
@@ -249,6 +250,9 @@ func testUsers(t *testing.T, s userpool.Store) {
 	must(t, err)
 	if got.Username != "Alice" || got.Sub != "sub-1" || got.PoolID != "us-east-1_a" || !got.Enabled || got.Status != userpool.StatusConfirmed {
 		t.Fatalf("user %+v", got)
+	}
+	if !got.MFA.TOTPEnabled || !bytes.Equal(got.MFA.TOTPSecret, []byte{9}) || got.MFA.Preferred != "SOFTWARE_TOKEN_MFA" {
+		t.Fatalf("mfa %+v", got.MFA)
 	}
 	if len(got.Attributes) != 2 || got.Attributes[1].Value != "Alice@example.com" {
 		t.Fatalf("attributes %+v", got.Attributes)

@@ -1,0 +1,94 @@
+package e2e
+
+import (
+	"context"
+	"crypto/hmac"
+	"crypto/sha1"
+	"encoding/base32"
+	"encoding/binary"
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	cip "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
+	"github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider/types"
+)
+
+// authenticatorCode is what an authenticator app shows (RFC 6238), written
+// here independently of the server.
+func authenticatorCode(t *testing.T, secretB32 string, at time.Time) string {
+	secret, err := base32.StdEncoding.WithPadding(base32.NoPadding).DecodeString(secretB32)
+	if err != nil {
+		t.Fatalf("SecretCode is not base32: %v", err)
+	}
+	var msg [8]byte
+	binary.BigEndian.PutUint64(msg[:], uint64(at.Unix()/30))
+	m := hmac.New(sha1.New, secret)
+	m.Write(msg[:])
+	sum := m.Sum(nil)
+	off := sum[19] & 0x0f
+	return fmt.Sprintf("%06d", (binary.BigEndian.Uint32(sum[off:off+4])&0x7fffffff)%1000000)
+}
+
+func TestSoftwareTokenMFA(t *testing.T) {
+	s := StartServer(t)
+	f := newFixture(t, s, nil)
+	ctx := context.Background()
+	api := f.api
+	cfg, err := api.SetUserPoolMfaConfig(ctx, &cip.SetUserPoolMfaConfigInput{UserPoolId: &f.PoolID, MfaConfiguration: types.UserPoolMfaTypeOptional,
+		SoftwareTokenMfaConfiguration: &types.SoftwareTokenMfaConfigType{Enabled: true}})
+	if err != nil || cfg.MfaConfiguration != types.UserPoolMfaTypeOptional || !cfg.SoftwareTokenMfaConfiguration.Enabled {
+		t.Fatalf("pool MFA config: %v %+v", err, cfg)
+	}
+	got, _ := api.GetUserPoolMfaConfig(ctx, &cip.GetUserPoolMfaConfigInput{UserPoolId: &f.PoolID})
+	if got.MfaConfiguration != types.UserPoolMfaTypeOptional {
+		t.Fatalf("GetUserPoolMfaConfig %+v", got)
+	}
+	res := f.signIn(t, "alice", testPassword) // no MFA yet
+	assoc, err := api.AssociateSoftwareToken(ctx, &cip.AssociateSoftwareTokenInput{AccessToken: res.AccessToken})
+	if err != nil {
+		t.Fatal(err)
+	}
+	now := time.Now()
+	_, err = api.VerifySoftwareToken(ctx, &cip.VerifySoftwareTokenInput{AccessToken: res.AccessToken, UserCode: aws.String("000000")})
+	if authenticatorCode(t, *assoc.SecretCode, now) != "000000" {
+		expectAPIError(t, err, "EnableSoftwareTokenMFAException", "Code mismatch")
+	}
+	code := authenticatorCode(t, *assoc.SecretCode, now)
+	v, err := api.VerifySoftwareToken(ctx, &cip.VerifySoftwareTokenInput{AccessToken: res.AccessToken, UserCode: &code})
+	if err != nil || v.Status != types.VerifySoftwareTokenResponseTypeSuccess {
+		t.Fatalf("verify: %v", err)
+	}
+	if _, err := api.SetUserMFAPreference(ctx, &cip.SetUserMFAPreferenceInput{AccessToken: res.AccessToken,
+		SoftwareTokenMfaSettings: &types.SoftwareTokenMfaSettingsType{Enabled: true, PreferredMfa: true}}); err != nil {
+		t.Fatal(err)
+	}
+	me, _ := f.getUser(*res.AccessToken)
+	if me.PreferredMfaSetting == nil || *me.PreferredMfaSetting != "SOFTWARE_TOKEN_MFA" || len(me.UserMFASettingList) != 1 {
+		t.Fatalf("GetUser MFA: %+v", me)
+	}
+
+	init, err := api.InitiateAuth(ctx, &cip.InitiateAuthInput{ClientId: &f.ClientID, AuthFlow: types.AuthFlowTypeUserPasswordAuth,
+		AuthParameters: map[string]string{"USERNAME": "alice", "PASSWORD": testPassword}})
+	if err != nil || init.ChallengeName != types.ChallengeNameTypeSoftwareTokenMfa || init.Session == nil || init.AuthenticationResult != nil {
+		t.Fatalf("sign-in should ask for the software token: %v %+v", err, init)
+	}
+	respond := func(c string) (*cip.RespondToAuthChallengeOutput, error) {
+		return api.RespondToAuthChallenge(ctx, &cip.RespondToAuthChallengeInput{ClientId: &f.ClientID, ChallengeName: types.ChallengeNameTypeSoftwareTokenMfa,
+			Session: init.Session, ChallengeResponses: map[string]string{"USERNAME": "alice", "SOFTWARE_TOKEN_MFA_CODE": c}})
+	}
+	// The code spent on verification cannot be replayed.
+	_, err = respond(code)
+	expectAPIError(t, err, "CodeMismatchException", "Invalid code received for user")
+	out, err := respond(authenticatorCode(t, *assoc.SecretCode, now.Add(30*time.Second)))
+	if err != nil || out.AuthenticationResult == nil {
+		t.Fatalf("MFA sign-in: %v", err)
+	}
+	// An admin can turn it off.
+	if _, err := api.AdminSetUserMFAPreference(ctx, &cip.AdminSetUserMFAPreferenceInput{UserPoolId: &f.PoolID, Username: aws.String("alice"),
+		SoftwareTokenMfaSettings: &types.SoftwareTokenMfaSettingsType{Enabled: false}}); err != nil {
+		t.Fatal(err)
+	}
+	f.signIn(t, "alice", testPassword)
+}

@@ -1,0 +1,72 @@
+package server
+
+import (
+	"context"
+
+	"github.com/cognate/cognate/internal/userpool"
+)
+
+type mfaPreferenceInput struct {
+	AccessToken                      string
+	UserPoolId, Username             string
+	SoftwareTokenMfaSettings         *userpool.SoftwareTokenSettings
+	SMSMfaSettings, EmailMfaSettings any
+}
+
+func (s *Server) poolMfaConfig(p userpool.Pool) map[string]any {
+	mode := p.Settings.MfaConfiguration
+	if mode == "" {
+		mode = "OFF"
+	}
+	return map[string]any{"MfaConfiguration": mode, "SoftwareTokenMfaConfiguration": map[string]bool{"Enabled": p.Settings.SoftwareTokenMfaEnabled}}
+}
+
+// mfaOperations adds software-token MFA to the table.
+func (s *Server) mfaOperations(ops map[string]handler) {
+	ops["AssociateSoftwareToken"] = typed(func(ctx context.Context, c *call, in *struct{ AccessToken, Session string }) (any, error) {
+		if in.AccessToken == "" {
+			return nil, userpool.Errorf(userpool.InvalidParameter, "Associating a software token during sign-in (MFA_SETUP) is not supported by Cognate yet; use an access token.")
+		}
+		secret, err := s.MFA.Associate(ctx, in.AccessToken)
+		return map[string]string{"SecretCode": secret}, err
+	})
+	ops["VerifySoftwareToken"] = typed(func(ctx context.Context, c *call, in *struct{ AccessToken, Session, UserCode, FriendlyDeviceName string }) (any, error) {
+		if in.AccessToken == "" {
+			return nil, userpool.Errorf(userpool.InvalidParameter, "Verifying a software token during sign-in (MFA_SETUP) is not supported by Cognate yet; use an access token.")
+		}
+		return map[string]string{"Status": "SUCCESS"}, s.MFA.Verify(ctx, in.AccessToken, in.UserCode)
+	})
+	ops["SetUserMFAPreference"] = typed(func(ctx context.Context, c *call, in *mfaPreferenceInput) (any, error) {
+		return empty{}, s.MFA.SetPreference(ctx, in.AccessToken, in.SoftwareTokenMfaSettings)
+	})
+	ops["AdminSetUserMFAPreference"] = typed(func(ctx context.Context, c *call, in *mfaPreferenceInput) (any, error) {
+		return empty{}, s.MFA.AdminSetPreference(ctx, in.UserPoolId, in.Username, in.SoftwareTokenMfaSettings)
+	})
+	ops["SetUserPoolMfaConfig"] = typed(func(ctx context.Context, c *call, in *struct {
+		UserPoolId                    string
+		MfaConfiguration              string
+		SoftwareTokenMfaConfiguration *struct{ Enabled bool }
+	}) (any, error) {
+		var st *bool
+		if in.SoftwareTokenMfaConfiguration != nil {
+			st = &in.SoftwareTokenMfaConfiguration.Enabled
+		}
+		p, err := s.MFA.SetPoolConfig(ctx, in.UserPoolId, in.MfaConfiguration, st)
+		return s.poolMfaConfig(p), err
+	})
+	ops["GetUserPoolMfaConfig"] = typed(func(ctx context.Context, c *call, in *poolRef) (any, error) {
+		p, err := userpool.GetPool(ctx, s.Store, in.UserPoolId)
+		return s.poolMfaConfig(p), err
+	})
+}
+
+// mfaSettings renders PreferredMfaSetting and UserMFASettingList.
+func mfaSettings(u userpool.User, out map[string]any) map[string]any {
+	if u.MFA.TOTPEnabled {
+		out["UserMFASettingList"] = []string{"SOFTWARE_TOKEN_MFA"}
+	}
+	if u.MFA.Preferred != "" {
+		out["PreferredMfaSetting"] = u.MFA.Preferred
+	}
+	return out
+}

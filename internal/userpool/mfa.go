@@ -1,0 +1,232 @@
+package userpool
+
+import (
+	"context"
+	"crypto/hmac"
+	"crypto/rand"
+	"crypto/sha1"
+	"crypto/subtle"
+	"encoding/base32"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"strconv"
+	"time"
+
+	"github.com/google/uuid"
+)
+
+// Software-token MFA (TOTP, RFC 6238: HMAC-SHA1, 6 digits, 30-second steps,
+// one step of drift either way), as Cognito's authenticator-app MFA.
+
+const (
+	mfaSoftwareToken = "SOFTWARE_TOKEN_MFA"
+	totpStep         = 30 * time.Second
+)
+
+// TOTP returns the code of secret at t (exported for tests and tools).
+func TOTP(secret []byte, t time.Time) string {
+	return totpAt(secret, uint64(t.Unix()/int64(totpStep/time.Second)))
+}
+
+func totpAt(secret []byte, counter uint64) string {
+	var msg [8]byte
+	binary.BigEndian.PutUint64(msg[:], counter)
+	m := hmac.New(sha1.New, secret)
+	m.Write(msg[:])
+	sum := m.Sum(nil)
+	off := sum[len(sum)-1] & 0x0f
+	n := binary.BigEndian.Uint32(sum[off:off+4]) & 0x7fffffff
+	return fmt.Sprintf("%06d", n%1000000)
+}
+
+func totpLabel(poolID, sub string) string { return "totp:" + poolID + ":" + sub }
+
+// MFA serves software-token association, verification and preferences.
+type MFA struct {
+	Store    Store
+	Now      Clock
+	Sealer   Sealer
+	Sessions *Sessions
+}
+
+// Associate is AssociateSoftwareToken (with an access token): a fresh
+// secret, pending until verified.
+func (s *MFA) Associate(ctx context.Context, accessToken string) (string, error) {
+	a, err := s.Sessions.Authorize(ctx, accessToken)
+	if err != nil {
+		return "", err
+	}
+	secret := make([]byte, 20)
+	if _, err := rand.Read(secret); err != nil {
+		return "", err
+	}
+	pool, err := GetPool(ctx, s.Store, a.User.PoolID)
+	if err != nil {
+		return "", err
+	}
+	_, err = s.Store.UpdateUser(ctx, pool.ID, UsernameKey(&pool, a.User.Username), func(u User) (User, error) {
+		u.MFA.PendingSecret = s.Sealer.Seal(secret, totpLabel(pool.ID, u.Sub))
+		return u, nil
+	})
+	return base32.StdEncoding.WithPadding(base32.NoPadding).EncodeToString(secret), err
+}
+
+// checkTOTP compares code with the secret's codes around now, and spends
+// the step so that a code works once.
+func (s *MFA) checkTOTP(ctx context.Context, st Store, sealed []byte, poolID, sub, code string, now time.Time) (bool, error) {
+	secret, err := s.Sealer.Open(sealed, totpLabel(poolID, sub))
+	if err != nil {
+		return false, nil
+	}
+	step := uint64(now.Unix() / int64(totpStep/time.Second))
+	for _, c := range []uint64{step - 1, step, step + 1} {
+		if subtle.ConstantTimeCompare([]byte(totpAt(secret, c)), []byte(code)) == 1 {
+			err := st.ConsumeNonce(ctx, "totp:"+poolID+":"+sub+":"+strconv.FormatUint(c, 10), now.Add(3*totpStep))
+			if errors.Is(err, ErrAlreadyExists) {
+				return false, nil
+			}
+			return err == nil, err
+		}
+	}
+	return false, nil
+}
+
+// Verify is VerifySoftwareToken: the pending secret becomes the user's.
+func (s *MFA) Verify(ctx context.Context, accessToken, code string) error {
+	a, err := s.Sessions.Authorize(ctx, accessToken)
+	if err != nil {
+		return err
+	}
+	if len(a.User.MFA.PendingSecret) == 0 {
+		return Errorf(InvalidParameter, "No software token is associated with this user; call AssociateSoftwareToken first.")
+	}
+	ok, err := s.checkTOTP(ctx, s.Store, a.User.MFA.PendingSecret, a.User.PoolID, a.User.Sub, code, s.Now())
+	if err != nil {
+		return err
+	}
+	if !ok {
+		return Errorf("EnableSoftwareTokenMFAException", "Code mismatch")
+	}
+	pool, err := GetPool(ctx, s.Store, a.User.PoolID)
+	if err != nil {
+		return err
+	}
+	_, err = s.Store.UpdateUser(ctx, pool.ID, UsernameKey(&pool, a.User.Username), func(u User) (User, error) {
+		u.MFA.TOTPSecret, u.MFA.PendingSecret = u.MFA.PendingSecret, nil
+		return u, nil
+	})
+	return err
+}
+
+// SoftwareTokenSettings is SoftwareTokenMfaSettingsType.
+type SoftwareTokenSettings struct {
+	Enabled      bool
+	PreferredMfa bool
+}
+
+func (s *MFA) setPreference(ctx context.Context, pool *Pool, u *User, st *SoftwareTokenSettings) error {
+	if st == nil {
+		return nil
+	}
+	if st.Enabled && len(u.MFA.TOTPSecret) == 0 {
+		return Errorf(InvalidParameter, "User has not verified software token mfa")
+	}
+	_, err := s.Store.UpdateUser(ctx, pool.ID, UsernameKey(pool, u.Username), func(u User) (User, error) {
+		u.MFA.TOTPEnabled = st.Enabled
+		u.MFA.Preferred = ""
+		if st.Enabled && st.PreferredMfa {
+			u.MFA.Preferred = mfaSoftwareToken
+		}
+		return u, nil
+	})
+	return err
+}
+
+// SetPreference is SetUserMFAPreference.
+func (s *MFA) SetPreference(ctx context.Context, accessToken string, st *SoftwareTokenSettings) error {
+	a, err := s.Sessions.Authorize(ctx, accessToken)
+	if err != nil {
+		return err
+	}
+	pool, err := GetPool(ctx, s.Store, a.User.PoolID)
+	if err != nil {
+		return err
+	}
+	return s.setPreference(ctx, &pool, &a.User, st)
+}
+
+// AdminSetPreference is AdminSetUserMFAPreference.
+func (s *MFA) AdminSetPreference(ctx context.Context, poolID, username string, st *SoftwareTokenSettings) error {
+	pool, err := GetPool(ctx, s.Store, poolID)
+	if err != nil {
+		return err
+	}
+	u, _, err := FindUser(ctx, s.Store, &pool, username)
+	if err != nil {
+		return err
+	}
+	return s.setPreference(ctx, &pool, &u, st)
+}
+
+// SetPoolConfig is SetUserPoolMfaConfig (software tokens only).
+func (s *MFA) SetPoolConfig(ctx context.Context, poolID, mode string, softwareToken *bool) (Pool, error) {
+	if _, err := GetPool(ctx, s.Store, poolID); err != nil {
+		return Pool{}, err
+	}
+	return s.Store.UpdatePool(ctx, poolID, func(p Pool) (Pool, error) {
+		if softwareToken != nil {
+			p.Settings.SoftwareTokenMfaEnabled = *softwareToken
+		}
+		if mode != "" {
+			if mode != "OFF" && !p.Settings.SoftwareTokenMfaEnabled {
+				return p, Errorf(InvalidParameter, "At least one MFA method must be enabled to turn MFA on or optional.")
+			}
+			p.Settings.MfaConfiguration = mode
+		}
+		p.ModifiedAt = s.Now()
+		return p, nil
+	})
+}
+
+// mfaChallenge asks for the software token after the password, when the
+// pool has MFA on or optional and the user enabled it.
+func (a *Auth) mfaChallenge(pool *Pool, client *Client, user *User, deviceKey string) (AuthResult, bool) {
+	if pool.Settings.MfaConfiguration == "OFF" || pool.Settings.MfaConfiguration == "" || !user.MFA.TOTPEnabled {
+		return AuthResult{}, false
+	}
+	session := a.sealSession(challengeState{Pool: pool.ID, Client: client.ID, Username: user.Username, Challenge: mfaSoftwareToken,
+		Device: deviceKey, Expires: a.Now().Add(3 * time.Minute).Unix(), Nonce: uuid.NewString()})
+	return AuthResult{ChallengeName: mfaSoftwareToken, ChallengeParameters: map[string]string{"USER_ID_FOR_SRP": user.Username}, Session: session}, true
+}
+
+// respondMFA checks SOFTWARE_TOKEN_MFA_CODE and finishes the sign-in.
+func (a *Auth) respondMFA(ctx context.Context, pool *Pool, client *Client, in RespondInput, mfa *MFA) (AuthResult, error) {
+	st, err := a.openSession(in.Session, client, mfaSoftwareToken)
+	if err != nil {
+		return AuthResult{}, err
+	}
+	r := in.ChallengeResponses
+	if r["SOFTWARE_TOKEN_MFA_CODE"] == "" {
+		return AuthResult{}, missing("SOFTWARE_TOKEN_MFA_CODE")
+	}
+	user, _, err := FindUser(ctx, a.Store, pool, st.Username)
+	if err != nil {
+		return AuthResult{}, err
+	}
+	if err := checkSecretHash(client, r["SECRET_HASH"], r["USERNAME"], user.Username); err != nil {
+		return AuthResult{}, err
+	}
+	ok, err := mfa.checkTOTP(ctx, a.Store, user.MFA.TOTPSecret, pool.ID, user.Sub, r["SOFTWARE_TOKEN_MFA_CODE"], a.Now())
+	if err != nil {
+		return AuthResult{}, err
+	}
+	if !ok {
+		return AuthResult{}, Errorf(CodeMismatch, "Invalid code received for user")
+	}
+	tokens, err := a.signIn(ctx, pool, client, &user, a.Now(), st.Device)
+	if err != nil {
+		return AuthResult{}, err
+	}
+	return AuthResult{Tokens: &tokens}, nil
+}
