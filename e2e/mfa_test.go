@@ -92,3 +92,44 @@ func TestSoftwareTokenMFA(t *testing.T) {
 	}
 	f.signIn(t, "alice", testPassword)
 }
+
+// A pool that requires MFA makes a user without it set it up during
+// sign-in (MFA_SETUP), with the session-based association.
+func TestMFASetupWhenRequired(t *testing.T) {
+	s := StartServer(t)
+	f := newFixture(t, s, nil)
+	ctx := context.Background()
+	api := f.api
+	if _, err := api.SetUserPoolMfaConfig(ctx, &cip.SetUserPoolMfaConfigInput{UserPoolId: &f.PoolID, MfaConfiguration: types.UserPoolMfaTypeOn,
+		SoftwareTokenMfaConfiguration: &types.SoftwareTokenMfaConfigType{Enabled: true}}); err != nil {
+		t.Fatal(err)
+	}
+	init, err := api.InitiateAuth(ctx, &cip.InitiateAuthInput{ClientId: &f.ClientID, AuthFlow: types.AuthFlowTypeUserPasswordAuth,
+		AuthParameters: map[string]string{"USERNAME": "alice", "PASSWORD": testPassword}})
+	if err != nil || init.ChallengeName != types.ChallengeNameTypeMfaSetup || init.AuthenticationResult != nil {
+		t.Fatalf("want MFA_SETUP: %v %+v", err, init)
+	}
+	assoc, err := api.AssociateSoftwareToken(ctx, &cip.AssociateSoftwareTokenInput{Session: init.Session})
+	if err != nil || assoc.Session == nil {
+		t.Fatalf("associate with session: %v", err)
+	}
+	v, err := api.VerifySoftwareToken(ctx, &cip.VerifySoftwareTokenInput{Session: assoc.Session, UserCode: aws.String(authenticatorCode(t, *assoc.SecretCode, time.Now()))})
+	if err != nil || v.Session == nil {
+		t.Fatalf("verify with session: %v", err)
+	}
+	done, err := api.RespondToAuthChallenge(ctx, &cip.RespondToAuthChallengeInput{ClientId: &f.ClientID, ChallengeName: types.ChallengeNameTypeMfaSetup,
+		Session: v.Session, ChallengeResponses: map[string]string{"USERNAME": "alice"}})
+	if err != nil || done.AuthenticationResult == nil {
+		t.Fatalf("finish MFA_SETUP: %v", err)
+	}
+	// The next sign-in asks for the code.
+	again, _ := api.InitiateAuth(ctx, &cip.InitiateAuthInput{ClientId: &f.ClientID, AuthFlow: types.AuthFlowTypeUserPasswordAuth,
+		AuthParameters: map[string]string{"USERNAME": "alice", "PASSWORD": testPassword}})
+	if again.ChallengeName != types.ChallengeNameTypeSoftwareTokenMfa {
+		t.Fatalf("want SOFTWARE_TOKEN_MFA, got %v", again.ChallengeName)
+	}
+	// A setup session cannot skip the verification.
+	_, err = api.RespondToAuthChallenge(ctx, &cip.RespondToAuthChallengeInput{ClientId: &f.ClientID, ChallengeName: types.ChallengeNameTypeMfaSetup,
+		Session: assoc.Session, ChallengeResponses: map[string]string{"USERNAME": "alice"}})
+	expectAPIError(t, err, "NotAuthorizedException", "Invalid session for the user.")
+}

@@ -25,14 +25,16 @@ func (s *Server) poolMfaConfig(p userpool.Pool) map[string]any {
 func (s *Server) mfaOperations(ops map[string]handler) {
 	ops["AssociateSoftwareToken"] = typed(func(ctx context.Context, c *call, in *struct{ AccessToken, Session string }) (any, error) {
 		if in.AccessToken == "" {
-			return nil, userpool.Errorf(userpool.InvalidParameter, "Associating a software token during sign-in (MFA_SETUP) is not supported by Cognate yet; use an access token.")
+			secret, session, err := s.MFA.AssociateWithSession(ctx, s.Auth, in.Session)
+			return map[string]string{"SecretCode": secret, "Session": session}, err
 		}
 		secret, err := s.MFA.Associate(ctx, in.AccessToken)
 		return map[string]string{"SecretCode": secret}, err
 	})
 	ops["VerifySoftwareToken"] = typed(func(ctx context.Context, c *call, in *struct{ AccessToken, Session, UserCode, FriendlyDeviceName string }) (any, error) {
 		if in.AccessToken == "" {
-			return nil, userpool.Errorf(userpool.InvalidParameter, "Verifying a software token during sign-in (MFA_SETUP) is not supported by Cognate yet; use an access token.")
+			session, err := s.MFA.VerifyWithSession(ctx, s.Auth, in.Session, in.UserCode)
+			return map[string]string{"Status": "SUCCESS", "Session": session}, err
 		}
 		return map[string]string{"Status": "SUCCESS"}, s.MFA.Verify(ctx, in.AccessToken, in.UserCode)
 	})

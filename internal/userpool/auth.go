@@ -384,6 +384,18 @@ func (a *Auth) sealSession(st challengeState) string {
 }
 
 func (a *Auth) openSession(s string, client *Client, challenge string) (challengeState, error) {
+	st, err := a.openAnySession(s)
+	if err != nil {
+		return challengeState{}, err
+	}
+	if st.Client != client.ID || st.Challenge != challenge {
+		return challengeState{}, Errorf(NotAuthorized, "Invalid session for the user.")
+	}
+	return st, nil
+}
+
+// openAnySession opens a sealed challenge session and checks its expiry.
+func (a *Auth) openAnySession(s string) (challengeState, error) {
 	bad := Errorf(NotAuthorized, "Invalid session for the user.")
 	raw, err := base64.RawURLEncoding.DecodeString(s)
 	if err != nil {
@@ -394,7 +406,7 @@ func (a *Auth) openSession(s string, client *Client, challenge string) (challeng
 		return challengeState{}, bad
 	}
 	var st challengeState
-	if json.Unmarshal(plain, &st) != nil || st.Client != client.ID || st.Challenge != challenge {
+	if json.Unmarshal(plain, &st) != nil {
 		return challengeState{}, bad
 	}
 	if a.Now().Unix() > st.Expires {
@@ -461,6 +473,8 @@ func (a *Auth) Respond(ctx context.Context, in RespondInput, admin bool) (AuthRe
 		return a.respondNewPassword(ctx, &pool, &client, in)
 	case "PASSWORD_VERIFIER":
 		return a.srpRespond(ctx, &pool, &client, in)
+	case "MFA_SETUP":
+		return a.respondMFASetup(ctx, &pool, &client, in)
 	case "SOFTWARE_TOKEN_MFA":
 		return a.respondMFA(ctx, &pool, &client, in, &MFA{Store: a.Store, Now: a.Now, Sealer: a.Sealer})
 	case "DEVICE_SRP_AUTH":

@@ -251,3 +251,26 @@ func TestCollectGarbage(t *testing.T) {
 	_, err := w.refresh(c, res.Tokens.RefreshToken)
 	wantError(t, err, userpool.NotAuthorized, "Invalid Refresh Token.")
 }
+
+func TestConfirmationCodesExpire(t *testing.T) {
+	w := newWorld(t, ":memory:")
+	p, err := w.pools.CreatePool(ctx, "us-east-1", userpool.CreatePoolInput{PoolName: "p",
+		PoolSettings: userpool.PoolSettings{AutoVerifiedAttributes: []string{"email"}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, _ := w.pools.CreateClient(ctx, userpool.CreateClientInput{UserPoolId: p.ID, ClientSettings: userpool.ClientSettings{ClientName: "c"}})
+	keeper := w.auth.Sealer
+	accounts := &userpool.Accounts{Store: w.store, Now: w.clock.Now, Credentials: w.users.Credentials, Sealer: keeper, Sessions: w.sessions}
+	if _, err := accounts.SignUp(ctx, userpool.SignUpInput{ClientId: c.ID, Username: "zoe", Password: "Passw0rd!",
+		UserAttributes: []userpool.Attribute{{Name: "email", Value: "zoe@example.com"}}}); err != nil {
+		t.Fatal(err)
+	}
+	msgs, _ := w.store.ListMessages(ctx, p.ID, "zoe", 0, 10)
+	if len(msgs) != 1 || len(msgs[0].Code) != 6 {
+		t.Fatalf("outbox %+v", msgs)
+	}
+	w.clock.Advance(25 * time.Hour)
+	err = accounts.ConfirmSignUp(ctx, c.ID, "", "zoe", msgs[0].Code)
+	wantError(t, err, userpool.ExpiredCode, "Invalid code provided, please request a code again.")
+}

@@ -190,8 +190,15 @@ func (s *MFA) SetPoolConfig(ctx context.Context, poolID, mode string, softwareTo
 }
 
 // mfaChallenge asks for the software token after the password, when the
-// pool has MFA on or optional and the user enabled it.
+// pool has MFA on or optional and the user enabled it; when the pool
+// requires MFA and the user has none, it asks the user to set it up.
 func (a *Auth) mfaChallenge(pool *Pool, client *Client, user *User, deviceKey string) (AuthResult, bool) {
+	if pool.Settings.MfaConfiguration == "ON" && !user.MFA.TOTPEnabled {
+		session := a.sealSession(challengeState{Pool: pool.ID, Client: client.ID, Username: user.Username, Challenge: "MFA_SETUP",
+			Device: deviceKey, Expires: a.Now().Add(10 * time.Minute).Unix(), Nonce: uuid.NewString()})
+		return AuthResult{ChallengeName: "MFA_SETUP", ChallengeParameters: map[string]string{"MFAS_CAN_SETUP": `["SOFTWARE_TOKEN_MFA"]`},
+			Session: session}, true
+	}
 	if pool.Settings.MfaConfiguration == "OFF" || pool.Settings.MfaConfiguration == "" || !user.MFA.TOTPEnabled {
 		return AuthResult{}, false
 	}
@@ -223,6 +230,87 @@ func (a *Auth) respondMFA(ctx context.Context, pool *Pool, client *Client, in Re
 	}
 	if !ok {
 		return AuthResult{}, Errorf(CodeMismatch, "Invalid code received for user")
+	}
+	tokens, err := a.signIn(ctx, pool, client, &user, a.Now(), st.Device)
+	if err != nil {
+		return AuthResult{}, err
+	}
+	return AuthResult{Tokens: &tokens}, nil
+}
+
+// sessionUser opens an MFA_SETUP session (any client: the session names it).
+func (s *MFA) sessionUser(ctx context.Context, a *Auth, session, stage string) (challengeState, Pool, User, error) {
+	bad := Errorf(NotAuthorized, "Invalid session for the user.")
+	st, err := a.openAnySession(session)
+	if err != nil || st.Challenge != stage {
+		return challengeState{}, Pool{}, User{}, bad
+	}
+	pool, err := GetPool(ctx, s.Store, st.Pool)
+	if err != nil {
+		return challengeState{}, Pool{}, User{}, bad
+	}
+	u, _, err := FindUser(ctx, s.Store, &pool, st.Username)
+	if err != nil {
+		return challengeState{}, Pool{}, User{}, bad
+	}
+	return st, pool, u, nil
+}
+
+// AssociateWithSession is AssociateSoftwareToken during an MFA_SETUP
+// challenge: the secret is pending on the user, the session moves on.
+func (s *MFA) AssociateWithSession(ctx context.Context, a *Auth, session string) (string, string, error) {
+	st, pool, u, err := s.sessionUser(ctx, a, session, "MFA_SETUP")
+	if err != nil {
+		return "", "", err
+	}
+	secret := make([]byte, 20)
+	if _, err := rand.Read(secret); err != nil {
+		return "", "", err
+	}
+	if _, err := s.Store.UpdateUser(ctx, pool.ID, UsernameKey(&pool, u.Username), func(u User) (User, error) {
+		u.MFA.PendingSecret = s.Sealer.Seal(secret, totpLabel(pool.ID, u.Sub))
+		return u, nil
+	}); err != nil {
+		return "", "", err
+	}
+	st.Challenge, st.Nonce = "MFA_SETUP_ASSOCIATED", uuid.NewString()
+	return base32.StdEncoding.WithPadding(base32.NoPadding).EncodeToString(secret), a.sealSession(st), nil
+}
+
+// VerifyWithSession is VerifySoftwareToken during MFA_SETUP: the token
+// becomes the user's enabled, preferred MFA.
+func (s *MFA) VerifyWithSession(ctx context.Context, a *Auth, session, code string) (string, error) {
+	st, pool, u, err := s.sessionUser(ctx, a, session, "MFA_SETUP_ASSOCIATED")
+	if err != nil {
+		return "", err
+	}
+	ok, err := s.checkTOTP(ctx, s.Store, u.MFA.PendingSecret, pool.ID, u.Sub, code, s.Now())
+	if err != nil {
+		return "", err
+	}
+	if !ok {
+		return "", Errorf("EnableSoftwareTokenMFAException", "Code mismatch")
+	}
+	if _, err := s.Store.UpdateUser(ctx, pool.ID, UsernameKey(&pool, u.Username), func(u User) (User, error) {
+		u.MFA.TOTPSecret, u.MFA.PendingSecret = u.MFA.PendingSecret, nil
+		u.MFA.TOTPEnabled, u.MFA.Preferred = true, mfaSoftwareToken
+		return u, nil
+	}); err != nil {
+		return "", err
+	}
+	st.Challenge, st.Nonce = "MFA_SETUP_VERIFIED", uuid.NewString()
+	return a.sealSession(st), nil
+}
+
+// respondMFASetup finishes a sign-in whose MFA was just set up.
+func (a *Auth) respondMFASetup(ctx context.Context, pool *Pool, client *Client, in RespondInput) (AuthResult, error) {
+	st, err := a.openSession(in.Session, client, "MFA_SETUP_VERIFIED")
+	if err != nil {
+		return AuthResult{}, err
+	}
+	user, _, err := FindUser(ctx, a.Store, pool, st.Username)
+	if err != nil {
+		return AuthResult{}, err
 	}
 	tokens, err := a.signIn(ctx, pool, client, &user, a.Now(), st.Device)
 	if err != nil {
