@@ -1,9 +1,13 @@
 package userpool_test
 
 import (
+	"encoding/base64"
+	"math/big"
 	"path/filepath"
+	"strings"
 	"testing"
 
+	"github.com/cognate/cognate/internal/srp"
 	"github.com/cognate/cognate/internal/userpool"
 )
 
@@ -63,6 +67,42 @@ func BenchmarkAdminGlobalSignOut(b *testing.B) {
 	for i := 0; i < b.N; i++ {
 		if err := w.sessions.AdminGlobalSignOut(ctx, caller, p.ID, "alice"); err != nil {
 			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkSRPSignIn is a whole USER_SRP_AUTH sign-in: InitiateAuth
+// (server ephemeral) and PASSWORD_VERIFIER (verification, single-use
+// block, tokens). The client's own math is done outside the timer.
+func BenchmarkSRPSignIn(b *testing.B) {
+	w, p, c := benchWorld(b)
+	if _, err := w.pools.UpdateClient(ctx, userpool.UpdateClientInput{UserPoolId: p.ID, ClientId: c.ID,
+		ClientSettings: userpool.ClientSettings{ClientName: "c", ExplicitAuthFlows: []string{"ALLOW_USER_SRP_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"}}}); err != nil {
+		b.Fatal(err)
+	}
+	a := srp.DecodeHex("1234567890abcdef1234567890abcdef1234567890abcdef1234567890abcdef")
+	A := srp.ClientA(a).Text(16)
+	poolName := strings.SplitN(p.ID, "_", 2)[1]
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		ch, err := w.auth.Initiate(ctx, userpool.InitiateInput{ClientId: c.ID, AuthFlow: "USER_SRP_AUTH",
+			AuthParameters: map[string]string{"USERNAME": "alice", "SRP_A": A}}, false)
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.StopTimer()
+		prm := ch.ChallengeParameters
+		salt, _ := new(big.Int).SetString(prm["SALT"], 16)
+		B, _ := new(big.Int).SetString(prm["SRP_B"], 16)
+		block, _ := base64.StdEncoding.DecodeString(prm["SECRET_BLOCK"])
+		ts := w.clock.Now().UTC().Format("Mon Jan 2 15:04:05 UTC 2006")
+		sig, _ := srp.ClientSignature(poolName, "alice", "Passw0rd!", salt.Bytes(), a, B, block, ts)
+		b.StartTimer()
+		res, err := w.auth.Respond(ctx, userpool.RespondInput{ClientId: c.ID, ChallengeName: "PASSWORD_VERIFIER",
+			ChallengeResponses: map[string]string{"USERNAME": "alice", "PASSWORD_CLAIM_SECRET_BLOCK": prm["SECRET_BLOCK"],
+				"PASSWORD_CLAIM_SIGNATURE": base64.StdEncoding.EncodeToString(sig), "TIMESTAMP": ts}}, false)
+		if err != nil || res.Tokens == nil {
+			b.Fatalf("%v %+v", err, res)
 		}
 	}
 }
