@@ -22,6 +22,7 @@ import (
 	"github.com/cognate/cognate/internal/awsmodel"
 	"github.com/cognate/cognate/internal/hostedui"
 	"github.com/cognate/cognate/internal/issuer"
+	"github.com/cognate/cognate/internal/mailer"
 	"github.com/cognate/cognate/internal/password"
 	"github.com/cognate/cognate/internal/secret"
 	"github.com/cognate/cognate/internal/server"
@@ -41,6 +42,8 @@ type serveConfig struct {
 	LogLevel    string
 	AuthLimit   float64
 	IPLimit     float64
+	SMTPAddr    string
+	SMTPFrom    string
 }
 
 // envDefault reads COGNATE_<NAME>, so every flag can come from the environment.
@@ -66,7 +69,7 @@ func serveCommand() *cobra.Command {
 		Long: `Run the Cognate server. Every flag can also be set through an environment
 variable: COGNATE_ADDR, COGNATE_DATA_DIR, COGNATE_REGION, COGNATE_ACCOUNT_ID,
 COGNATE_DATABASE_URL, COGNATE_ISSUER_BASE_URL, COGNATE_LOG_LEVEL,
-COGNATE_RATE_LIMIT_AUTH, COGNATE_RATE_LIMIT_IP.
+COGNATE_RATE_LIMIT_AUTH, COGNATE_RATE_LIMIT_IP, COGNATE_SMTP_ADDR, COGNATE_SMTP_FROM.
 
 Admin (SigV4-signed) calls must be signed with the credentials in
 COGNATE_ACCESS_KEY_ID / COGNATE_SECRET_ACCESS_KEY, or with those in
@@ -86,6 +89,8 @@ COGNATE_MASTER_KEY (base64, 32 bytes) or <data-dir>/master.key.`,
 	f.StringVar(&cfg.IssuerBase, "issuer-base-url", envDefault("ISSUER_BASE_URL", ""), "issuer base URL put in tokens (default: the URL requests arrive on)")
 	f.StringVar(&cfg.LogLevel, "log-level", envDefault("LOG_LEVEL", "info"), "debug, info, warn or error")
 	f.Float64Var(&cfg.AuthLimit, "rate-limit-auth", envFloat("RATE_LIMIT_AUTH", 120), "sign-in calls per second per app client (Cognito's UserAuthentication quota); 0 = unlimited")
+	f.StringVar(&cfg.SMTPAddr, "smtp-addr", envDefault("SMTP_ADDR", ""), "also email codes through this SMTP server (host:port); credentials from COGNATE_SMTP_USERNAME/COGNATE_SMTP_PASSWORD")
+	f.StringVar(&cfg.SMTPFrom, "smtp-from", envDefault("SMTP_FROM", "no-reply@cognate.local"), "sender address of emailed codes")
 	f.Float64Var(&cfg.IPLimit, "rate-limit-ip", envFloat("RATE_LIMIT_IP", 0), "API calls per second per client IP; 0 = unlimited")
 	return cmd
 }
@@ -125,6 +130,11 @@ func serve(ctx context.Context, cfg serveConfig, stderr io.Writer) error {
 	creds := password.Credentials{Keeper: keeper}
 	sessions := &userpool.Sessions{Store: store, Now: now, Tokens: tokens, Audit: audit}
 	dummy, _ := creds.Make("", "", "dummy password for timing", now())
+	var mail userpool.Mailer
+	if cfg.SMTPAddr != "" {
+		mail = &mailer.SMTP{Addr: cfg.SMTPAddr, From: cfg.SMTPFrom, Username: os.Getenv("COGNATE_SMTP_USERNAME"),
+			Password: os.Getenv("COGNATE_SMTP_PASSWORD"), Log: log}
+	}
 	auth := &userpool.Auth{Store: store, Now: now, Credentials: creds, Tokens: tokens, Sealer: keeper, DummyCredential: dummy}
 	srv := &server.Server{
 		Pools:      &userpool.Pools{Store: store, Now: now, MakeKey: tokens.MakeKey},
@@ -134,7 +144,7 @@ func serve(ctx context.Context, cfg serveConfig, stderr io.Writer) error {
 		Sessions:   sessions,
 		Devices:    &userpool.Devices{Store: store, Now: now, Sessions: sessions},
 		Groups:     &userpool.Groups{Store: store, Now: now},
-		Accounts:   &userpool.Accounts{Store: store, Now: now, Credentials: creds, Sealer: keeper, Sessions: sessions},
+		Accounts:   &userpool.Accounts{Store: store, Now: now, Credentials: creds, Sealer: keeper, Sessions: sessions, Mailer: mail},
 		MFA:        &userpool.MFA{Store: store, Now: now, Sealer: keeper, Sessions: sessions},
 		Store:      store,
 		Keys:       tokens,

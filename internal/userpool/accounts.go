@@ -22,6 +22,13 @@ type Accounts struct {
 	Credentials Credentials
 	Sealer      Sealer
 	Sessions    *Sessions
+	Mailer      Mailer // optional: also deliver EMAIL messages (SMTP)
+}
+
+// Mailer delivers an outbox message; failures are its own to report, the
+// outbox remains the record.
+type Mailer interface {
+	Deliver(ctx context.Context, m Message)
 }
 
 // Code purposes and lifetimes.
@@ -71,9 +78,13 @@ func (s *Accounts) send(ctx context.Context, pool *Pool, u *User, purpose, attr 
 	if template == "" {
 		template = "Your verification code is {####}. "
 	}
-	if _, err := s.Store.AddMessage(ctx, Message{PoolID: pool.ID, Username: u.Username, Medium: medium, Destination: dest,
-		Purpose: purpose, Code: code, Body: strings.ReplaceAll(template, "{####}", code), CreatedAt: now}); err != nil {
+	msg := Message{PoolID: pool.ID, Username: u.Username, Medium: medium, Destination: dest,
+		Purpose: purpose, Code: code, Body: strings.ReplaceAll(template, "{####}", code), CreatedAt: now}
+	if _, err := s.Store.AddMessage(ctx, msg); err != nil {
 		return CodeDelivery{}, err
+	}
+	if s.Mailer != nil {
+		s.Mailer.Deliver(ctx, msg)
 	}
 	return CodeDelivery{Destination: mask(dest), DeliveryMedium: medium, AttributeName: attr}, nil
 }
