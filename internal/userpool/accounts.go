@@ -249,11 +249,7 @@ func (s *Accounts) confirm(ctx context.Context, pool *Pool, key string, verified
 
 // AdminConfirmSignUp confirms a user without a code.
 func (s *Accounts) AdminConfirmSignUp(ctx context.Context, poolID, username string) error {
-	pool, err := GetPool(ctx, s.Store, poolID)
-	if err != nil {
-		return err
-	}
-	u, key, err := FindUser(ctx, s.Store, &pool, username)
+	pool, u, key, err := poolUser(ctx, s.Store, poolID, username)
 	if err != nil {
 		return err
 	}
@@ -361,11 +357,7 @@ func (s *Accounts) setPassword(ctx context.Context, pool *Pool, key, password st
 
 // AdminResetUserPassword puts the user in RESET_REQUIRED and sends a code.
 func (s *Accounts) AdminResetUserPassword(ctx context.Context, poolID, username string) error {
-	pool, err := GetPool(ctx, s.Store, poolID)
-	if err != nil {
-		return err
-	}
-	u, key, err := FindUser(ctx, s.Store, &pool, username)
+	pool, u, key, err := poolUser(ctx, s.Store, poolID, username)
 	if err != nil {
 		return err
 	}

@@ -117,11 +117,7 @@ func (s *Devices) UpdateDeviceStatus(ctx context.Context, accessToken, key, stat
 
 // adminUser resolves the user of an admin device call.
 func (s *Devices) adminUser(ctx context.Context, poolID, username string) (User, error) {
-	pool, err := GetPool(ctx, s.Store, poolID)
-	if err != nil {
-		return User{}, err
-	}
-	u, _, err := FindUser(ctx, s.Store, &pool, username)
+	_, u, _, err := poolUser(ctx, s.Store, poolID, username)
 	return u, err
 }
 
@@ -164,11 +160,7 @@ func (s *Devices) list(ctx context.Context, poolID, sub string, limit int, token
 	if err != nil {
 		return nil, "", err
 	}
-	next := ""
-	if len(ds) > limit {
-		ds = ds[:limit]
-		next = encodePageToken(ds[limit-1].Key)
-	}
+	ds, next := page(ds, limit, func(d Device) string { return d.Key })
 	return ds, next, nil
 }
 

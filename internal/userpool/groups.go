@@ -66,11 +66,7 @@ func (s *Groups) List(ctx context.Context, poolID string, limit int, token strin
 	if err != nil {
 		return nil, "", err
 	}
-	next := ""
-	if len(gs) > limit {
-		gs = gs[:limit]
-		next = encodePageToken(gs[limit-1].Name)
-	}
+	gs, next := page(gs, limit, func(g Group) string { return g.Name })
 	return gs, next, nil
 }
 
@@ -113,11 +109,7 @@ func (s *Groups) Delete(ctx context.Context, poolID, name string) error {
 
 // member resolves a pool, one of its users and one of its groups.
 func (s *Groups) member(ctx context.Context, poolID, username, group string) (User, error) {
-	p, err := GetPool(ctx, s.Store, poolID)
-	if err != nil {
-		return User{}, err
-	}
-	u, _, err := FindUser(ctx, s.Store, &p, username)
+	_, u, _, err := poolUser(ctx, s.Store, poolID, username)
 	if err != nil {
 		return User{}, err
 	}
@@ -174,11 +166,7 @@ func (s *Groups) Members(ctx context.Context, poolID, group string, limit int, t
 	if err != nil {
 		return nil, "", err
 	}
-	next := ""
-	if len(ku) > limit {
-		ku = ku[:limit]
-		next = encodePageToken(ku[limit-1].Key)
-	}
+	ku, next := page(ku, limit, func(k KeyedUser) string { return k.Key })
 	users := make([]User, 0, len(ku))
 	for _, k := range ku {
 		users = append(users, k.User)

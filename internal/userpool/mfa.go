@@ -158,11 +158,7 @@ func (s *MFA) SetPreference(ctx context.Context, accessToken string, st *Softwar
 
 // AdminSetPreference is AdminSetUserMFAPreference.
 func (s *MFA) AdminSetPreference(ctx context.Context, poolID, username string, st *SoftwareTokenSettings) error {
-	pool, err := GetPool(ctx, s.Store, poolID)
-	if err != nil {
-		return err
-	}
-	u, _, err := FindUser(ctx, s.Store, &pool, username)
+	pool, u, _, err := poolUser(ctx, s.Store, poolID, username)
 	if err != nil {
 		return err
 	}

@@ -189,11 +189,7 @@ func (s *Pools) ListPools(ctx context.Context, max int, token string) ([]Pool, s
 	if err != nil {
 		return nil, "", err
 	}
-	next := ""
-	if len(pools) > max {
-		pools = pools[:max]
-		next = encodePageToken(pools[max-1].ID)
-	}
+	pools, next := page(pools, max, func(p Pool) string { return p.ID })
 	return pools, next, nil
 }
 
@@ -402,11 +398,7 @@ func (s *Pools) ListClients(ctx context.Context, poolID string, max int, token s
 	if err != nil {
 		return nil, "", err
 	}
-	next := ""
-	if len(cs) > max {
-		cs = cs[:max]
-		next = encodePageToken(cs[max-1].ID)
-	}
+	cs, next := page(cs, max, func(c Client) string { return c.ID })
 	return cs, next, nil
 }
 
