@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/http/pprof"
 	"os"
 	"os/signal"
 	"path/filepath"
@@ -44,6 +45,7 @@ type serveConfig struct {
 	IPLimit     float64
 	SMTPAddr    string
 	SMTPFrom    string
+	DebugAddr   string
 }
 
 // envDefault reads COGNATE_<NAME>, so every flag can come from the environment.
@@ -91,6 +93,7 @@ COGNATE_MASTER_KEY (base64, 32 bytes) or <data-dir>/master.key.`,
 	f.Float64Var(&cfg.AuthLimit, "rate-limit-auth", envFloat("RATE_LIMIT_AUTH", 120), "sign-in calls per second per app client (Cognito's UserAuthentication quota); 0 = unlimited")
 	f.StringVar(&cfg.SMTPAddr, "smtp-addr", envDefault("SMTP_ADDR", ""), "also email codes through this SMTP server (host:port); credentials from COGNATE_SMTP_USERNAME/COGNATE_SMTP_PASSWORD")
 	f.StringVar(&cfg.SMTPFrom, "smtp-from", envDefault("SMTP_FROM", "no-reply@cognate.local"), "sender address of emailed codes")
+	f.StringVar(&cfg.DebugAddr, "debug-addr", envDefault("DEBUG_ADDR", ""), "serve Go's pprof profiles on this separate address (off by default; keep it on loopback)")
 	f.Float64Var(&cfg.IPLimit, "rate-limit-ip", envFloat("RATE_LIMIT_IP", 0), "API calls per second per client IP; 0 = unlimited")
 	return cmd
 }
@@ -180,6 +183,9 @@ func serve(ctx context.Context, cfg serveConfig, stderr io.Writer) error {
 	errc := make(chan error, 1)
 	go func() { errc <- hs.Serve(ln) }()
 	go collectGarbage(ctx, sessions, log)
+	if cfg.DebugAddr != "" {
+		go servePprof(cfg.DebugAddr, log)
+	}
 	log.Info("cognate listening", "addr", ln.Addr().String(), "data_dir", cfg.DataDir, "region", cfg.Region)
 	select {
 	case err := <-errc:
@@ -190,6 +196,18 @@ func serve(ctx context.Context, cfg serveConfig, stderr io.Writer) error {
 	shutdownCtx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	return hs.Shutdown(shutdownCtx)
+}
+
+// servePprof exposes net/http/pprof on its own listener, never on the API's.
+func servePprof(addr string, log *slog.Logger) {
+	mux := http.NewServeMux()
+	mux.HandleFunc("/debug/pprof/", pprof.Index)
+	mux.HandleFunc("/debug/pprof/profile", pprof.Profile)
+	mux.HandleFunc("/debug/pprof/trace", pprof.Trace)
+	log.Info("pprof listening", "addr", addr)
+	if err := http.ListenAndServe(addr, mux); err != nil {
+		log.Error("pprof", "error", err.Error())
+	}
 }
 
 // collectGarbage removes long-expired token families every ten minutes.

@@ -11,6 +11,7 @@ import (
 	"net/url"
 	"runtime"
 	"strings"
+	"sync"
 	"time"
 
 	_ "modernc.org/sqlite" // registers the "sqlite" driver
@@ -25,6 +26,12 @@ type Store struct {
 
 	ops       chan groupOp // group-commit queue (group.go)
 	groupDone chan struct{}
+
+	// pools caches decoded pools. This process is the database's only
+	// writer, so invalidating on its own pool writes keeps it exact.
+	poolMu  sync.RWMutex
+	pools   map[string]userpool.Pool
+	poolGen uint64 // bumped by every invalidation: a read that raced one is not cached
 }
 
 var _ userpool.Store = (*Store)(nil)
@@ -50,7 +57,9 @@ func Open(path string) (*Store, error) {
 		s.startGroupCommit()
 		return s, nil
 	}
-	dsn := "file:" + (&url.URL{Path: path}).EscapedPath() + "?" + pragmas + "&_pragma=journal_mode(WAL)&_pragma=synchronous(FULL)"
+	// mmap: readers map the database instead of copying pages through
+	// read(2) after every write invalidates their page caches.
+	dsn := "file:" + (&url.URL{Path: path}).EscapedPath() + "?" + pragmas + "&_pragma=journal_mode(WAL)&_pragma=synchronous(FULL)&_pragma=mmap_size(1073741824)"
 	w, err := sql.Open("sqlite", dsn+"&_txlock=immediate")
 	if err != nil {
 		return nil, err
@@ -227,6 +236,8 @@ var migrations = []string{
 	);
 	CREATE INDEX outbox_pool ON outbox(pool_id, id);`,
 	`ALTER TABLE users ADD COLUMN mfa TEXT NOT NULL DEFAULT '{}';`,
+	// Covers the audit count of a sign-out without touching family rows.
+	`CREATE INDEX families_user_epoch ON families(pool_id, user_sub, epoch, revoked_ns, expires_ns);`,
 }
 
 func (s *Store) migrate() error {
@@ -332,9 +343,36 @@ func (s *Store) CreatePool(ctx context.Context, p userpool.Pool) error {
 	return err
 }
 
-// GetPool implements userpool.PoolStore.
+// GetPool implements userpool.PoolStore. Callers must not modify the
+// maps and slices of the pool they get: it may be shared.
 func (s *Store) GetPool(ctx context.Context, id string) (userpool.Pool, error) {
-	return scanPool(s.r.QueryRowContext(ctx, `SELECT `+poolCols+` FROM pools WHERE id = ?`, id))
+	s.poolMu.RLock()
+	p, ok := s.pools[id]
+	gen := s.poolGen
+	s.poolMu.RUnlock()
+	if ok {
+		return p, nil
+	}
+	p, err := scanPool(s.r.QueryRowContext(ctx, `SELECT `+poolCols+` FROM pools WHERE id = ?`, id))
+	if err == nil {
+		s.poolMu.Lock()
+		if s.pools == nil {
+			s.pools = map[string]userpool.Pool{}
+		}
+		if s.poolGen == gen {
+			s.pools[id] = p
+		}
+		s.poolMu.Unlock()
+	}
+	return p, err
+}
+
+// forgetPool drops a pool from the cache; called before and after writes.
+func (s *Store) forgetPool(id string) {
+	s.poolMu.Lock()
+	delete(s.pools, id)
+	s.poolGen++
+	s.poolMu.Unlock()
 }
 
 // ListPools implements userpool.PoolStore.
@@ -357,6 +395,8 @@ func (s *Store) ListPools(ctx context.Context, after string, limit int) ([]userp
 
 // UpdatePool implements userpool.PoolStore.
 func (s *Store) UpdatePool(ctx context.Context, id string, fn func(userpool.Pool) (userpool.Pool, error)) (userpool.Pool, error) {
+	s.forgetPool(id)
+	defer s.forgetPool(id)
 	var out userpool.Pool
 	err := s.tx(ctx, func(tx *sql.Tx) error {
 		p, err := scanPool(tx.QueryRowContext(ctx, `SELECT `+poolCols+` FROM pools WHERE id = ?`, id))
@@ -375,6 +415,8 @@ func (s *Store) UpdatePool(ctx context.Context, id string, fn func(userpool.Pool
 
 // DeletePool implements userpool.PoolStore.
 func (s *Store) DeletePool(ctx context.Context, id string) error {
+	s.forgetPool(id)
+	defer s.forgetPool(id)
 	return s.tx(ctx, func(tx *sql.Tx) error {
 		if _, err := tx.ExecContext(ctx, `DELETE FROM families WHERE pool_id = ?`, id); err != nil {
 			return err
