@@ -1,11 +1,15 @@
 package userpool_test
 
 import (
+	"context"
 	"encoding/base64"
+	"fmt"
 	"math/big"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
+	"time"
 
 	"github.com/cognate/cognate/internal/srp"
 	"github.com/cognate/cognate/internal/userpool"
@@ -106,3 +110,43 @@ func BenchmarkSRPSignIn(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkAdminGlobalSignOutBySessions is the whole domain sign-out
+// (lookups, the epoch write, the audit count) for a user holding 1 or
+// 10,000 sessions.
+func BenchmarkAdminGlobalSignOutBySessions(b *testing.B) {
+	for _, n := range []int{1, 10000} {
+		b.Run(fmt.Sprintf("sessions=%d", n), func(b *testing.B) {
+			w, p, _ := benchWorld(b)
+			u, _ := w.users.GetUser(ctx, p.ID, "alice")
+			var wg sync.WaitGroup
+			sem := make(chan struct{}, 64)
+			for i := 0; i < n; i++ {
+				wg.Add(1)
+				sem <- struct{}{}
+				go func(i int) {
+					defer wg.Done()
+					defer func() { <-sem }()
+					f := userpool.Family{ID: fmt.Sprint("f", i), PoolID: p.ID, ClientID: "c", UserSub: u.Sub,
+						RefreshHash: []byte(fmt.Sprint("h", i)), CreatedAt: w.clock.Now(), ExpiresAt: w.clock.Now().Add(time.Hour)}
+					if err := w.store.CreateFamily(ctx, f); err != nil {
+						b.Error(err)
+					}
+				}(i)
+			}
+			wg.Wait()
+			w.sessions.Audit = discardAudit{}
+			caller := userpool.Caller{AccessKeyID: "AKID"}
+			b.ResetTimer()
+			for i := 0; i < b.N; i++ {
+				if err := w.sessions.AdminGlobalSignOut(ctx, caller, p.ID, "alice"); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
+
+type discardAudit struct{}
+
+func (discardAudit) Audit(context.Context, string, ...any) {}

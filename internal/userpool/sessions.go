@@ -97,7 +97,7 @@ func (s *Sessions) GlobalSignOut(ctx context.Context, accessToken string) error 
 
 // signOut revokes every family of u; pool is looked up when nil.
 func (s *Sessions) signOut(ctx context.Context, caller Caller, op string, pool *Pool, u User) error {
-	epoch, err := s.Store.SignOutUser(ctx, u.PoolID, u.Sub)
+	epoch, families, err := s.Store.SignOutUser(ctx, u.PoolID, u.Sub)
 	if errors.Is(err, ErrNotFound) {
 		return Errorf(UserNotFound, "User does not exist.")
 	}
@@ -122,14 +122,8 @@ func (s *Sessions) signOut(ctx context.Context, caller Caller, op string, pool *
 		if caller.AccessKeyID != "" {
 			by = "access-key:" + caller.AccessKeyID
 		}
-		// Counted after the commit, on a reader: the sign-out itself stays
-		// one row write whatever the number of sessions.
-		n, err := s.Store.CountFamilies(ctx, u.PoolID, u.Sub, epoch-1, s.Now())
-		if err != nil {
-			n = -1
-		}
 		s.Audit.Audit(ctx, "sign-out", "operation", op, "by", by, "pool", u.PoolID,
-			"sub", u.Sub, "username", u.Username, "epoch", epoch, "families", n, "hosted_sessions_ended", ended)
+			"sub", u.Sub, "username", u.Username, "epoch", epoch, "families", families, "hosted_sessions_ended", ended)
 	}
 	return nil
 }

@@ -164,15 +164,15 @@ type FamilyStore interface {
 	// first time. ErrNotFound when there is no such family.
 	RevokeFamily(ctx context.Context, id string, at time.Time) error
 	// SignOutUser increments the user's SignOutEpoch, which kills every
-	// family created before, and returns the new epoch. One row is written
-	// whatever the number of sessions. ErrNotFound when there is no such user.
-	SignOutUser(ctx context.Context, poolID, sub string) (int64, error)
+	// family created before, and returns the new epoch with the number of
+	// families it ended (those created since the last sign-out, less the
+	// revoked ones; expired ones not yet collected are included). One row is
+	// written whatever the number of sessions. ErrNotFound when there is no
+	// such user.
+	SignOutUser(ctx context.Context, poolID, sub string) (epoch int64, families int, err error)
 	// GetSession is the one revocation check: the user (by sub) and the
 	// family in a single indexed lookup. ErrNotFound when either is missing.
 	GetSession(ctx context.Context, poolID, sub, familyID string) (User, Family, error)
-	// CountFamilies counts the user's unrevoked families created at epoch
-	// that expire after now (for audit records; not on any hot path).
-	CountFamilies(ctx context.Context, poolID, sub string, epoch int64, now time.Time) (int, error)
 	// DeleteExpiredFamilies removes families that expired before now.
 	DeleteExpiredFamilies(ctx context.Context, now time.Time) (int, error)
 }

@@ -236,8 +236,7 @@ var migrations = []string{
 	);
 	CREATE INDEX outbox_pool ON outbox(pool_id, id);`,
 	`ALTER TABLE users ADD COLUMN mfa TEXT NOT NULL DEFAULT '{}';`,
-	// Covers the audit count of a sign-out without touching family rows.
-	`CREATE INDEX families_user_epoch ON families(pool_id, user_sub, epoch, revoked_ns, expires_ns);`,
+	`ALTER TABLE users ADD COLUMN live_families INTEGER NOT NULL DEFAULT 0;`,
 }
 
 func (s *Store) migrate() error {

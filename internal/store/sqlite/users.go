@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
+	"errors"
 	"time"
 
 	"github.com/cognate/cognate/internal/userpool"
@@ -198,6 +199,12 @@ func (s *Store) CreateFamily(ctx context.Context, f userpool.Family) error {
 		_, err := tx.Exec(`INSERT INTO families(id, pool_id, client_id, user_sub, refresh_hash, epoch, auth_time_ns, created_ns, expires_ns, revoked_ns, device_key, scope)
 		VALUES (?,?,?,?,?,?,?,?,?,?,?,?)`, f.ID, f.PoolID, f.ClientID, f.UserSub, f.RefreshHash, f.Epoch,
 			ns(f.AuthTime), ns(f.CreatedAt), ns(f.ExpiresAt), revoked, f.DeviceKey, f.Scope)
+		if err != nil {
+			return err
+		}
+		// The live count that sign-out reports, kept in the same commit.
+		_, err = tx.Exec(`UPDATE users SET live_families = live_families + 1 WHERE pool_id = ? AND sub = ? AND signout_epoch = ?`,
+			f.PoolID, f.UserSub, f.Epoch)
 		return err
 	})
 	if isUnique(err) {
@@ -219,26 +226,39 @@ func (s *Store) GetFamilyByRefreshHash(ctx context.Context, hash []byte) (userpo
 // RevokeFamily implements userpool.FamilyStore.
 func (s *Store) RevokeFamily(ctx context.Context, id string, at time.Time) error {
 	return s.group(ctx, func(tx *sql.Tx) error {
-		res, err := tx.Exec(`UPDATE families SET revoked_ns = COALESCE(revoked_ns, ?) WHERE id = ?`, ns(at), id)
+		var pool, sub string
+		var epoch int64
+		err := tx.QueryRow(`UPDATE families SET revoked_ns = ? WHERE id = ? AND revoked_ns IS NULL RETURNING pool_id, user_sub, epoch`,
+			ns(at), id).Scan(&pool, &sub, &epoch)
+		if errors.Is(err, sql.ErrNoRows) {
+			var exists int
+			if err := tx.QueryRow(`SELECT 1 FROM families WHERE id = ?`, id).Scan(&exists); err != nil {
+				return notFound(err) // absent; an already revoked family keeps its first time
+			}
+			return nil
+		}
 		if err != nil {
 			return err
 		}
-		if n, _ := res.RowsAffected(); n == 0 {
-			return userpool.ErrNotFound
-		}
-		return nil
+		_, err = tx.Exec(`UPDATE users SET live_families = max(live_families - 1, 0) WHERE pool_id = ? AND sub = ? AND signout_epoch = ?`,
+			pool, sub, epoch)
+		return err
 	})
 }
 
 // SignOutUser implements userpool.FamilyStore: one row, whatever the
 // number of sessions.
-func (s *Store) SignOutUser(ctx context.Context, poolID, sub string) (int64, error) {
+func (s *Store) SignOutUser(ctx context.Context, poolID, sub string) (int64, int, error) {
 	var epoch int64
+	var families int
 	err := s.group(ctx, func(tx *sql.Tx) error {
-		return notFound(tx.QueryRow(`UPDATE users SET signout_epoch = signout_epoch + 1 WHERE pool_id = ? AND sub = ? RETURNING signout_epoch`,
-			poolID, sub).Scan(&epoch))
+		if err := tx.QueryRow(`SELECT live_families FROM users WHERE pool_id = ? AND sub = ?`, poolID, sub).Scan(&families); err != nil {
+			return notFound(err)
+		}
+		return notFound(tx.QueryRow(`UPDATE users SET signout_epoch = signout_epoch + 1, live_families = 0
+			WHERE pool_id = ? AND sub = ? RETURNING signout_epoch`, poolID, sub).Scan(&epoch))
 	})
-	return epoch, err
+	return epoch, families, err
 }
 
 // GetSession implements userpool.FamilyStore: two primary-key lookups in
@@ -262,12 +282,4 @@ func (s *Store) DeleteExpiredFamilies(ctx context.Context, now time.Time) (int, 
 	}
 	n, err := res.RowsAffected()
 	return int(n), err
-}
-
-// CountFamilies implements userpool.FamilyStore.
-func (s *Store) CountFamilies(ctx context.Context, poolID, sub string, epoch int64, now time.Time) (int, error) {
-	var n int
-	err := s.r.QueryRowContext(ctx, `SELECT COUNT(*) FROM families WHERE pool_id = ? AND user_sub = ? AND epoch = ?
-		AND revoked_ns IS NULL AND expires_ns > ?`, poolID, sub, epoch, ns(now)).Scan(&n)
-	return n, err
 }
