@@ -167,6 +167,10 @@ func TestHostedUIFlow(t *testing.T) {
 	if err != nil || idClaims["nonce"] != "n-1" {
 		t.Fatalf("ID token: %v %v", idClaims, err)
 	}
+	atSum := sha256.Sum256([]byte(tokens["access_token"].(string)))
+	if idClaims["at_hash"] != base64.RawURLEncoding.EncodeToString(atSum[:16]) {
+		t.Fatalf("at_hash %v", idClaims["at_hash"])
+	}
 	// userInfo with the access token.
 	req, _ := http.NewRequest("GET", s.URL+"/oauth2/userInfo", nil)
 	req.Header.Set("Authorization", "Bearer "+tokens["access_token"].(string))

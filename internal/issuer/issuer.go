@@ -9,6 +9,7 @@ package issuer
 import (
 	"context"
 	"crypto/rsa"
+	"crypto/sha256"
 	"encoding/base64"
 	"encoding/json"
 	"errors"
@@ -165,6 +166,11 @@ func (i *Issuer) Issue(ctx context.Context, r userpool.TokenRequest) (string, st
 		AuthTime: authTime, Exp: iat + int64(v.ID/time.Second), Iat: iat, JTI: uuid.NewString(),
 		OriginJTI: originJTI, EventID: r.EventID, Groups: r.Groups, Roles: r.Roles, PreferredRole: r.Role, Nonce: r.Nonce,
 		Attributes: idTokenAttributes(r.User, r.Client.Settings.ReadAttributes),
+	}
+	if strings.Contains(" "+r.Scope+" ", " openid ") {
+		// OIDC: the ID token binds the access token it came with.
+		sum := sha256.Sum256([]byte(at))
+		id.AtHash = base64.RawURLEncoding.EncodeToString(sum[:16])
 	}
 	it, err := pk.id.Sign(&id)
 	if err != nil {
