@@ -192,3 +192,28 @@ func attr(attrs []types.AttributeType, name string) string {
 	}
 	return ""
 }
+
+// AdminListUserAuthEvents is honest: pools with advanced security record
+// each sign-in attempt; other pools answer UserPoolAddOnNotEnabledException.
+func TestAuthEvents(t *testing.T) {
+	s := StartServer(t)
+	f := newFixture(t, s, nil)
+	ctx := context.Background()
+	_, err := f.api.AdminListUserAuthEvents(ctx, &cip.AdminListUserAuthEventsInput{UserPoolId: &f.PoolID, Username: aws.String("alice")})
+	expectAPIError(t, err, "UserPoolAddOnNotEnabledException", "Advanced security features is not enabled for this user pool.")
+	if _, err := f.api.UpdateUserPool(ctx, &cip.UpdateUserPoolInput{UserPoolId: &f.PoolID,
+		UserPoolAddOns: &types.UserPoolAddOnsType{AdvancedSecurityMode: types.AdvancedSecurityModeTypeAudit}}); err != nil {
+		t.Fatal(err)
+	}
+	f.api.InitiateAuth(ctx, &cip.InitiateAuthInput{ClientId: &f.ClientID, AuthFlow: types.AuthFlowTypeUserPasswordAuth,
+		AuthParameters: map[string]string{"USERNAME": "alice", "PASSWORD": "Wrong-Pass-1"}})
+	f.signIn(t, "alice", testPassword)
+	out, err := f.api.AdminListUserAuthEvents(ctx, &cip.AdminListUserAuthEventsInput{UserPoolId: &f.PoolID, Username: aws.String("alice")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(out.AuthEvents) != 2 || out.AuthEvents[0].EventResponse != types.EventResponseTypePass || out.AuthEvents[1].EventResponse != types.EventResponseTypeFail ||
+		out.AuthEvents[0].EventType != types.EventTypeSignIn || *out.AuthEvents[0].EventContextData.IpAddress != "127.0.0.1" {
+		t.Fatalf("events %+v", out.AuthEvents)
+	}
+}

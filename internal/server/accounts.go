@@ -79,6 +79,23 @@ func (s *Server) accountOperations(ops map[string]handler) {
 	ops["VerifyUserAttribute"] = typed(func(ctx context.Context, c *call, in *struct{ AccessToken, AttributeName, Code string }) (any, error) {
 		return empty{}, a.VerifyAttribute(ctx, in.AccessToken, in.AttributeName, in.Code)
 	})
+	ops["AdminListUserAuthEvents"] = typed(func(ctx context.Context, c *call, in *struct {
+		UserPoolId, Username, NextToken string
+		MaxResults                      int
+	}) (any, error) {
+		events, next, err := a.AuthEvents(ctx, in.UserPoolId, in.Username, in.MaxResults, in.NextToken)
+		out := make([]map[string]any, 0, len(events))
+		for _, e := range events {
+			out = append(out, map[string]any{"EventId": e.ID, "EventType": e.Type, "CreationDate": epoch(e.CreatedAt),
+				"EventResponse": e.Response, "EventRisk": map[string]any{"RiskDecision": "NoRisk", "CompromisedCredentialsDetected": false},
+				"ChallengeResponses": e.Challenges, "EventContextData": map[string]string{"IpAddress": e.IP}})
+		}
+		res := map[string]any{"AuthEvents": out}
+		if next != "" {
+			res["NextToken"] = next
+		}
+		return res, err
+	})
 	ops["AddCustomAttributes"] = typed(func(ctx context.Context, c *call, in *struct {
 		UserPoolId       string
 		CustomAttributes []userpool.SchemaAttribute

@@ -160,7 +160,11 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
 		}
 		c.caller = userpool.Caller{AccessKeyID: res.Principal.AccessKeyID, Region: res.Region, Account: s.Account}
 	}
-	out, err := h(context.WithValue(r.Context(), requestIDKey{}, reqID), c, body)
+	ctx := context.WithValue(r.Context(), requestIDKey{}, reqID)
+	if host, _, err := net.SplitHostPort(r.RemoteAddr); err == nil {
+		ctx = userpool.WithClientIP(ctx, host)
+	}
+	out, err := h(ctx, c, body)
 	s.finish(w, r, c, start, out, err)
 }
 

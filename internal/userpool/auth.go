@@ -189,9 +189,15 @@ func (a *Auth) CheckPassword(ctx context.Context, pool *Pool, client *Client, us
 		if err := a.recordFailure(ctx, pool, &user); err != nil {
 			return User{}, err
 		}
+		if err := recordEvent(ctx, a.Store, a.Now, pool, &user, "SignIn", "Password", false); err != nil {
+			return User{}, err
+		}
 		return User{}, Errorf(NotAuthorized, "Incorrect username or password.")
 	}
 	if err := a.recordSuccess(ctx, pool, &user); err != nil {
+		return User{}, err
+	}
+	if err := recordEvent(ctx, a.Store, a.Now, pool, &user, "SignIn", "Password", true); err != nil {
 		return User{}, err
 	}
 	return user, nil

@@ -206,9 +206,15 @@ func (a *Auth) srpRespond(ctx context.Context, pool *Pool, client *Client, in Re
 		if ferr := a.recordFailure(ctx, pool, &user); ferr != nil {
 			return AuthResult{}, ferr
 		}
+		if ferr := recordEvent(ctx, a.Store, a.Now, pool, &user, "SignIn", "Password", false); ferr != nil {
+			return AuthResult{}, ferr
+		}
 		return AuthResult{}, err
 	}
 	if err := a.recordSuccess(ctx, pool, &user); err != nil {
+		return AuthResult{}, err
+	}
+	if err := recordEvent(ctx, a.Store, a.Now, pool, &user, "SignIn", "Password", true); err != nil {
 		return AuthResult{}, err
 	}
 	deviceKey := r["DEVICE_KEY"]

@@ -224,6 +224,9 @@ func (a *Auth) respondMFA(ctx context.Context, pool *Pool, client *Client, in Re
 	if err != nil {
 		return AuthResult{}, err
 	}
+	if rerr := recordEvent(ctx, a.Store, a.Now, pool, &user, "SignIn", "Mfa", ok); rerr != nil {
+		return AuthResult{}, rerr
+	}
 	if !ok {
 		return AuthResult{}, Errorf(CodeMismatch, "Invalid code received for user")
 	}

@@ -28,6 +28,10 @@ type Store interface {
 	WebStore
 	GroupStore
 	CodeStore
+	AddAuthEvent(ctx context.Context, e AuthEvent) error
+	// ListAuthEvents returns the user's events newest first, skipping the
+	// first offset ones.
+	ListAuthEvents(ctx context.Context, poolID, sub string, offset, limit int) ([]AuthEvent, error)
 	Close() error
 }
 

@@ -313,3 +313,22 @@ type Message struct {
 	Body        string
 	CreatedAt   time.Time
 }
+
+// AuthEvent is one recorded authentication attempt (pools with advanced
+// security, AUDIT or ENFORCED).
+type AuthEvent struct {
+	PoolID     string
+	UserSub    string
+	ID         string
+	Type       string // SignIn, PasswordChange, ForgotPassword
+	Response   string // Pass or Fail
+	Challenges []ChallengeResult
+	IP         string
+	CreatedAt  time.Time
+}
+
+// ChallengeResult is ChallengeResponseType.
+type ChallengeResult struct {
+	ChallengeName     string `json:"ChallengeName"`     // Password, Mfa
+	ChallengeResponse string `json:"ChallengeResponse"` // Success, Failure
+}

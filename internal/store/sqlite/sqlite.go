@@ -237,6 +237,18 @@ var migrations = []string{
 	CREATE INDEX outbox_pool ON outbox(pool_id, id);`,
 	`ALTER TABLE users ADD COLUMN mfa TEXT NOT NULL DEFAULT '{}';`,
 	`ALTER TABLE users ADD COLUMN live_families INTEGER NOT NULL DEFAULT 0;`,
+	`CREATE TABLE auth_events (
+		seq INTEGER PRIMARY KEY AUTOINCREMENT,
+		pool_id TEXT NOT NULL REFERENCES pools(id) ON DELETE CASCADE,
+		user_sub TEXT NOT NULL,
+		id TEXT NOT NULL,
+		type TEXT NOT NULL,
+		response TEXT NOT NULL,
+		challenges TEXT NOT NULL,
+		ip TEXT NOT NULL,
+		created_ns INTEGER NOT NULL
+	);
+	CREATE INDEX auth_events_user ON auth_events(pool_id, user_sub, seq);`,
 }
 
 func (s *Store) migrate() error {

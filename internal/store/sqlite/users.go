@@ -164,6 +164,9 @@ func (s *Store) DeleteUser(ctx context.Context, poolID, key string) error {
 		if _, err := tx.ExecContext(ctx, `DELETE FROM codes WHERE pool_id = ? AND user_sub = ?`, poolID, sub); err != nil {
 			return err
 		}
+		if _, err := tx.ExecContext(ctx, `DELETE FROM auth_events WHERE pool_id = ? AND user_sub = ?`, poolID, sub); err != nil {
+			return err
+		}
 		_, err := tx.ExecContext(ctx, `DELETE FROM families WHERE pool_id = ? AND user_sub = ?`, poolID, sub)
 		return err
 	})

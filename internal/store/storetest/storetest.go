@@ -36,6 +36,7 @@ func RunTests(t *testing.T, newStore func(t *testing.T) userpool.Store) {
 		{"ConcurrentSignOuts", testConcurrentSignOuts},
 		{"Groups", testGroups},
 		{"CodesAndOutbox", testCodesAndOutbox},
+		{"AuthEvents", testAuthEvents},
 		{"Devices", testDevices},
 		{"WebSessions", testWebSessions},
 		{"DomainsAndResourceServers", testDomainsAndResourceServers},
@@ -707,5 +708,28 @@ func testCodesAndOutbox(t *testing.T, s userpool.Store) {
 	}
 	if later, _ := s.ListMessages(ctx, "us-east-1_a", "", all[1].ID, 10); len(later) != 1 {
 		t.Fatalf("after: %+v", later)
+	}
+}
+
+func testAuthEvents(t *testing.T, s userpool.Store) {
+	must(t, s.CreatePool(ctx, pool("us-east-1_a")))
+	must(t, s.CreateUser(ctx, "alice", user("us-east-1_a", "alice", "sub-1")))
+	for i, r := range []string{"Fail", "Pass", "Pass"} {
+		must(t, s.AddAuthEvent(ctx, userpool.AuthEvent{PoolID: "us-east-1_a", UserSub: "sub-1", ID: fmt.Sprint("e", i), Type: "SignIn",
+			Response: r, IP: "127.0.0.1", CreatedAt: t0.Add(time.Duration(i) * time.Second),
+			Challenges: []userpool.ChallengeResult{{ChallengeName: "Password", ChallengeResponse: "Success"}}}))
+	}
+	got, err := s.ListAuthEvents(ctx, "us-east-1_a", "sub-1", 0, 2)
+	must(t, err)
+	if len(got) != 2 || got[0].ID != "e2" || got[1].ID != "e1" || got[0].Challenges[0].ChallengeName != "Password" || got[0].IP != "127.0.0.1" {
+		t.Fatalf("events %+v", got)
+	}
+	rest, _ := s.ListAuthEvents(ctx, "us-east-1_a", "sub-1", 2, 2)
+	if len(rest) != 1 || rest[0].ID != "e0" || rest[0].Response != "Fail" {
+		t.Fatalf("second page %+v", rest)
+	}
+	must(t, s.DeleteUser(ctx, "us-east-1_a", "alice"))
+	if left, _ := s.ListAuthEvents(ctx, "us-east-1_a", "sub-1", 0, 10); len(left) != 0 {
+		t.Fatal("events survive their user")
 	}
 }
