@@ -1,0 +1,185 @@
+package postgres
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/cognate/cognate/internal/userpool"
+)
+
+// Store implements userpool.Store.
+type Store struct {
+	db *pgxpool.Pool
+}
+
+var _ userpool.Store = (*Store)(nil)
+
+// Open connects (maxConns connections at most; 0 = pgx's default) and
+// migrates the schema.
+func Open(ctx context.Context, url string, maxConns int32) (*Store, error) {
+	cfg, err := pgxpool.ParseConfig(url)
+	if err != nil {
+		return nil, err
+	}
+	if maxConns > 0 {
+		cfg.MaxConns = maxConns
+	}
+	db, err := pgxpool.NewWithConfig(ctx, cfg)
+	if err != nil {
+		return nil, err
+	}
+	s := &Store{db: db}
+	if err := s.migrate(ctx); err != nil {
+		db.Close()
+		return nil, err
+	}
+	return s, nil
+}
+
+// Close closes the pool.
+func (s *Store) Close() error { s.db.Close(); return nil }
+
+// migrationLock is the advisory lock that serializes replicas' migrations.
+const migrationLock = 0x636f676e // "cogn"
+
+var migrations = []string{`
+CREATE TABLE pools (id text PRIMARY KEY, name text NOT NULL, settings text NOT NULL, schema_attrs text NOT NULL,
+	created_ns bigint NOT NULL, modified_ns bigint NOT NULL);
+CREATE TABLE signing_keys (kid text PRIMARY KEY, pool_id text NOT NULL REFERENCES pools(id) ON DELETE CASCADE, use text NOT NULL,
+	private_key bytea NOT NULL, created_ns bigint NOT NULL);
+CREATE INDEX signing_keys_pool ON signing_keys(pool_id, created_ns);
+CREATE TABLE clients (id text PRIMARY KEY, pool_id text NOT NULL REFERENCES pools(id) ON DELETE CASCADE, secret text NOT NULL,
+	settings text NOT NULL, created_ns bigint NOT NULL, modified_ns bigint NOT NULL);
+CREATE INDEX clients_pool ON clients(pool_id, id);
+CREATE TABLE users (pool_id text NOT NULL REFERENCES pools(id) ON DELETE CASCADE, key text NOT NULL, username text NOT NULL,
+	sub text NOT NULL, attributes jsonb NOT NULL, status text NOT NULL, enabled boolean NOT NULL, password text NOT NULL,
+	signout_epoch bigint NOT NULL DEFAULT 0, live_families bigint NOT NULL DEFAULT 0, mfa text NOT NULL DEFAULT '{}',
+	created_ns bigint NOT NULL, modified_ns bigint NOT NULL, PRIMARY KEY (pool_id, key));
+CREATE UNIQUE INDEX users_sub ON users(pool_id, sub);
+CREATE TABLE families (id text PRIMARY KEY, pool_id text NOT NULL, client_id text NOT NULL, user_sub text NOT NULL,
+	refresh_hash bytea NOT NULL UNIQUE, epoch bigint NOT NULL, auth_time_ns bigint NOT NULL, created_ns bigint NOT NULL,
+	expires_ns bigint NOT NULL, revoked_ns bigint, device_key text NOT NULL DEFAULT '', scope text NOT NULL DEFAULT '');
+CREATE INDEX families_user ON families(pool_id, user_sub);
+CREATE INDEX families_expiry ON families(expires_ns);
+CREATE TABLE used_nonces (nonce text PRIMARY KEY, expires_ns bigint NOT NULL);
+CREATE INDEX used_nonces_expiry ON used_nonces(expires_ns);
+CREATE TABLE devices (pool_id text NOT NULL REFERENCES pools(id) ON DELETE CASCADE, device_key text NOT NULL, group_key text NOT NULL,
+	user_sub text NOT NULL, name text NOT NULL, salt bytea NOT NULL, verifier bytea NOT NULL, remembered text NOT NULL,
+	created_ns bigint NOT NULL, modified_ns bigint NOT NULL, last_auth_ns bigint NOT NULL, PRIMARY KEY (pool_id, device_key));
+CREATE INDEX devices_user ON devices(pool_id, user_sub, device_key);
+CREATE TABLE web_sessions (id text PRIMARY KEY, pool_id text NOT NULL REFERENCES pools(id) ON DELETE CASCADE, user_sub text NOT NULL,
+	created_ns bigint NOT NULL, expires_ns bigint NOT NULL, ended_ns bigint NOT NULL);
+CREATE INDEX web_sessions_user ON web_sessions(pool_id, user_sub);
+CREATE TABLE domains (domain text PRIMARY KEY, pool_id text NOT NULL UNIQUE REFERENCES pools(id) ON DELETE CASCADE, created_ns bigint NOT NULL);
+CREATE TABLE resource_servers (pool_id text NOT NULL REFERENCES pools(id) ON DELETE CASCADE, identifier text NOT NULL, name text NOT NULL,
+	scopes text NOT NULL, PRIMARY KEY (pool_id, identifier));
+CREATE TABLE groups_ (pool_id text NOT NULL REFERENCES pools(id) ON DELETE CASCADE, name text NOT NULL, description text NOT NULL,
+	role_arn text NOT NULL, precedence integer, created_ns bigint NOT NULL, modified_ns bigint NOT NULL, PRIMARY KEY (pool_id, name));
+CREATE TABLE group_members (pool_id text NOT NULL REFERENCES pools(id) ON DELETE CASCADE, group_name text NOT NULL, user_sub text NOT NULL,
+	PRIMARY KEY (pool_id, user_sub, group_name));
+CREATE INDEX group_members_group ON group_members(pool_id, group_name);
+CREATE TABLE codes (pool_id text NOT NULL REFERENCES pools(id) ON DELETE CASCADE, user_sub text NOT NULL, purpose text NOT NULL,
+	hash bytea NOT NULL, expires_ns bigint NOT NULL, attempts integer NOT NULL, PRIMARY KEY (pool_id, user_sub, purpose));
+CREATE TABLE outbox (id bigserial PRIMARY KEY, pool_id text NOT NULL REFERENCES pools(id) ON DELETE CASCADE, username text NOT NULL,
+	medium text NOT NULL, destination text NOT NULL, purpose text NOT NULL, code text NOT NULL, body text NOT NULL, created_ns bigint NOT NULL);
+CREATE INDEX outbox_pool ON outbox(pool_id, id);
+CREATE TABLE auth_events (seq bigserial PRIMARY KEY, pool_id text NOT NULL REFERENCES pools(id) ON DELETE CASCADE, user_sub text NOT NULL,
+	id text NOT NULL, type text NOT NULL, response text NOT NULL, challenges text NOT NULL, ip text NOT NULL, created_ns bigint NOT NULL);
+CREATE INDEX auth_events_user ON auth_events(pool_id, user_sub, seq);
+`}
+
+func (s *Store) migrate(ctx context.Context) error {
+	return s.tx(ctx, func(tx pgx.Tx) error {
+		if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock($1)`, migrationLock); err != nil {
+			return err
+		}
+		if _, err := tx.Exec(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (version integer PRIMARY KEY)`); err != nil {
+			return err
+		}
+		var current int
+		if err := tx.QueryRow(ctx, `SELECT COALESCE(MAX(version), 0) FROM schema_migrations`).Scan(&current); err != nil {
+			return err
+		}
+		for v := current + 1; v <= len(migrations); v++ {
+			if _, err := tx.Exec(ctx, migrations[v-1]); err != nil {
+				return fmt.Errorf("migration %d: %w", v, err)
+			}
+			if _, err := tx.Exec(ctx, `INSERT INTO schema_migrations(version) VALUES ($1)`, v); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+// tx runs fn in a transaction, retrying serialization failures and
+// deadlocks (fn must therefore be repeatable, as the Store contract says).
+func (s *Store) tx(ctx context.Context, fn func(pgx.Tx) error) error {
+	for attempt := 0; ; attempt++ {
+		err := pgx.BeginFunc(ctx, s.db, fn)
+		var pe *pgconn.PgError
+		if errors.As(err, &pe) && (pe.Code == "40001" || pe.Code == "40P01") && attempt < 5 {
+			continue
+		}
+		return err
+	}
+}
+
+func ns(t time.Time) int64 {
+	if t.IsZero() {
+		return 0
+	}
+	return t.UnixNano()
+}
+
+func fromNS(n int64) time.Time {
+	if n == 0 {
+		return time.Time{}
+	}
+	return time.Unix(0, n).UTC()
+}
+
+func code(err error) string {
+	var pe *pgconn.PgError
+	if errors.As(err, &pe) {
+		return pe.Code
+	}
+	return ""
+}
+
+func isUnique(err error) bool { return code(err) == "23505" }
+
+func notFound(err error) error {
+	if errors.Is(err, pgx.ErrNoRows) {
+		return userpool.ErrNotFound
+	}
+	return err
+}
+
+func mustJSON(v any) string {
+	b, err := json.Marshal(v)
+	if err != nil {
+		panic(err)
+	}
+	return string(b)
+}
+
+// affected maps "no row changed" to ErrNotFound.
+func affected(tag pgconn.CommandTag, err error) error {
+	if err != nil {
+		return err
+	}
+	if tag.RowsAffected() == 0 {
+		return userpool.ErrNotFound
+	}
+	return nil
+}
+
+type row interface{ Scan(...any) error }

@@ -1,0 +1,264 @@
+package postgres
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/cognate/cognate/internal/userpool"
+)
+
+const userCols = `u.pool_id, u.key, u.username, u.sub, u.attributes, u.status, u.enabled, u.password, u.signout_epoch, u.created_ns, u.modified_ns, u.mfa`
+
+// storedPassword is the JSON form of a PasswordCredential.
+type storedPassword struct {
+	Hash        []byte `json:"h,omitempty"`
+	SRPSalt     []byte `json:"s,omitempty"`
+	SRPVerifier []byte `json:"v,omitempty"`
+	SetAt       int64  `json:"t,omitempty"`
+	Failed      int    `json:"f,omitempty"`
+	LockedUntil int64  `json:"l,omitempty"`
+}
+
+func passwordJSON(p userpool.PasswordCredential) string {
+	return mustJSON(storedPassword{Hash: p.Hash, SRPSalt: p.SRPSalt, SRPVerifier: p.SRPVerifier, SetAt: ns(p.SetAt),
+		Failed: p.FailedAttempts, LockedUntil: ns(p.LockedUntil)})
+}
+
+func scanUser(r row, extra ...any) (string, userpool.User, error) {
+	var u userpool.User
+	var key, attrs, pw, mfa string
+	var created, modified int64
+	dest := append([]any{&u.PoolID, &key, &u.Username, &u.Sub, &attrs, &u.Status, &u.Enabled, &pw, &u.SignOutEpoch, &created, &modified, &mfa}, extra...)
+	if err := r.Scan(dest...); err != nil {
+		return "", u, notFound(err)
+	}
+	if err := json.Unmarshal([]byte(attrs), &u.Attributes); err != nil {
+		return "", u, err
+	}
+	var sp storedPassword
+	if err := json.Unmarshal([]byte(pw), &sp); err != nil {
+		return "", u, err
+	}
+	if err := json.Unmarshal([]byte(mfa), &u.MFA); err != nil {
+		return "", u, err
+	}
+	u.Password = userpool.PasswordCredential{Hash: sp.Hash, SRPSalt: sp.SRPSalt, SRPVerifier: sp.SRPVerifier, SetAt: fromNS(sp.SetAt),
+		FailedAttempts: sp.Failed, LockedUntil: fromNS(sp.LockedUntil)}
+	u.CreatedAt, u.ModifiedAt = fromNS(created), fromNS(modified)
+	return key, u, nil
+}
+
+// CreateUser implements userpool.UserStore.
+func (s *Store) CreateUser(ctx context.Context, key string, u userpool.User) error {
+	_, err := s.db.Exec(ctx, `INSERT INTO users(pool_id, key, username, sub, attributes, status, enabled, password, signout_epoch, created_ns, modified_ns, mfa)
+		VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12)`, u.PoolID, key, u.Username, u.Sub, mustJSON(u.Attributes), u.Status, u.Enabled,
+		passwordJSON(u.Password), u.SignOutEpoch, ns(u.CreatedAt), ns(u.ModifiedAt), mustJSON(u.MFA))
+	if isUnique(err) {
+		return userpool.ErrAlreadyExists
+	}
+	return err
+}
+
+// GetUser implements userpool.UserStore.
+func (s *Store) GetUser(ctx context.Context, poolID, key string) (userpool.User, error) {
+	_, u, err := scanUser(s.db.QueryRow(ctx, `SELECT `+userCols+` FROM users u WHERE u.pool_id = $1 AND u.key = $2`, poolID, key))
+	return u, err
+}
+
+// GetUserBySub implements userpool.UserStore.
+func (s *Store) GetUserBySub(ctx context.Context, poolID, sub string) (userpool.User, error) {
+	_, u, err := scanUser(s.db.QueryRow(ctx, `SELECT `+userCols+` FROM users u WHERE u.pool_id = $1 AND u.sub = $2`, poolID, sub))
+	return u, err
+}
+
+func (s *Store) users(ctx context.Context, query string, args ...any) ([]userpool.KeyedUser, error) {
+	rows, err := s.db.Query(ctx, query, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []userpool.KeyedUser
+	for rows.Next() {
+		key, u, err := scanUser(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, userpool.KeyedUser{Key: key, User: u})
+	}
+	return out, rows.Err()
+}
+
+// FindUsersByAttribute implements userpool.UserStore.
+func (s *Store) FindUsersByAttribute(ctx context.Context, poolID, name, value string, fold bool) ([]userpool.User, error) {
+	cmp := `j->>'Value' = $3`
+	if fold {
+		cmp = `lower(j->>'Value') = lower($3)`
+	}
+	ku, err := s.users(ctx, `SELECT `+userCols+` FROM users u WHERE u.pool_id = $1 AND EXISTS (
+		SELECT 1 FROM jsonb_array_elements(u.attributes) j WHERE j->>'Name' = $2 AND `+cmp+`) ORDER BY u.key COLLATE "C" LIMIT 2`, poolID, name, value)
+	var out []userpool.User
+	for _, k := range ku {
+		out = append(out, k.User)
+	}
+	return out, err
+}
+
+// ListUsers implements userpool.UserStore.
+func (s *Store) ListUsers(ctx context.Context, poolID, after string, limit int) ([]userpool.KeyedUser, error) {
+	return s.users(ctx, `SELECT `+userCols+` FROM users u WHERE u.pool_id = $1 AND u.key > $2 ORDER BY u.key COLLATE "C" LIMIT $3`, poolID, after, limit)
+}
+
+// UpdateUser implements userpool.UserStore.
+func (s *Store) UpdateUser(ctx context.Context, poolID, key string, fn func(userpool.User) (userpool.User, error)) (userpool.User, error) {
+	var out userpool.User
+	err := s.tx(ctx, func(tx pgx.Tx) error {
+		_, u, err := scanUser(tx.QueryRow(ctx, `SELECT `+userCols+` FROM users u WHERE u.pool_id = $1 AND u.key = $2 FOR UPDATE`, poolID, key))
+		if err != nil {
+			return err
+		}
+		if out, err = fn(u); err != nil {
+			return err
+		}
+		// The epoch is never rolled back by a stale copy: sign-out owns it.
+		_, err = tx.Exec(ctx, `UPDATE users SET username = $1, attributes = $2, status = $3, enabled = $4, password = $5,
+			signout_epoch = GREATEST(signout_epoch, $6), modified_ns = $7, mfa = $8 WHERE pool_id = $9 AND key = $10`,
+			out.Username, mustJSON(out.Attributes), out.Status, out.Enabled, passwordJSON(out.Password),
+			out.SignOutEpoch, ns(out.ModifiedAt), mustJSON(out.MFA), poolID, key)
+		return err
+	})
+	return out, err
+}
+
+// DeleteUser implements userpool.UserStore.
+func (s *Store) DeleteUser(ctx context.Context, poolID, key string) error {
+	return s.tx(ctx, func(tx pgx.Tx) error {
+		var sub string
+		if err := tx.QueryRow(ctx, `DELETE FROM users WHERE pool_id = $1 AND key = $2 RETURNING sub`, poolID, key).Scan(&sub); err != nil {
+			return notFound(err)
+		}
+		for _, table := range []string{"devices", "group_members", "codes", "auth_events", "families"} {
+			if _, err := tx.Exec(ctx, `DELETE FROM `+table+` WHERE pool_id = $1 AND user_sub = $2`, poolID, sub); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+const familyCols = `f.id, f.pool_id, f.client_id, f.user_sub, f.refresh_hash, f.epoch, f.auth_time_ns, f.created_ns, f.expires_ns, COALESCE(f.revoked_ns, 0), f.device_key, f.scope`
+
+type familyScan struct {
+	f                                  userpool.Family
+	authTime, created, expires, revokd int64
+}
+
+func (fs *familyScan) dest() []any {
+	f := &fs.f
+	return []any{&f.ID, &f.PoolID, &f.ClientID, &f.UserSub, &f.RefreshHash, &f.Epoch, &fs.authTime, &fs.created, &fs.expires, &fs.revokd, &f.DeviceKey, &f.Scope}
+}
+
+func (fs *familyScan) family() userpool.Family {
+	f := fs.f
+	f.AuthTime, f.CreatedAt, f.ExpiresAt, f.RevokedAt = fromNS(fs.authTime), fromNS(fs.created), fromNS(fs.expires), fromNS(fs.revokd)
+	return f
+}
+
+// CreateFamily implements userpool.FamilyStore; the user's live count moves
+// in the same transaction.
+func (s *Store) CreateFamily(ctx context.Context, f userpool.Family) error {
+	var revoked any
+	if !f.RevokedAt.IsZero() {
+		revoked = ns(f.RevokedAt)
+	}
+	return s.tx(ctx, func(tx pgx.Tx) error {
+		_, err := tx.Exec(ctx, `INSERT INTO families(id, pool_id, client_id, user_sub, refresh_hash, epoch, auth_time_ns, created_ns, expires_ns, revoked_ns, device_key, scope)
+			VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12)`, f.ID, f.PoolID, f.ClientID, f.UserSub, f.RefreshHash, f.Epoch,
+			ns(f.AuthTime), ns(f.CreatedAt), ns(f.ExpiresAt), revoked, f.DeviceKey, f.Scope)
+		if isUnique(err) {
+			return userpool.ErrAlreadyExists
+		}
+		if err != nil {
+			return err
+		}
+		_, err = tx.Exec(ctx, `UPDATE users SET live_families = live_families + 1 WHERE pool_id = $1 AND sub = $2 AND signout_epoch = $3`,
+			f.PoolID, f.UserSub, f.Epoch)
+		return err
+	})
+}
+
+// GetFamilyByRefreshHash implements userpool.FamilyStore.
+func (s *Store) GetFamilyByRefreshHash(ctx context.Context, hash []byte) (userpool.Family, error) {
+	var fs familyScan
+	if err := s.db.QueryRow(ctx, `SELECT `+familyCols+` FROM families f WHERE f.refresh_hash = $1`, hash).Scan(fs.dest()...); err != nil {
+		return userpool.Family{}, notFound(err)
+	}
+	return fs.family(), nil
+}
+
+// RevokeFamily implements userpool.FamilyStore.
+func (s *Store) RevokeFamily(ctx context.Context, id string, at time.Time) error {
+	return s.tx(ctx, func(tx pgx.Tx) error {
+		var pool, sub string
+		var epoch int64
+		err := tx.QueryRow(ctx, `UPDATE families SET revoked_ns = $1 WHERE id = $2 AND revoked_ns IS NULL RETURNING pool_id, user_sub, epoch`,
+			ns(at), id).Scan(&pool, &sub, &epoch)
+		if errors.Is(err, pgx.ErrNoRows) {
+			var exists int
+			return notFound(tx.QueryRow(ctx, `SELECT 1 FROM families WHERE id = $1`, id).Scan(&exists))
+		}
+		if err != nil {
+			return err
+		}
+		_, err = tx.Exec(ctx, `UPDATE users SET live_families = GREATEST(live_families - 1, 0) WHERE pool_id = $1 AND sub = $2 AND signout_epoch = $3`,
+			pool, sub, epoch)
+		return err
+	})
+}
+
+// SignOutUser implements userpool.FamilyStore: one row locked and written.
+func (s *Store) SignOutUser(ctx context.Context, poolID, sub string) (int64, int, error) {
+	var epoch int64
+	var families int
+	err := s.tx(ctx, func(tx pgx.Tx) error {
+		if err := tx.QueryRow(ctx, `SELECT live_families FROM users WHERE pool_id = $1 AND sub = $2 FOR UPDATE`, poolID, sub).Scan(&families); err != nil {
+			return notFound(err)
+		}
+		return tx.QueryRow(ctx, `UPDATE users SET signout_epoch = signout_epoch + 1, live_families = 0 WHERE pool_id = $1 AND sub = $2
+			RETURNING signout_epoch`, poolID, sub).Scan(&epoch)
+	})
+	return epoch, families, err
+}
+
+// GetSession implements userpool.FamilyStore.
+func (s *Store) GetSession(ctx context.Context, poolID, sub, familyID string) (userpool.User, userpool.Family, error) {
+	var fs familyScan
+	_, u, err := scanUser(s.db.QueryRow(ctx, `SELECT `+userCols+`, `+familyCols+`
+		FROM users u JOIN families f ON f.id = $1 AND f.pool_id = u.pool_id AND f.user_sub = u.sub
+		WHERE u.pool_id = $2 AND u.sub = $3`, familyID, poolID, sub), fs.dest()...)
+	if err != nil {
+		return userpool.User{}, userpool.Family{}, err
+	}
+	return u, fs.family(), nil
+}
+
+// DeleteExpiredFamilies implements userpool.FamilyStore.
+func (s *Store) DeleteExpiredFamilies(ctx context.Context, now time.Time) (int, error) {
+	tag, err := s.db.Exec(ctx, `DELETE FROM families WHERE expires_ns < $1`, ns(now))
+	return int(tag.RowsAffected()), err
+}
+
+// ConsumeNonce implements userpool.NonceStore.
+func (s *Store) ConsumeNonce(ctx context.Context, nonce string, expires time.Time) error {
+	if _, err := s.db.Exec(ctx, `DELETE FROM used_nonces WHERE expires_ns < $1`, time.Now().UnixNano()); err != nil {
+		return err
+	}
+	_, err := s.db.Exec(ctx, `INSERT INTO used_nonces(nonce, expires_ns) VALUES ($1, $2)`, nonce, ns(expires))
+	if isUnique(err) {
+		return userpool.ErrAlreadyExists
+	}
+	return err
+}
