@@ -127,6 +127,13 @@ func StartServer(t testing.TB, extraEnv ...string) *Server {
 		"COGNATE_LOG_LEVEL=info",
 		"COGNATE_RATE_LIMIT_AUTH=0", // tests that need throttling turn it on
 	}, extraEnv...)
+	// COGNATE_E2E_POSTGRES=1 runs the whole suite on PostgreSQL: each server
+	// gets its own schema on the throwaway cluster.
+	if os.Getenv("COGNATE_E2E_POSTGRES") != "" && !strings.Contains(strings.Join(extraEnv, " "), "COGNATE_DATABASE_URL=") {
+		if tt, ok := t.(*testing.T); ok {
+			s.Env = append(s.Env, "COGNATE_DATABASE_URL="+pgURL(tt, requirePostgres(tt)))
+		}
+	}
 	s.Start()
 	t.Cleanup(s.Stop)
 	return s

@@ -28,6 +28,7 @@ import (
 	"github.com/cognate/cognate/internal/secret"
 	"github.com/cognate/cognate/internal/server"
 	"github.com/cognate/cognate/internal/sigv4"
+	"github.com/cognate/cognate/internal/store/postgres"
 	"github.com/cognate/cognate/internal/store/sqlite"
 	"github.com/cognate/cognate/internal/throttle"
 	"github.com/cognate/cognate/internal/userpool"
@@ -46,6 +47,7 @@ type serveConfig struct {
 	SMTPAddr    string
 	SMTPFrom    string
 	DebugAddr   string
+	DBPoolSize  int
 }
 
 // envDefault reads COGNATE_<NAME>, so every flag can come from the environment.
@@ -87,12 +89,13 @@ COGNATE_MASTER_KEY (base64, 32 bytes) or <data-dir>/master.key.`,
 	f.StringVar(&cfg.DataDir, "data-dir", envDefault("DATA_DIR", "./cognate-data"), "directory for the SQLite database, keys and credentials")
 	f.StringVar(&cfg.Region, "region", envDefault("REGION", "us-east-1"), "default region")
 	f.StringVar(&cfg.AccountID, "account-id", envDefault("ACCOUNT_ID", "000000000000"), "12-digit account id used in ARNs")
-	f.StringVar(&cfg.DatabaseURL, "database-url", envDefault("DATABASE_URL", ""), "postgres://… to share state between replicas (default: SQLite in --data-dir)")
+	f.StringVar(&cfg.DatabaseURL, "database-url", envDefault("DATABASE_URL", ""), "postgres://… to share state between replicas (default: SQLite in --data-dir); replicas must share COGNATE_MASTER_KEY")
 	f.StringVar(&cfg.IssuerBase, "issuer-base-url", envDefault("ISSUER_BASE_URL", ""), "issuer base URL put in tokens (default: the URL requests arrive on)")
 	f.StringVar(&cfg.LogLevel, "log-level", envDefault("LOG_LEVEL", "info"), "debug, info, warn or error")
 	f.Float64Var(&cfg.AuthLimit, "rate-limit-auth", envFloat("RATE_LIMIT_AUTH", 120), "sign-in calls per second per app client (Cognito's UserAuthentication quota); 0 = unlimited")
 	f.StringVar(&cfg.SMTPAddr, "smtp-addr", envDefault("SMTP_ADDR", ""), "also email codes through this SMTP server (host:port); credentials from COGNATE_SMTP_USERNAME/COGNATE_SMTP_PASSWORD")
 	f.StringVar(&cfg.SMTPFrom, "smtp-from", envDefault("SMTP_FROM", "no-reply@cognate.local"), "sender address of emailed codes")
+	f.IntVar(&cfg.DBPoolSize, "db-pool-size", int(envFloat("DB_POOL_SIZE", 16)), "PostgreSQL connections per replica")
 	f.StringVar(&cfg.DebugAddr, "debug-addr", envDefault("DEBUG_ADDR", ""), "serve Go's pprof profiles on this separate address (off by default; keep it on loopback)")
 	f.Float64Var(&cfg.IPLimit, "rate-limit-ip", envFloat("RATE_LIMIT_IP", 0), "API calls per second per client IP; 0 = unlimited")
 	return cmd
@@ -118,10 +121,7 @@ func serve(ctx context.Context, cfg serveConfig, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	if cfg.DatabaseURL != "" {
-		return errors.New("--database-url: the PostgreSQL backend is not available in this build yet")
-	}
-	store, err := sqlite.Open(filepath.Join(cfg.DataDir, "cognate.db"))
+	store, err := openStore(ctx, cfg)
 	if err != nil {
 		return err
 	}
@@ -208,6 +208,18 @@ func servePprof(addr string, log *slog.Logger) {
 	if err := http.ListenAndServe(addr, mux); err != nil {
 		log.Error("pprof", "error", err.Error())
 	}
+}
+
+// openStore opens PostgreSQL when --database-url is set (replicas share
+// it), else the embedded SQLite database in the data dir.
+func openStore(ctx context.Context, cfg serveConfig) (userpool.Store, error) {
+	if cfg.DatabaseURL != "" {
+		if !strings.HasPrefix(cfg.DatabaseURL, "postgres://") && !strings.HasPrefix(cfg.DatabaseURL, "postgresql://") {
+			return nil, errors.New("--database-url must be a postgres:// URL")
+		}
+		return postgres.Open(ctx, cfg.DatabaseURL, int32(cfg.DBPoolSize))
+	}
+	return sqlite.Open(filepath.Join(cfg.DataDir, "cognate.db"))
 }
 
 // collectGarbage removes long-expired token families every ten minutes.
