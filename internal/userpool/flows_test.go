@@ -3,13 +3,20 @@ package userpool_test
 import (
 	"bytes"
 	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"os"
+	"strings"
 	"sync"
 	"testing"
 	"time"
 
+	"github.com/jackc/pgx/v5"
+
 	"github.com/cognate/cognate/internal/issuer"
 	"github.com/cognate/cognate/internal/password"
 	"github.com/cognate/cognate/internal/secret"
+	"github.com/cognate/cognate/internal/store/postgres"
 	"github.com/cognate/cognate/internal/store/sqlite"
 	"github.com/cognate/cognate/internal/userpool"
 )
@@ -39,10 +46,7 @@ type world struct {
 
 func newWorld(tb testing.TB, path string) *world {
 	tb.Helper()
-	st, err := sqlite.Open(path)
-	if err != nil {
-		tb.Fatal(err)
-	}
+	st := openStore(tb, path)
 	tb.Cleanup(func() { st.Close() })
 	keeper, _ := secret.New(bytes.Repeat([]byte{1}, 32))
 	c := &clock{t: time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)}
@@ -58,6 +62,42 @@ func newWorld(tb testing.TB, path string) *world {
 }
 
 var ctx = context.Background()
+
+// openStore is SQLite at path, or — with COGNATE_DOMAIN_POSTGRES=1 — a
+// fresh schema on the throwaway PostgreSQL (scripts/test runs both).
+func openStore(tb testing.TB, path string) userpool.Store {
+	if os.Getenv("COGNATE_DOMAIN_POSTGRES") == "" {
+		st, err := sqlite.Open(path)
+		if err != nil {
+			tb.Fatal(err)
+		}
+		return st
+	}
+	base := os.Getenv("COGNATE_TEST_DATABASE_URL")
+	if base == "" {
+		tb.Fatal("COGNATE_DOMAIN_POSTGRES needs COGNATE_TEST_DATABASE_URL")
+	}
+	raw := make([]byte, 6)
+	rand.Read(raw)
+	schema := "d_" + hex.EncodeToString(raw)
+	conn, err := pgx.Connect(ctx, base)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	defer conn.Close(ctx)
+	if _, err := conn.Exec(ctx, `CREATE SCHEMA `+schema); err != nil {
+		tb.Fatal(err)
+	}
+	sep := "?"
+	if strings.Contains(base, "?") {
+		sep = "&"
+	}
+	st, err := postgres.Open(ctx, base+sep+"search_path="+schema, 8)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return st
+}
 
 func (w *world) setup(tb testing.TB, client userpool.CreateClientInput) (userpool.Pool, userpool.Client) {
 	tb.Helper()
