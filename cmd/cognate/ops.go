@@ -6,12 +6,14 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/cognate/cognate/internal/awsmodel"
+	"github.com/cognate/cognate/internal/bench"
 	"github.com/cognate/cognate/internal/cli"
 )
 
 func addOperationCommands(root *cobra.Command) {
 	root.AddCommand(cli.Commands(awsmodel.Default())...)
 	root.AddCommand(cli.OutboxCommand())
+	root.AddCommand(bench.Command())
 }
 
 func exitCode(err error) (int, bool) {

@@ -1,0 +1,49 @@
+package e2e
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// `cognate bench` drives a real server and reports every workload.
+func TestBenchCommand(t *testing.T) {
+	s := StartServer(t)
+	out := filepath.Join(t.TempDir(), "bench.json")
+	r := runCommand(t, s.cliEnv(), cognateBinary(t), "bench", "--endpoint-url", s.URL, "--access-key-id", testAccessKey,
+		"--secret-access-key", testSecretKey, "--duration", "1s", "--concurrency", "2", "--users", "4",
+		"--scaling-user", "1,3", "--scaling-pool", "20", "--progress=false", "--json", out)
+	if r.Code != 0 {
+		t.Fatalf("bench: %d %s %s", r.Code, r.Stdout, r.Stderr)
+	}
+	if !strings.Contains(r.Stdout, "RSA-2048 signatures") || !strings.Contains(r.Stdout, "getuser") {
+		t.Fatalf("report:\n%s", r.Stdout)
+	}
+	raw, err := os.ReadFile(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var rep struct {
+		Machine   struct{ RSASignPerSec float64 `json:"rsa2048_sign_per_second"` }
+		Workloads []struct {
+			Workload string
+			Requests int
+			Errors   map[string]int
+		}
+		UserScaling []struct{ Sessions int } `json:"signout_by_user_sessions"`
+		PoolScaling []struct{ Sessions int } `json:"signout_by_pool_sessions"`
+	}
+	if err := json.Unmarshal(raw, &rep); err != nil {
+		t.Fatal(err)
+	}
+	if rep.Machine.RSASignPerSec <= 0 || len(rep.Workloads) != 4 || len(rep.UserScaling) != 2 || len(rep.PoolScaling) != 1 {
+		t.Fatalf("report %s", raw)
+	}
+	for _, w := range rep.Workloads {
+		if w.Requests == 0 || len(w.Errors) != 0 {
+			t.Fatalf("workload %+v", w)
+		}
+	}
+}

@@ -1,0 +1,467 @@
+package bench
+
+import (
+	"context"
+	"crypto"
+	"crypto/rand"
+	"crypto/rsa"
+	"crypto/sha256"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"runtime"
+	"sort"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/config"
+	"github.com/aws/aws-sdk-go-v2/credentials"
+	cip "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
+	"github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider/types"
+	"github.com/aws/smithy-go"
+	"github.com/spf13/cobra"
+)
+
+// Options are the command's flags.
+type Options struct {
+	Endpoint     string
+	Region       string
+	AccessKey    string
+	SecretKey    string
+	Workloads    string
+	Concurrency  int
+	Duration     time.Duration
+	Users        int
+	JSONFile     string
+	UserSessions string // sizes for the per-user sign-out scaling run
+	PoolSessions string // sizes for the per-pool sign-out scaling run
+	Progress     bool
+}
+
+// Report is the JSON output.
+type Report struct {
+	Endpoint    string         `json:"endpoint"`
+	Machine     Machine        `json:"machine"`
+	Workloads   []Stats        `json:"workloads"`
+	UserScaling []ScalingPoint `json:"signout_by_user_sessions,omitempty"`
+	PoolScaling []ScalingPoint `json:"signout_by_pool_sessions,omitempty"`
+	StartedAt   time.Time      `json:"started_at"`
+}
+
+// Machine describes where the run happened.
+type Machine struct {
+	CPUs           int     `json:"cpus"`
+	RSASignPerSec  float64 `json:"rsa2048_sign_per_second"`
+	PairCeilingSec float64 `json:"two_signatures_per_second"`
+}
+
+// ScalingPoint is the median sign-out latency at a number of sessions.
+type ScalingPoint struct {
+	Sessions int     `json:"sessions"`
+	MedianMs float64 `json:"median_ms"`
+	Samples  int     `json:"samples"`
+}
+
+// Command is `cognate bench`.
+func Command() *cobra.Command {
+	var o Options
+	cmd := &cobra.Command{
+		Use:   "bench",
+		Short: "Load-test a Cognito-compatible endpoint (Cognate, moto, AWS) through aws-sdk-go-v2",
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if o.Endpoint == "" {
+				return errors.New("--endpoint-url is required")
+			}
+			r, err := Run(cmd.Context(), o, cmd.ErrOrStderr())
+			if err != nil {
+				return err
+			}
+			Print(cmd.OutOrStdout(), r)
+			if o.JSONFile != "" {
+				raw, _ := json.MarshalIndent(r, "", "  ")
+				return os.WriteFile(o.JSONFile, raw, 0o644)
+			}
+			return nil
+		},
+	}
+	f := cmd.Flags()
+	f.StringVar(&o.Endpoint, "endpoint-url", "", "the endpoint to drive")
+	f.StringVar(&o.Region, "region", "us-east-1", "signing region")
+	f.StringVar(&o.AccessKey, "access-key-id", "", "admin access key (default: the AWS credential chain)")
+	f.StringVar(&o.SecretKey, "secret-access-key", "", "admin secret key")
+	f.StringVar(&o.Workloads, "workload", "signin,refresh,getuser,signout", "comma list of signin, refresh, getuser, signout")
+	f.IntVar(&o.Concurrency, "concurrency", 8, "concurrent clients")
+	f.DurationVar(&o.Duration, "duration", 10*time.Second, "time per workload")
+	f.IntVar(&o.Users, "users", 100, "users in the benchmark pool")
+	f.StringVar(&o.JSONFile, "json", "", "also write the report as JSON to this file")
+	f.StringVar(&o.UserSessions, "scaling-user", "", "measure sign-out latency with users holding these many sessions, e.g. 1,10,100,1000")
+	f.StringVar(&o.PoolSessions, "scaling-pool", "", "measure sign-out latency as the pool grows to these many sessions, e.g. 1000,10000,100000")
+	f.BoolVar(&o.Progress, "progress", true, "show progress on stderr")
+	return cmd
+}
+
+// runner holds a run's client and fixtures.
+type runner struct {
+	o        Options
+	api      *cip.Client
+	poolID   string
+	clientID string
+	names    []string
+	log      io.Writer
+}
+
+const benchPassword = "Bench-Pass-1!"
+
+// Run executes the workloads and the scaling runs.
+func Run(ctx context.Context, o Options, log io.Writer) (*Report, error) {
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	r := &runner{o: o, log: log}
+	if err := r.connect(ctx); err != nil {
+		return nil, err
+	}
+	if err := r.setup(ctx); err != nil {
+		return nil, fmt.Errorf("setup: %w", err)
+	}
+	rep := &Report{Endpoint: o.Endpoint, Machine: measureRSA(), StartedAt: time.Now().UTC()}
+	// Tokens for refresh and GetUser come from one sign-in per client.
+	toks := make([]*types.AuthenticationResultType, o.Concurrency)
+	for i := range toks {
+		res, err := r.signIn(ctx, r.names[i%len(r.names)])
+		if err != nil {
+			return nil, fmt.Errorf("priming sign-in: %w", err)
+		}
+		toks[i] = res
+	}
+	for _, w := range strings.Split(o.Workloads, ",") {
+		var fn func(ctx context.Context, worker, i int) error
+		switch strings.TrimSpace(w) {
+		case "signin":
+			fn = func(ctx context.Context, worker, i int) error {
+				_, err := r.signIn(ctx, r.names[(worker*7919+i)%len(r.names)])
+				return err
+			}
+		case "refresh":
+			fn = func(ctx context.Context, worker, i int) error {
+				_, err := r.api.InitiateAuth(ctx, &cip.InitiateAuthInput{ClientId: &r.clientID, AuthFlow: types.AuthFlowTypeRefreshTokenAuth,
+					AuthParameters: map[string]string{"REFRESH_TOKEN": *toks[worker].RefreshToken}})
+				return err
+			}
+		case "getuser":
+			fn = func(ctx context.Context, worker, i int) error {
+				_, err := r.api.GetUser(ctx, &cip.GetUserInput{AccessToken: toks[worker].AccessToken})
+				return err
+			}
+		case "signout":
+			fn = func(ctx context.Context, worker, i int) error {
+				_, err := r.api.AdminUserGlobalSignOut(ctx, &cip.AdminUserGlobalSignOutInput{UserPoolId: &r.poolID,
+					Username: aws.String(r.names[(worker*7919+i)%len(r.names)])})
+				return err
+			}
+		case "":
+			continue
+		default:
+			return nil, fmt.Errorf("unknown workload %q", w)
+		}
+		rep.Workloads = append(rep.Workloads, r.load(ctx, strings.TrimSpace(w), fn))
+	}
+	var err error
+	if o.UserSessions != "" {
+		if rep.UserScaling, err = r.userScaling(ctx, sizes(o.UserSessions)); err != nil {
+			return nil, err
+		}
+	}
+	if o.PoolSessions != "" {
+		if rep.PoolScaling, err = r.poolScaling(ctx, sizes(o.PoolSessions)); err != nil {
+			return nil, err
+		}
+	}
+	return rep, nil
+}
+
+func sizes(s string) []int {
+	var out []int
+	for _, p := range strings.Split(s, ",") {
+		var n int
+		if _, err := fmt.Sscan(strings.TrimSpace(p), &n); err == nil && n > 0 {
+			out = append(out, n)
+		}
+	}
+	return out
+}
+
+func (r *runner) connect(ctx context.Context) error {
+	var creds aws.CredentialsProvider
+	if r.o.AccessKey != "" {
+		creds = credentials.NewStaticCredentialsProvider(r.o.AccessKey, r.o.SecretKey, "")
+	} else {
+		cfg, err := config.LoadDefaultConfig(ctx, config.WithRegion(r.o.Region))
+		if err != nil {
+			return err
+		}
+		creds = cfg.Credentials
+	}
+	transport := &http.Transport{MaxIdleConns: 4 * r.o.Concurrency, MaxIdleConnsPerHost: 4 * r.o.Concurrency, IdleConnTimeout: time.Minute}
+	r.api = cip.New(cip.Options{Region: r.o.Region, BaseEndpoint: aws.String(r.o.Endpoint), Credentials: creds,
+		RetryMaxAttempts: 1, HTTPClient: &http.Client{Transport: transport, Timeout: time.Minute}})
+	return nil
+}
+
+func (r *runner) setup(ctx context.Context) error {
+	pool, err := r.api.CreateUserPool(ctx, &cip.CreateUserPoolInput{PoolName: aws.String("cognate-bench")})
+	if err != nil {
+		return err
+	}
+	r.poolID = *pool.UserPool.Id
+	client, err := r.api.CreateUserPoolClient(ctx, &cip.CreateUserPoolClientInput{UserPoolId: &r.poolID, ClientName: aws.String("bench"),
+		ExplicitAuthFlows: []types.ExplicitAuthFlowsType{types.ExplicitAuthFlowsTypeAllowAdminUserPasswordAuth,
+			types.ExplicitAuthFlowsTypeAllowUserPasswordAuth, types.ExplicitAuthFlowsTypeAllowRefreshTokenAuth}})
+	if err != nil {
+		return err
+	}
+	r.clientID = *client.UserPoolClient.ClientId
+	for i := 0; i < r.o.Users; i++ {
+		r.names = append(r.names, fmt.Sprintf("bench-user-%d", i))
+	}
+	return r.parallel(ctx, len(r.names), "users", func(ctx context.Context, i int) error { return r.addUser(ctx, r.names[i]) })
+}
+
+func (r *runner) addUser(ctx context.Context, name string) error {
+	if _, err := r.api.AdminCreateUser(ctx, &cip.AdminCreateUserInput{UserPoolId: &r.poolID, Username: &name,
+		MessageAction: types.MessageActionTypeSuppress}); err != nil {
+		return err
+	}
+	_, err := r.api.AdminSetUserPassword(ctx, &cip.AdminSetUserPasswordInput{UserPoolId: &r.poolID, Username: &name,
+		Password: aws.String(benchPassword), Permanent: true})
+	return err
+}
+
+func (r *runner) signIn(ctx context.Context, name string) (*types.AuthenticationResultType, error) {
+	out, err := r.api.AdminInitiateAuth(ctx, &cip.AdminInitiateAuthInput{UserPoolId: &r.poolID, ClientId: &r.clientID,
+		AuthFlow: types.AuthFlowTypeAdminUserPasswordAuth, AuthParameters: map[string]string{"USERNAME": name, "PASSWORD": benchPassword}})
+	if err != nil {
+		return nil, err
+	}
+	if out.AuthenticationResult == nil {
+		return nil, errors.New("sign-in answered a challenge")
+	}
+	return out.AuthenticationResult, nil
+}
+
+// parallel runs n jobs on Concurrency workers, reporting progress.
+func (r *runner) parallel(ctx context.Context, n int, what string, job func(context.Context, int) error) error {
+	var next atomic.Int64
+	var firstErr error
+	var once sync.Once
+	var wg sync.WaitGroup
+	stop := r.progress(what, n, func() int64 { return next.Load() })
+	defer stop()
+	for w := 0; w < r.o.Concurrency; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				i := int(next.Add(1)) - 1
+				if i >= n {
+					return
+				}
+				if err := job(ctx, i); err != nil {
+					once.Do(func() { firstErr = err })
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	return firstErr
+}
+
+// progress prints a one-line counter about once a second.
+func (r *runner) progress(what string, total int, done func() int64) func() {
+	if !r.o.Progress || r.log == nil {
+		return func() {}
+	}
+	quit := make(chan struct{})
+	go func() {
+		tick := time.NewTicker(time.Second)
+		defer tick.Stop()
+		for {
+			select {
+			case <-quit:
+				fmt.Fprintf(r.log, "\r%-60s\r", "")
+				return
+			case <-tick.C:
+				if total > 0 {
+					fmt.Fprintf(r.log, "\r%s: %d/%d", what, min(done(), int64(total)), total)
+				} else {
+					fmt.Fprintf(r.log, "\r%s: %d requests", what, done())
+				}
+			}
+		}
+	}()
+	return func() { close(quit) }
+}
+
+// load runs one workload for the configured duration.
+func (r *runner) load(ctx context.Context, name string, fn func(ctx context.Context, worker, i int) error) Stats {
+	var mu sync.Mutex
+	var all []time.Duration
+	errs := map[string]int{}
+	var count atomic.Int64
+	stop := r.progress(name, 0, count.Load)
+	start := time.Now()
+	deadline := start.Add(r.o.Duration)
+	var wg sync.WaitGroup
+	for w := 0; w < r.o.Concurrency; w++ {
+		wg.Add(1)
+		go func(w int) {
+			defer wg.Done()
+			var mine []time.Duration
+			local := map[string]int{}
+			for i := 0; time.Now().Before(deadline); i++ {
+				t0 := time.Now()
+				err := fn(ctx, w, i)
+				mine = append(mine, time.Since(t0))
+				count.Add(1)
+				if err != nil {
+					local[errorCode(err)]++
+				}
+			}
+			mu.Lock()
+			all = append(all, mine...)
+			for k, v := range local {
+				errs[k] += v
+			}
+			mu.Unlock()
+		}(w)
+	}
+	wg.Wait()
+	stop()
+	return summarize(name, r.o.Concurrency, all, errs, time.Since(start))
+}
+
+func errorCode(err error) string {
+	var ae smithy.APIError
+	if errors.As(err, &ae) {
+		return ae.ErrorCode()
+	}
+	return "transport"
+}
+
+// userScaling measures sign-out of users holding n sessions each.
+func (r *runner) userScaling(ctx context.Context, ns []int) ([]ScalingPoint, error) {
+	var out []ScalingPoint
+	for _, n := range ns {
+		const samples = 15
+		var lat []time.Duration
+		for s := 0; s < samples; s++ {
+			name := fmt.Sprintf("scale-%d-%d", n, s)
+			if err := r.addUser(ctx, name); err != nil {
+				return nil, err
+			}
+			if err := r.parallel(ctx, n, fmt.Sprintf("sessions for %s", name), func(ctx context.Context, _ int) error {
+				_, err := r.signIn(ctx, name)
+				return err
+			}); err != nil {
+				return nil, err
+			}
+			t0 := time.Now()
+			if _, err := r.api.AdminUserGlobalSignOut(ctx, &cip.AdminUserGlobalSignOutInput{UserPoolId: &r.poolID, Username: &name}); err != nil {
+				return nil, err
+			}
+			lat = append(lat, time.Since(t0))
+		}
+		out = append(out, point(n, lat))
+	}
+	return out, nil
+}
+
+// poolScaling grows the pool's sessions and measures the sign-out of a
+// one-session user at each size.
+func (r *runner) poolScaling(ctx context.Context, ns []int) ([]ScalingPoint, error) {
+	var out []ScalingPoint
+	have := 0
+	for _, n := range ns {
+		if n > have {
+			if err := r.parallel(ctx, n-have, fmt.Sprintf("growing the pool to %d sessions", n), func(ctx context.Context, i int) error {
+				_, err := r.signIn(ctx, r.names[i%len(r.names)])
+				return err
+			}); err != nil {
+				return nil, err
+			}
+			have = n
+		}
+		var lat []time.Duration
+		for s := 0; s < 25; s++ {
+			name := r.names[s%len(r.names)]
+			if _, err := r.signIn(ctx, name); err != nil {
+				return nil, err
+			}
+			t0 := time.Now()
+			if _, err := r.api.AdminUserGlobalSignOut(ctx, &cip.AdminUserGlobalSignOutInput{UserPoolId: &r.poolID, Username: &name}); err != nil {
+				return nil, err
+			}
+			lat = append(lat, time.Since(t0))
+		}
+		out = append(out, point(n, lat))
+	}
+	return out, nil
+}
+
+func point(n int, lat []time.Duration) ScalingPoint {
+	sort.Slice(lat, func(i, j int) bool { return lat[i] < lat[j] })
+	return ScalingPoint{Sessions: n, MedianMs: ms(percentile(lat, .5)), Samples: len(lat)}
+}
+
+// measureRSA reports the machine's RSA-2048 PKCS#1 v1.5 SHA-256 signing
+// rate on every core for one second.
+func measureRSA() Machine {
+	key, _ := rsa.GenerateKey(rand.Reader, 2048)
+	key.Precompute()
+	digest := sha256.Sum256([]byte("cognate"))
+	var n atomic.Int64
+	deadline := time.Now().Add(time.Second)
+	var wg sync.WaitGroup
+	for i := 0; i < runtime.GOMAXPROCS(0); i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for time.Now().Before(deadline) {
+				rsa.SignPKCS1v15(nil, key, crypto.SHA256, digest[:])
+				n.Add(1)
+			}
+		}()
+	}
+	wg.Wait()
+	rate := float64(n.Load())
+	return Machine{CPUs: runtime.NumCPU(), RSASignPerSec: rate, PairCeilingSec: rate / 2}
+}
+
+// Print writes the human-readable report.
+func Print(w io.Writer, r *Report) {
+	fmt.Fprintf(w, "endpoint %s — %d CPUs, RSA-2048 signatures %.0f/s (ceiling for sign-in/refresh: %.0f/s)\n\n",
+		r.Endpoint, r.Machine.CPUs, r.Machine.RSASignPerSec, r.Machine.PairCeilingSec)
+	fmt.Fprintf(w, "%-10s %5s %9s %10s %8s %8s %8s  %s\n", "workload", "conc", "requests", "ops/s", "p50 ms", "p99 ms", "max ms", "errors")
+	for _, s := range r.Workloads {
+		fmt.Fprintf(w, "%-10s %5d %9d %10.0f %8.2f %8.2f %8.2f  %v\n", s.Workload, s.Concurrency, s.Requests, s.PerSecond, s.P50ms, s.P99ms, s.MaxMs, s.Errors)
+	}
+	for _, sc := range []struct {
+		title string
+		pts   []ScalingPoint
+	}{{"sign-out median by the user's sessions", r.UserScaling}, {"sign-out median by the pool's sessions", r.PoolScaling}} {
+		if len(sc.pts) == 0 {
+			continue
+		}
+		fmt.Fprintf(w, "\n%s:\n", sc.title)
+		for _, p := range sc.pts {
+			fmt.Fprintf(w, "  %8d sessions  %7.2f ms  (%d samples)\n", p.Sessions, p.MedianMs, p.Samples)
+		}
+	}
+}

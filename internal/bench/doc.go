@@ -1,0 +1,6 @@
+// Package bench is `cognate bench`: a load generator that drives any
+// Cognito-compatible endpoint (Cognate, moto_server, AWS) through
+// aws-sdk-go-v2 and reports throughput, latency percentiles and errors per
+// workload, sign-out latency as sessions grow, and the machine's RSA-2048
+// signing rate (the ceiling of sign-in and refresh, which sign two JWTs).
+package bench

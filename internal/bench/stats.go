@@ -1,0 +1,51 @@
+package bench
+
+import (
+	"sort"
+	"time"
+)
+
+// Stats summarizes one workload.
+type Stats struct {
+	Workload    string         `json:"workload"`
+	Concurrency int            `json:"concurrency"`
+	Requests    int            `json:"requests"`
+	Seconds     float64        `json:"seconds"`
+	PerSecond   float64        `json:"per_second"`
+	P50ms       float64        `json:"p50_ms"`
+	P90ms       float64        `json:"p90_ms"`
+	P99ms       float64        `json:"p99_ms"`
+	MaxMs       float64        `json:"max_ms"`
+	Errors      map[string]int `json:"errors"`
+}
+
+// percentile returns the q-quantile (0..1) of sorted samples, nearest rank.
+func percentile(sorted []time.Duration, q float64) time.Duration {
+	if len(sorted) == 0 {
+		return 0
+	}
+	i := int(q*float64(len(sorted))+0.5) - 1
+	if i < 0 {
+		i = 0
+	}
+	if i >= len(sorted) {
+		i = len(sorted) - 1
+	}
+	return sorted[i]
+}
+
+func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
+
+// summarize builds Stats from all samples of a run.
+func summarize(name string, conc int, samples []time.Duration, errs map[string]int, elapsed time.Duration) Stats {
+	sort.Slice(samples, func(i, j int) bool { return samples[i] < samples[j] })
+	s := Stats{Workload: name, Concurrency: conc, Requests: len(samples), Seconds: elapsed.Seconds(), Errors: errs}
+	if elapsed > 0 {
+		s.PerSecond = float64(len(samples)) / elapsed.Seconds()
+	}
+	if len(samples) > 0 {
+		s.P50ms, s.P90ms, s.P99ms = ms(percentile(samples, .5)), ms(percentile(samples, .9)), ms(percentile(samples, .99))
+		s.MaxMs = ms(samples[len(samples)-1])
+	}
+	return s
+}
