@@ -26,7 +26,9 @@ func TestBenchCommand(t *testing.T) {
 		t.Fatal(err)
 	}
 	var rep struct {
-		Machine   struct{ RSASignPerSec float64 `json:"rsa2048_sign_per_second"` }
+		Machine struct {
+			RSASignPerSec float64 `json:"rsa2048_sign_per_second"`
+		}
 		Workloads []struct {
 			Workload string
 			Requests int
