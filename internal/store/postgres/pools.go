@@ -6,6 +6,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
+	"github.com/cognate/cognate/internal/store/rowcodec"
 	"github.com/cognate/cognate/internal/userpool"
 )
 
@@ -18,10 +19,7 @@ func scanPool(r row) (userpool.Pool, error) {
 	if err := r.Scan(&p.ID, &p.Name, &settings, &schema, &created, &modified); err != nil {
 		return p, notFound(err)
 	}
-	if err := json.Unmarshal([]byte(settings), &p.Settings); err != nil {
-		return p, err
-	}
-	if err := json.Unmarshal([]byte(schema), &p.Schema); err != nil {
+	if err := rowcodec.PoolColumns(&p, settings, schema); err != nil {
 		return p, err
 	}
 	p.CreatedAt, p.ModifiedAt = fromNS(created), fromNS(modified)

@@ -2,15 +2,14 @@ package postgres
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
-	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgxpool"
 
+	"github.com/cognate/cognate/internal/store/rowcodec"
 	"github.com/cognate/cognate/internal/userpool"
 )
 
@@ -132,19 +131,11 @@ func (s *Store) tx(ctx context.Context, fn func(pgx.Tx) error) error {
 	}
 }
 
-func ns(t time.Time) int64 {
-	if t.IsZero() {
-		return 0
-	}
-	return t.UnixNano()
-}
-
-func fromNS(n int64) time.Time {
-	if n == 0 {
-		return time.Time{}
-	}
-	return time.Unix(0, n).UTC()
-}
+var (
+	ns       = rowcodec.NS
+	fromNS   = rowcodec.FromNS
+	mustJSON = rowcodec.JSON
+)
 
 func code(err error) string {
 	var pe *pgconn.PgError
@@ -161,14 +152,6 @@ func notFound(err error) error {
 		return userpool.ErrNotFound
 	}
 	return err
-}
-
-func mustJSON(v any) string {
-	b, err := json.Marshal(v)
-	if err != nil {
-		panic(err)
-	}
-	return string(b)
 }
 
 // affected maps "no row changed" to ErrNotFound.

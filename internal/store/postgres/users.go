@@ -2,31 +2,16 @@ package postgres
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"time"
 
 	"github.com/jackc/pgx/v5"
 
+	"github.com/cognate/cognate/internal/store/rowcodec"
 	"github.com/cognate/cognate/internal/userpool"
 )
 
 const userCols = `u.pool_id, u.key, u.username, u.sub, u.attributes, u.status, u.enabled, u.password, u.signout_epoch, u.created_ns, u.modified_ns, u.mfa`
-
-// storedPassword is the JSON form of a PasswordCredential.
-type storedPassword struct {
-	Hash        []byte `json:"h,omitempty"`
-	SRPSalt     []byte `json:"s,omitempty"`
-	SRPVerifier []byte `json:"v,omitempty"`
-	SetAt       int64  `json:"t,omitempty"`
-	Failed      int    `json:"f,omitempty"`
-	LockedUntil int64  `json:"l,omitempty"`
-}
-
-func passwordJSON(p userpool.PasswordCredential) string {
-	return mustJSON(storedPassword{Hash: p.Hash, SRPSalt: p.SRPSalt, SRPVerifier: p.SRPVerifier, SetAt: ns(p.SetAt),
-		Failed: p.FailedAttempts, LockedUntil: ns(p.LockedUntil)})
-}
 
 func scanUser(r row, extra ...any) (string, userpool.User, error) {
 	var u userpool.User
@@ -36,18 +21,9 @@ func scanUser(r row, extra ...any) (string, userpool.User, error) {
 	if err := r.Scan(dest...); err != nil {
 		return "", u, notFound(err)
 	}
-	if err := json.Unmarshal([]byte(attrs), &u.Attributes); err != nil {
+	if err := rowcodec.UserColumns(&u, attrs, pw, mfa); err != nil {
 		return "", u, err
 	}
-	var sp storedPassword
-	if err := json.Unmarshal([]byte(pw), &sp); err != nil {
-		return "", u, err
-	}
-	if err := json.Unmarshal([]byte(mfa), &u.MFA); err != nil {
-		return "", u, err
-	}
-	u.Password = userpool.PasswordCredential{Hash: sp.Hash, SRPSalt: sp.SRPSalt, SRPVerifier: sp.SRPVerifier, SetAt: fromNS(sp.SetAt),
-		FailedAttempts: sp.Failed, LockedUntil: fromNS(sp.LockedUntil)}
 	u.CreatedAt, u.ModifiedAt = fromNS(created), fromNS(modified)
 	return key, u, nil
 }
@@ -56,7 +32,7 @@ func scanUser(r row, extra ...any) (string, userpool.User, error) {
 func (s *Store) CreateUser(ctx context.Context, key string, u userpool.User) error {
 	_, err := s.db.Exec(ctx, `INSERT INTO users(pool_id, key, username, sub, attributes, status, enabled, password, signout_epoch, created_ns, modified_ns, mfa)
 		VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12)`, u.PoolID, key, u.Username, u.Sub, mustJSON(u.Attributes), u.Status, u.Enabled,
-		passwordJSON(u.Password), u.SignOutEpoch, ns(u.CreatedAt), ns(u.ModifiedAt), mustJSON(u.MFA))
+		rowcodec.Password(u.Password), u.SignOutEpoch, ns(u.CreatedAt), ns(u.ModifiedAt), mustJSON(u.MFA))
 	if isUnique(err) {
 		return userpool.ErrAlreadyExists
 	}
@@ -126,7 +102,7 @@ func (s *Store) UpdateUser(ctx context.Context, poolID, key string, fn func(user
 		// The epoch is never rolled back by a stale copy: sign-out owns it.
 		_, err = tx.Exec(ctx, `UPDATE users SET username = $1, attributes = $2, status = $3, enabled = $4, password = $5,
 			signout_epoch = GREATEST(signout_epoch, $6), modified_ns = $7, mfa = $8 WHERE pool_id = $9 AND key = $10`,
-			out.Username, mustJSON(out.Attributes), out.Status, out.Enabled, passwordJSON(out.Password),
+			out.Username, mustJSON(out.Attributes), out.Status, out.Enabled, rowcodec.Password(out.Password),
 			out.SignOutEpoch, ns(out.ModifiedAt), mustJSON(out.MFA), poolID, key)
 		return err
 	})
@@ -149,23 +125,7 @@ func (s *Store) DeleteUser(ctx context.Context, poolID, key string) error {
 	})
 }
 
-const familyCols = `f.id, f.pool_id, f.client_id, f.user_sub, f.refresh_hash, f.epoch, f.auth_time_ns, f.created_ns, f.expires_ns, COALESCE(f.revoked_ns, 0), f.device_key, f.scope`
-
-type familyScan struct {
-	f                                  userpool.Family
-	authTime, created, expires, revokd int64
-}
-
-func (fs *familyScan) dest() []any {
-	f := &fs.f
-	return []any{&f.ID, &f.PoolID, &f.ClientID, &f.UserSub, &f.RefreshHash, &f.Epoch, &fs.authTime, &fs.created, &fs.expires, &fs.revokd, &f.DeviceKey, &f.Scope}
-}
-
-func (fs *familyScan) family() userpool.Family {
-	f := fs.f
-	f.AuthTime, f.CreatedAt, f.ExpiresAt, f.RevokedAt = fromNS(fs.authTime), fromNS(fs.created), fromNS(fs.expires), fromNS(fs.revokd)
-	return f
-}
+const familyCols = rowcodec.FamilyColumns
 
 // CreateFamily implements userpool.FamilyStore; the user's live count moves
 // in the same transaction.
@@ -192,11 +152,11 @@ func (s *Store) CreateFamily(ctx context.Context, f userpool.Family) error {
 
 // GetFamilyByRefreshHash implements userpool.FamilyStore.
 func (s *Store) GetFamilyByRefreshHash(ctx context.Context, hash []byte) (userpool.Family, error) {
-	var fs familyScan
-	if err := s.db.QueryRow(ctx, `SELECT `+familyCols+` FROM families f WHERE f.refresh_hash = $1`, hash).Scan(fs.dest()...); err != nil {
+	var fs rowcodec.FamilyScan
+	if err := s.db.QueryRow(ctx, `SELECT `+familyCols+` FROM families f WHERE f.refresh_hash = $1`, hash).Scan(fs.Dest()...); err != nil {
 		return userpool.Family{}, notFound(err)
 	}
-	return fs.family(), nil
+	return fs.Family(), nil
 }
 
 // RevokeFamily implements userpool.FamilyStore.
@@ -235,14 +195,14 @@ func (s *Store) SignOutUser(ctx context.Context, poolID, sub string) (int64, int
 
 // GetSession implements userpool.FamilyStore.
 func (s *Store) GetSession(ctx context.Context, poolID, sub, familyID string) (userpool.User, userpool.Family, error) {
-	var fs familyScan
+	var fs rowcodec.FamilyScan
 	_, u, err := scanUser(s.db.QueryRow(ctx, `SELECT `+userCols+`, `+familyCols+`
 		FROM users u JOIN families f ON f.id = $1 AND f.pool_id = u.pool_id AND f.user_sub = u.sub
-		WHERE u.pool_id = $2 AND u.sub = $3`, familyID, poolID, sub), fs.dest()...)
+		WHERE u.pool_id = $2 AND u.sub = $3`, familyID, poolID, sub), fs.Dest()...)
 	if err != nil {
 		return userpool.User{}, userpool.Family{}, err
 	}
-	return u, fs.family(), nil
+	return u, fs.Family(), nil
 }
 
 // DeleteExpiredFamilies implements userpool.FamilyStore.

@@ -16,6 +16,7 @@ import (
 
 	_ "modernc.org/sqlite" // registers the "sqlite" driver
 
+	"github.com/cognate/cognate/internal/store/rowcodec"
 	"github.com/cognate/cognate/internal/userpool"
 )
 
@@ -288,19 +289,11 @@ func (s *Store) tx(ctx context.Context, fn func(*sql.Tx) error) error {
 	return tx.Commit()
 }
 
-func ns(t time.Time) int64 {
-	if t.IsZero() {
-		return 0
-	}
-	return t.UnixNano()
-}
-
-func fromNS(n int64) time.Time {
-	if n == 0 {
-		return time.Time{}
-	}
-	return time.Unix(0, n).UTC()
-}
+var (
+	ns       = rowcodec.NS
+	fromNS   = rowcodec.FromNS
+	mustJSON = rowcodec.JSON
+)
 
 func isUnique(err error) bool {
 	return err != nil && strings.Contains(err.Error(), "UNIQUE constraint failed")
@@ -311,14 +304,6 @@ func notFound(err error) error {
 		return userpool.ErrNotFound
 	}
 	return err
-}
-
-func mustJSON(v any) string {
-	b, err := json.Marshal(v)
-	if err != nil {
-		panic(err)
-	}
-	return string(b)
 }
 
 type scanner interface{ Scan(...any) error }
@@ -334,10 +319,7 @@ func scanPool(sc scanner) (userpool.Pool, error) {
 	if err := sc.Scan(&p.ID, &p.Name, &settings, &schema, &created, &modified); err != nil {
 		return p, notFound(err)
 	}
-	if err := json.Unmarshal([]byte(settings), &p.Settings); err != nil {
-		return p, err
-	}
-	if err := json.Unmarshal([]byte(schema), &p.Schema); err != nil {
+	if err := rowcodec.PoolColumns(&p, settings, schema); err != nil {
 		return p, err
 	}
 	p.CreatedAt, p.ModifiedAt = fromNS(created), fromNS(modified)

@@ -1,0 +1,100 @@
+// Package rowcodec is what the SQL backends share about rows: how times,
+// JSON columns and password credentials are stored and read back, and the
+// column lists of families. Keeping it in one place keeps SQLite and
+// PostgreSQL in step when a domain type grows a field.
+package rowcodec
+
+import (
+	"encoding/json"
+	"time"
+
+	"github.com/cognate/cognate/internal/userpool"
+)
+
+// NS stores a time as Unix nanoseconds; the zero time is 0.
+func NS(t time.Time) int64 {
+	if t.IsZero() {
+		return 0
+	}
+	return t.UnixNano()
+}
+
+// FromNS reads what NS stored, in UTC.
+func FromNS(n int64) time.Time {
+	if n == 0 {
+		return time.Time{}
+	}
+	return time.Unix(0, n).UTC()
+}
+
+// JSON encodes a column value; the domain types always encode.
+func JSON(v any) string {
+	b, err := json.Marshal(v)
+	if err != nil {
+		panic(err)
+	}
+	return string(b)
+}
+
+// storedPassword is the JSON form of a PasswordCredential.
+type storedPassword struct {
+	Hash        []byte `json:"h,omitempty"`
+	SRPSalt     []byte `json:"s,omitempty"`
+	SRPVerifier []byte `json:"v,omitempty"`
+	SetAt       int64  `json:"t,omitempty"`
+	Failed      int    `json:"f,omitempty"`
+	LockedUntil int64  `json:"l,omitempty"`
+}
+
+// Password encodes a credential column.
+func Password(p userpool.PasswordCredential) string {
+	return JSON(storedPassword{Hash: p.Hash, SRPSalt: p.SRPSalt, SRPVerifier: p.SRPVerifier, SetAt: NS(p.SetAt),
+		Failed: p.FailedAttempts, LockedUntil: NS(p.LockedUntil)})
+}
+
+// UserColumns decodes the JSON columns of a user row into u.
+func UserColumns(u *userpool.User, attributes, password, mfa string) error {
+	if err := json.Unmarshal([]byte(attributes), &u.Attributes); err != nil {
+		return err
+	}
+	var sp storedPassword
+	if err := json.Unmarshal([]byte(password), &sp); err != nil {
+		return err
+	}
+	if err := json.Unmarshal([]byte(mfa), &u.MFA); err != nil {
+		return err
+	}
+	u.Password = userpool.PasswordCredential{Hash: sp.Hash, SRPSalt: sp.SRPSalt, SRPVerifier: sp.SRPVerifier, SetAt: FromNS(sp.SetAt),
+		FailedAttempts: sp.Failed, LockedUntil: FromNS(sp.LockedUntil)}
+	return nil
+}
+
+// PoolColumns decodes the JSON columns of a pool row into p.
+func PoolColumns(p *userpool.Pool, settings, schema string) error {
+	if err := json.Unmarshal([]byte(settings), &p.Settings); err != nil {
+		return err
+	}
+	return json.Unmarshal([]byte(schema), &p.Schema)
+}
+
+// FamilyColumns is the column list FamilyScan reads (table alias f).
+const FamilyColumns = `f.id, f.pool_id, f.client_id, f.user_sub, f.refresh_hash, f.epoch, f.auth_time_ns, f.created_ns, f.expires_ns, COALESCE(f.revoked_ns, 0), f.device_key, f.scope`
+
+// FamilyScan receives a family row.
+type FamilyScan struct {
+	f                                   userpool.Family
+	authTime, created, expires, revoked int64
+}
+
+// Dest are the scan destinations, in FamilyColumns order.
+func (fs *FamilyScan) Dest() []any {
+	f := &fs.f
+	return []any{&f.ID, &f.PoolID, &f.ClientID, &f.UserSub, &f.RefreshHash, &f.Epoch, &fs.authTime, &fs.created, &fs.expires, &fs.revoked, &f.DeviceKey, &f.Scope}
+}
+
+// Family returns the scanned family.
+func (fs *FamilyScan) Family() userpool.Family {
+	f := fs.f
+	f.AuthTime, f.CreatedAt, f.ExpiresAt, f.RevokedAt = FromNS(fs.authTime), FromNS(fs.created), FromNS(fs.expires), FromNS(fs.revoked)
+	return f
+}
