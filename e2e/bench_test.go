@@ -18,7 +18,7 @@ func TestBenchCommand(t *testing.T) {
 	if r.Code != 0 {
 		t.Fatalf("bench: %d %s %s", r.Code, r.Stdout, r.Stderr)
 	}
-	if !strings.Contains(r.Stdout, "RSA-2048 signatures") || !strings.Contains(r.Stdout, "getuser") {
+	if !strings.Contains(r.Stdout, "RSA-2048 signatures") || !strings.Contains(r.Stdout, "getuser") || !strings.Contains(r.Stdout, "server RSS") {
 		t.Fatalf("report:\n%s", r.Stdout)
 	}
 	raw, err := os.ReadFile(out)
@@ -35,12 +35,16 @@ func TestBenchCommand(t *testing.T) {
 			Errors   map[string]int
 		}
 		UserScaling []struct{ Sessions int } `json:"signout_by_user_sessions"`
-		PoolScaling []struct{ Sessions int } `json:"signout_by_pool_sessions"`
+		PoolScaling []struct {
+			Sessions    int
+			ServerRSSMB float64 `json:"server_rss_mb"`
+		} `json:"signout_by_pool_sessions"`
 	}
 	if err := json.Unmarshal(raw, &rep); err != nil {
 		t.Fatal(err)
 	}
-	if rep.Machine.RSASignPerSec <= 0 || len(rep.Workloads) != 4 || len(rep.UserScaling) != 2 || len(rep.PoolScaling) != 1 {
+	if rep.Machine.RSASignPerSec <= 0 || len(rep.Workloads) != 4 || len(rep.UserScaling) != 2 || len(rep.PoolScaling) != 1 ||
+		rep.PoolScaling[0].ServerRSSMB <= 0 {
 		t.Fatalf("report %s", raw)
 	}
 	for _, w := range rep.Workloads {

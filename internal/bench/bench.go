@@ -13,6 +13,7 @@ import (
 	"net/http"
 	"os"
 	"runtime"
+	"runtime/pprof"
 	"sort"
 	"strings"
 	"sync"
@@ -66,17 +67,32 @@ type ScalingPoint struct {
 	Sessions int     `json:"sessions"`
 	MedianMs float64 `json:"median_ms"`
 	Samples  int     `json:"samples"`
+	// ServerRSSMB is the server's resident memory after the point, read
+	// from its Prometheus /metrics when it has one (Cognate does).
+	ServerRSSMB float64 `json:"server_rss_mb,omitempty"`
 }
 
 // Command is `cognate bench`.
 func Command() *cobra.Command {
 	var o Options
+	var cpuProfile string
 	cmd := &cobra.Command{
 		Use:   "bench",
 		Short: "Load-test a Cognito-compatible endpoint (Cognate, moto, AWS) through aws-sdk-go-v2",
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if o.Endpoint == "" {
 				return errors.New("--endpoint-url is required")
+			}
+			if cpuProfile != "" {
+				f, err := os.Create(cpuProfile)
+				if err != nil {
+					return err
+				}
+				defer f.Close()
+				if err := pprof.StartCPUProfile(f); err != nil {
+					return err
+				}
+				defer pprof.StopCPUProfile()
 			}
 			r, err := Run(cmd.Context(), o, cmd.ErrOrStderr())
 			if err != nil {
@@ -103,6 +119,7 @@ func Command() *cobra.Command {
 	f.StringVar(&o.UserSessions, "scaling-user", "", "measure sign-out latency with users holding these many sessions, e.g. 1,10,100,1000")
 	f.StringVar(&o.PoolSessions, "scaling-pool", "", "measure sign-out latency as the pool grows to these many sessions, e.g. 1000,10000,100000")
 	f.BoolVar(&o.Progress, "progress", true, "show progress on stderr")
+	f.StringVar(&cpuProfile, "cpuprofile", "", "write the load generator's own CPU profile here (the server's: cognate serve --debug-addr)")
 	return cmd
 }
 
@@ -227,6 +244,7 @@ func (r *runner) setup(ctx context.Context) error {
 		return err
 	}
 	r.clientID = *client.UserPoolClient.ClientId
+	r.names = nil
 	for i := 0; i < r.o.Users; i++ {
 		r.names = append(r.names, fmt.Sprintf("bench-user-%d", i))
 	}
@@ -383,9 +401,13 @@ func (r *runner) userScaling(ctx context.Context, ns []int) ([]ScalingPoint, err
 	return out, nil
 }
 
-// poolScaling grows the pool's sessions and measures the sign-out of a
-// one-session user at each size.
+// poolScaling grows a fresh pool's sessions and, at each size, measures
+// the sign-out of users who hold one session each, so that only the pool's
+// size changes between points.
 func (r *runner) poolScaling(ctx context.Context, ns []int) ([]ScalingPoint, error) {
+	if err := r.setup(ctx); err != nil {
+		return nil, fmt.Errorf("pool scaling setup: %w", err)
+	}
 	var out []ScalingPoint
 	have := 0
 	for _, n := range ns {
@@ -400,7 +422,10 @@ func (r *runner) poolScaling(ctx context.Context, ns []int) ([]ScalingPoint, err
 		}
 		var lat []time.Duration
 		for s := 0; s < 25; s++ {
-			name := r.names[s%len(r.names)]
+			name := fmt.Sprintf("pool-%d-%d", n, s)
+			if err := r.addUser(ctx, name); err != nil {
+				return nil, err
+			}
 			if _, err := r.signIn(ctx, name); err != nil {
 				return nil, err
 			}
@@ -410,9 +435,38 @@ func (r *runner) poolScaling(ctx context.Context, ns []int) ([]ScalingPoint, err
 			}
 			lat = append(lat, time.Since(t0))
 		}
-		out = append(out, point(n, lat))
+		pt := point(n, lat)
+		pt.ServerRSSMB = r.serverRSS(ctx)
+		out = append(out, pt)
 	}
 	return out, nil
+}
+
+// serverRSS reads process_resident_memory_bytes from the endpoint's
+// /metrics; 0 when the endpoint has none.
+func (r *runner) serverRSS(ctx context.Context) float64 {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, strings.TrimRight(r.o.Endpoint, "/")+"/metrics", nil)
+	if err != nil {
+		return 0
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return 0
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return 0
+	}
+	body, _ := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
+	for _, line := range strings.Split(string(body), "\n") {
+		if v, ok := strings.CutPrefix(line, "process_resident_memory_bytes "); ok {
+			var b float64
+			if _, err := fmt.Sscan(v, &b); err == nil {
+				return b / (1 << 20)
+			}
+		}
+	}
+	return 0
 }
 
 func point(n int, lat []time.Duration) ScalingPoint {
@@ -448,9 +502,13 @@ func measureRSA() Machine {
 func Print(w io.Writer, r *Report) {
 	fmt.Fprintf(w, "endpoint %s — %d CPUs, RSA-2048 signatures %.0f/s (ceiling for sign-in/refresh: %.0f/s)\n\n",
 		r.Endpoint, r.Machine.CPUs, r.Machine.RSASignPerSec, r.Machine.PairCeilingSec)
-	fmt.Fprintf(w, "%-10s %5s %9s %10s %8s %8s %8s  %s\n", "workload", "conc", "requests", "ops/s", "p50 ms", "p99 ms", "max ms", "errors")
+	fmt.Fprintf(w, "%-10s %5s %9s %10s %8s %8s %8s %9s  %s\n", "workload", "conc", "requests", "ops/s", "p50 ms", "p99 ms", "max ms", "ceiling", "errors")
 	for _, s := range r.Workloads {
-		fmt.Fprintf(w, "%-10s %5d %9d %10.0f %8.2f %8.2f %8.2f  %v\n", s.Workload, s.Concurrency, s.Requests, s.PerSecond, s.P50ms, s.P99ms, s.MaxMs, s.Errors)
+		frac := "-"
+		if (s.Workload == "signin" || s.Workload == "refresh") && r.Machine.PairCeilingSec > 0 {
+			frac = fmt.Sprintf("%.0f %%", 100*s.PerSecond/r.Machine.PairCeilingSec)
+		}
+		fmt.Fprintf(w, "%-10s %5d %9d %10.0f %8.2f %8.2f %8.2f %9s  %v\n", s.Workload, s.Concurrency, s.Requests, s.PerSecond, s.P50ms, s.P99ms, s.MaxMs, frac, s.Errors)
 	}
 	for _, sc := range []struct {
 		title string
@@ -461,7 +519,11 @@ func Print(w io.Writer, r *Report) {
 		}
 		fmt.Fprintf(w, "\n%s:\n", sc.title)
 		for _, p := range sc.pts {
-			fmt.Fprintf(w, "  %8d sessions  %7.2f ms  (%d samples)\n", p.Sessions, p.MedianMs, p.Samples)
+			fmt.Fprintf(w, "  %8d sessions  %7.2f ms  (%d samples)", p.Sessions, p.MedianMs, p.Samples)
+			if p.ServerRSSMB > 0 {
+				fmt.Fprintf(w, "  server RSS %.1f MB", p.ServerRSSMB)
+			}
+			fmt.Fprintln(w)
 		}
 	}
 }

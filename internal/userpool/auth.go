@@ -278,25 +278,34 @@ func (a *Auth) signInScoped(ctx context.Context, pool *Pool, client *Client, use
 	if scope == "" {
 		scope = ScopeUserAdmin
 	}
-	if err := a.Store.CreateFamily(ctx, fam); err != nil {
-		return Tokens{}, err
+	// The session's durable write and the two signatures overlap: the
+	// tokens are signed while the write waits for its fsync, and nothing is
+	// answered before the write is on disk.
+	stored := make(chan error, 1)
+	go func() { stored <- a.Store.CreateFamily(ctx, fam) }()
+	access, id, err := a.issueForSignIn(ctx, pool, client, user, &fam, scope, nonce, now)
+	if werr := <-stored; werr != nil {
+		return Tokens{}, werr
 	}
-	req := TokenRequest{Pool: pool, Client: client, User: user, Scope: scope, Nonce: nonce, EventID: uuid.NewString(), Now: now}
-	if client.Settings.EnableTokenRevocation {
-		req.Family = &fam
-	} else {
-		req.Family = &Family{AuthTime: fam.AuthTime, DeviceKey: deviceKey}
-	}
-	var err error
-	if req.Groups, req.Roles, req.Role, err = groupClaims(ctx, a.Store, pool.ID, user.Sub); err != nil {
-		return Tokens{}, err
-	}
-	access, id, err := a.Tokens.Issue(ctx, req)
 	if err != nil {
 		return Tokens{}, err
 	}
 	return Tokens{AccessToken: access, IDToken: id, RefreshToken: refresh, ExpiresIn: int(v.Access / time.Second),
 		TokenType: "Bearer", NewDevice: fresh}, nil
+}
+
+// issueForSignIn signs the first tokens of the family fam.
+func (a *Auth) issueForSignIn(ctx context.Context, pool *Pool, client *Client, user *User, fam *Family, scope, nonce string, now time.Time) (access, id string, err error) {
+	req := TokenRequest{Pool: pool, Client: client, User: user, Scope: scope, Nonce: nonce, EventID: uuid.NewString(), Now: now}
+	if client.Settings.EnableTokenRevocation {
+		req.Family = fam
+	} else {
+		req.Family = &Family{AuthTime: fam.AuthTime, DeviceKey: fam.DeviceKey}
+	}
+	if req.Groups, req.Roles, req.Role, err = groupClaims(ctx, a.Store, pool.ID, user.Sub); err != nil {
+		return "", "", err
+	}
+	return a.Tokens.Issue(ctx, req)
 }
 
 func (a *Auth) refresh(ctx context.Context, pool *Pool, client *Client, params map[string]string) (AuthResult, error) {

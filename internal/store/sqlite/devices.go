@@ -2,7 +2,6 @@ package sqlite
 
 import (
 	"context"
-	"database/sql"
 
 	"github.com/cognate/cognate/internal/userpool"
 )
@@ -63,7 +62,7 @@ func (s *Store) ListDevices(ctx context.Context, poolID, sub, after string, limi
 // UpdateDevice implements userpool.DeviceStore.
 func (s *Store) UpdateDevice(ctx context.Context, poolID, key string, fn func(userpool.Device) (userpool.Device, error)) (userpool.Device, error) {
 	var out userpool.Device
-	err := s.tx(ctx, func(tx *sql.Tx) error {
+	err := s.tx(ctx, func(tx *txn) error {
 		d, err := scanDevice(tx.QueryRowContext(ctx, `SELECT `+deviceCols+` FROM devices WHERE pool_id = ? AND device_key = ?`, poolID, key))
 		if err != nil {
 			return err

@@ -2,7 +2,6 @@ package sqlite
 
 import (
 	"context"
-	"database/sql"
 )
 
 // Group commit: the hot writes (sign-out, new sessions, revocations,
@@ -13,7 +12,7 @@ import (
 // the write is on disk.
 
 type groupOp struct {
-	fn   func(*sql.Tx) error
+	fn   func(*txn) error
 	done chan error
 }
 
@@ -47,12 +46,14 @@ func (s *Store) groupLoop() {
 
 func (s *Store) commitBatch(batch []groupOp) {
 	results := make([]error, len(batch))
-	tx, err := s.w.Begin()
+	sqlTx, err := s.w.Begin()
 	if err == nil {
+		tx := &txn{Tx: sqlTx, db: s.w}
 		for i, op := range batch {
 			results[i] = runIsolated(tx, op.fn)
 		}
 		err = tx.Commit()
+		tx.end()
 	}
 	for i, op := range batch {
 		if err != nil {
@@ -64,7 +65,7 @@ func (s *Store) commitBatch(batch []groupOp) {
 }
 
 // runIsolated runs fn in a savepoint, undoing only its own changes on error.
-func runIsolated(tx *sql.Tx, fn func(*sql.Tx) error) error {
+func runIsolated(tx *txn, fn func(*txn) error) error {
 	if _, err := tx.Exec(`SAVEPOINT op`); err != nil {
 		return err
 	}
@@ -78,7 +79,7 @@ func runIsolated(tx *sql.Tx, fn func(*sql.Tx) error) error {
 }
 
 // group queues fn for the next group commit and waits until it is durable.
-func (s *Store) group(ctx context.Context, fn func(*sql.Tx) error) error {
+func (s *Store) group(ctx context.Context, fn func(*txn) error) error {
 	done := make(chan error, 1)
 	select {
 	case s.ops <- groupOp{fn: fn, done: done}:

@@ -83,7 +83,7 @@ func (s *Store) UpdateGroup(ctx context.Context, g userpool.Group) error {
 
 // DeleteGroup implements userpool.GroupStore.
 func (s *Store) DeleteGroup(ctx context.Context, poolID, name string) error {
-	return s.tx(ctx, func(tx *sql.Tx) error {
+	return s.tx(ctx, func(tx *txn) error {
 		res, err := tx.ExecContext(ctx, `DELETE FROM groups_ WHERE pool_id = ? AND name = ?`, poolID, name)
 		if err != nil {
 			return err

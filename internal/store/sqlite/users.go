@@ -107,7 +107,7 @@ func (s *Store) ListUsers(ctx context.Context, poolID, after string, limit int) 
 // UpdateUser implements userpool.UserStore.
 func (s *Store) UpdateUser(ctx context.Context, poolID, key string, fn func(userpool.User) (userpool.User, error)) (userpool.User, error) {
 	var out userpool.User
-	err := s.tx(ctx, func(tx *sql.Tx) error {
+	err := s.tx(ctx, func(tx *txn) error {
 		_, u, err := scanUser(tx.QueryRowContext(ctx, `SELECT `+userCols+` FROM users u WHERE u.pool_id = ? AND u.key = ?`, poolID, key))
 		if err != nil {
 			return err
@@ -126,7 +126,7 @@ func (s *Store) UpdateUser(ctx context.Context, poolID, key string, fn func(user
 
 // DeleteUser implements userpool.UserStore.
 func (s *Store) DeleteUser(ctx context.Context, poolID, key string) error {
-	return s.tx(ctx, func(tx *sql.Tx) error {
+	return s.tx(ctx, func(tx *txn) error {
 		var sub string
 		if err := tx.QueryRowContext(ctx, `DELETE FROM users WHERE pool_id = ? AND key = ? RETURNING sub`, poolID, key).Scan(&sub); err != nil {
 			return notFound(err)
@@ -158,7 +158,7 @@ func (s *Store) CreateFamily(ctx context.Context, f userpool.Family) error {
 	if !f.RevokedAt.IsZero() {
 		revoked = ns(f.RevokedAt)
 	}
-	err := s.group(ctx, func(tx *sql.Tx) error {
+	err := s.group(ctx, func(tx *txn) error {
 		_, err := tx.Exec(`INSERT INTO families(id, pool_id, client_id, user_sub, refresh_hash, epoch, auth_time_ns, created_ns, expires_ns, revoked_ns, device_key, scope)
 		VALUES (?,?,?,?,?,?,?,?,?,?,?,?)`, f.ID, f.PoolID, f.ClientID, f.UserSub, f.RefreshHash, f.Epoch,
 			ns(f.AuthTime), ns(f.CreatedAt), ns(f.ExpiresAt), revoked, f.DeviceKey, f.Scope)
@@ -188,7 +188,7 @@ func (s *Store) GetFamilyByRefreshHash(ctx context.Context, hash []byte) (userpo
 
 // RevokeFamily implements userpool.FamilyStore.
 func (s *Store) RevokeFamily(ctx context.Context, id string, at time.Time) error {
-	return s.group(ctx, func(tx *sql.Tx) error {
+	return s.group(ctx, func(tx *txn) error {
 		var pool, sub string
 		var epoch int64
 		err := tx.QueryRow(`UPDATE families SET revoked_ns = ? WHERE id = ? AND revoked_ns IS NULL RETURNING pool_id, user_sub, epoch`,
@@ -214,7 +214,7 @@ func (s *Store) RevokeFamily(ctx context.Context, id string, at time.Time) error
 func (s *Store) SignOutUser(ctx context.Context, poolID, sub string) (int64, int, error) {
 	var epoch int64
 	var families int
-	err := s.group(ctx, func(tx *sql.Tx) error {
+	err := s.group(ctx, func(tx *txn) error {
 		if err := tx.QueryRow(`SELECT live_families FROM users WHERE pool_id = ? AND sub = ?`, poolID, sub).Scan(&families); err != nil {
 			return notFound(err)
 		}

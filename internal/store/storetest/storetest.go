@@ -176,11 +176,13 @@ func testDeletePoolCascades(t *testing.T, s userpool.Store) {
 	must(t, s.CreateUser(ctx, "alice", user("us-east-1_b", "alice", "sub-b")))
 	must(t, s.CreateFamily(ctx, family("f1", "us-east-1_a", "sub-a", 0)))
 	must(t, s.CreateFamily(ctx, family("f2", "us-east-1_b", "sub-b", 0)))
+	_, err := s.GetClient(ctx, "c1") // a cached client must not outlive its pool
+	must(t, err)
 	must(t, s.DeletePool(ctx, "us-east-1_a"))
 	if keys, _ := s.ListSigningKeys(ctx, "us-east-1_a"); len(keys) != 0 {
 		t.Fatal("keys survive their pool")
 	}
-	_, err := s.GetClient(ctx, "c1")
+	_, err = s.GetClient(ctx, "c1")
 	wantErr(t, err, userpool.ErrNotFound)
 	_, err = s.GetUser(ctx, "us-east-1_a", "alice")
 	wantErr(t, err, userpool.ErrNotFound)
@@ -223,6 +225,10 @@ func testClients(t *testing.T, s userpool.Store) {
 	must(t, err)
 	if len(page) != 2 || page[0].ID != "c2" || page[1].ID != "c3" {
 		t.Fatalf("clients page %+v", page)
+	}
+	// Read first: a store that caches clients must see its own writes.
+	if _, err := s.GetClient(ctx, "c1"); err != nil {
+		t.Fatal(err)
 	}
 	up, err := s.UpdateClient(ctx, "c1", func(c userpool.Client) (userpool.Client, error) {
 		c.Settings.ClientName = "renamed"
