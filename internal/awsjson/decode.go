@@ -5,10 +5,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"math"
-	"regexp"
 	"strconv"
 	"strings"
-	"sync"
 	"unicode"
 	"unicode/utf8"
 
@@ -324,20 +322,4 @@ func contains(list []string, s string) bool {
 		}
 	}
 	return false
-}
-
-var patterns sync.Map // pattern → *regexp.Regexp (nil when RE2 cannot express it)
-
-// compiled returns the whole-value matcher of a Java pattern, or nil for
-// patterns RE2 cannot compile (lookbehind), which are then not enforced.
-func compiled(p string) *regexp.Regexp {
-	if re, ok := patterns.Load(p); ok {
-		return re.(*regexp.Regexp)
-	}
-	re, err := regexp.Compile(`^(?:` + p + `)$`)
-	if err != nil {
-		re = nil
-	}
-	patterns.Store(p, re)
-	return re
 }
