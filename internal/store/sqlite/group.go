@@ -46,9 +46,8 @@ func (s *Store) groupLoop() {
 
 func (s *Store) commitBatch(batch []groupOp) {
 	results := make([]error, len(batch))
-	sqlTx, err := s.w.Begin()
+	tx, err := s.w.begin(context.Background())
 	if err == nil {
-		tx := &txn{Tx: sqlTx, db: s.w}
 		for i, op := range batch {
 			results[i] = runIsolated(tx, op.fn)
 		}

@@ -98,6 +98,15 @@ type txn struct {
 	missed []string
 }
 
+// begin starts a write transaction on d.
+func (d *db) begin(ctx context.Context) (*txn, error) {
+	tx, err := d.DB.BeginTx(ctx, nil)
+	if err != nil {
+		return nil, err
+	}
+	return &txn{Tx: tx, db: d}, nil
+}
+
 func (t *txn) stmt(query string) *sql.Stmt {
 	if st := t.db.cached(query); st != nil {
 		return t.Tx.Stmt(st)
