@@ -513,7 +513,7 @@ func Print(w io.Writer, r *Report) {
 	for _, s := range r.Workloads {
 		frac := "-"
 		if (s.Workload == "signin" || s.Workload == "refresh") && r.Machine.PairCeilingSec > 0 {
-			frac = fmt.Sprintf("%.0f %%", 100*s.PerSecond/r.Machine.PairCeilingSec)
+			frac = fmt.Sprintf("%.0f %%", 100*s.succeededPerSecond()/r.Machine.PairCeilingSec)
 		}
 		fmt.Fprintf(w, "%-10s %5d %9d %10.0f %8.2f %8.2f %8.2f %9s  %v\n", s.Workload, s.Concurrency, s.Requests, s.PerSecond, s.P50ms, s.P99ms, s.MaxMs, frac, s.Errors)
 	}

@@ -19,6 +19,19 @@ type Stats struct {
 	Errors      map[string]int `json:"errors"`
 }
 
+// succeededPerSecond is the throughput of the calls that did not fail:
+// a fast error is no sign-in.
+func (s Stats) succeededPerSecond() float64 {
+	if s.Seconds <= 0 {
+		return 0
+	}
+	ok := s.Requests
+	for _, n := range s.Errors {
+		ok -= n
+	}
+	return float64(ok) / s.Seconds
+}
+
 // percentile returns the q-quantile (0..1) of sorted samples, nearest rank.
 func percentile(sorted []time.Duration, q float64) time.Duration {
 	if len(sorted) == 0 {

@@ -21,3 +21,13 @@ func TestPercentiles(t *testing.T) {
 		t.Fatal("single sample")
 	}
 }
+
+func TestSucceededPerSecondLeavesErrorsOut(t *testing.T) {
+	s := Stats{Requests: 100, Seconds: 2, Errors: map[string]int{"NotAuthorizedException": 30, "transport": 10}}
+	if got := s.succeededPerSecond(); got != 30 {
+		t.Fatalf("succeeded/s = %v, want 30", got)
+	}
+	if got := (Stats{}).succeededPerSecond(); got != 0 {
+		t.Fatalf("empty stats: %v", got)
+	}
+}
