@@ -111,8 +111,8 @@ func serve(ctx context.Context, cfg serveConfig, stderr io.Writer) error {
 	}
 	log := slog.New(slog.NewJSONHandler(stderr, &slog.HandlerOptions{Level: level}))
 	// The live heap is a few megabytes, so at Go's default every few
-	// megabytes of request garbage start a collection; 400 trades tens of
-	// megabytes of RSS for ≈40 % more GetUser calls per second (BENCHMARKS.md).
+	// megabytes of request garbage start a collection; 400 trades ≈12 MB of
+	// RSS for ≈40 % more GetUser calls per second (BENCHMARKS.md).
 	if _, set := os.LookupEnv("GOGC"); !set && cfg.GCPercent > 0 {
 		debug.SetGCPercent(cfg.GCPercent)
 	}

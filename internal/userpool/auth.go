@@ -283,7 +283,7 @@ func (a *Auth) signInScoped(ctx context.Context, pool *Pool, client *Client, use
 	// answered before the write is on disk.
 	stored := make(chan error, 1)
 	go func() { stored <- a.Store.CreateFamily(ctx, fam) }()
-	access, id, err := a.issueForSignIn(ctx, pool, client, user, &fam, scope, nonce, now)
+	access, id, err := a.issue(ctx, pool, client, user, &fam, scope, nonce, now)
 	if werr := <-stored; werr != nil {
 		return Tokens{}, werr
 	}
@@ -294,8 +294,9 @@ func (a *Auth) signInScoped(ctx context.Context, pool *Pool, client *Client, use
 		TokenType: "Bearer", NewDevice: fresh}, nil
 }
 
-// issueForSignIn signs the first tokens of the family fam.
-func (a *Auth) issueForSignIn(ctx context.Context, pool *Pool, client *Client, user *User, fam *Family, scope, nonce string, now time.Time) (access, id string, err error) {
+// issue signs an access and ID token of the family fam, for a sign-in or a
+// refresh. Clients with token revocation off get tokens without origin_jti.
+func (a *Auth) issue(ctx context.Context, pool *Pool, client *Client, user *User, fam *Family, scope, nonce string, now time.Time) (access, id string, err error) {
 	req := TokenRequest{Pool: pool, Client: client, User: user, Scope: scope, Nonce: nonce, EventID: uuid.NewString(), Now: now}
 	if client.Settings.EnableTokenRevocation {
 		req.Family = fam
@@ -365,14 +366,7 @@ func (a *Auth) refreshFamily(ctx context.Context, pool *Pool, client *Client, pa
 	if scope == "" {
 		scope = ScopeUserAdmin
 	}
-	req := TokenRequest{Pool: pool, Client: client, User: &user, Scope: scope, EventID: uuid.NewString(), Now: now, Family: &fam}
-	if !client.Settings.EnableTokenRevocation {
-		req.Family = &Family{AuthTime: fam.AuthTime, DeviceKey: fam.DeviceKey}
-	}
-	if req.Groups, req.Roles, req.Role, err = groupClaims(ctx, a.Store, pool.ID, user.Sub); err != nil {
-		return AuthResult{}, err
-	}
-	access, id, err := a.Tokens.Issue(ctx, req)
+	access, id, err := a.issue(ctx, pool, client, &user, &fam, scope, "", now)
 	if err != nil {
 		return AuthResult{}, err
 	}

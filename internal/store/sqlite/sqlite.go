@@ -345,9 +345,6 @@ func (s *Store) GetPool(ctx context.Context, id string) (userpool.Pool, error) {
 	})
 }
 
-// forgetPool drops a pool from the cache; called before and after writes.
-func (s *Store) forgetPool(id string) { s.pools.forget(id) }
-
 // ListPools implements userpool.PoolStore.
 func (s *Store) ListPools(ctx context.Context, after string, limit int) ([]userpool.Pool, error) {
 	rows, err := s.r.QueryContext(ctx, `SELECT `+poolCols+` FROM pools WHERE id > ? ORDER BY id LIMIT ?`, after, limit)
@@ -368,8 +365,8 @@ func (s *Store) ListPools(ctx context.Context, after string, limit int) ([]userp
 
 // UpdatePool implements userpool.PoolStore.
 func (s *Store) UpdatePool(ctx context.Context, id string, fn func(userpool.Pool) (userpool.Pool, error)) (userpool.Pool, error) {
-	s.forgetPool(id)
-	defer s.forgetPool(id)
+	s.pools.forget(id)
+	defer s.pools.forget(id)
 	var out userpool.Pool
 	err := s.tx(ctx, func(tx *txn) error {
 		p, err := scanPool(tx.QueryRowContext(ctx, `SELECT `+poolCols+` FROM pools WHERE id = ?`, id))
@@ -388,8 +385,8 @@ func (s *Store) UpdatePool(ctx context.Context, id string, fn func(userpool.Pool
 
 // DeletePool implements userpool.PoolStore.
 func (s *Store) DeletePool(ctx context.Context, id string) error {
-	s.forgetPool(id)
-	defer s.forgetPool(id)
+	s.pools.forget(id)
+	defer s.pools.forget(id)
 	defer s.clients.forgetAll() // the pool's clients go with it
 	return s.tx(ctx, func(tx *txn) error {
 		if _, err := tx.ExecContext(ctx, `DELETE FROM families WHERE pool_id = ?`, id); err != nil {
