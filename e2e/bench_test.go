@@ -28,11 +28,15 @@ func TestBenchCommand(t *testing.T) {
 	var rep struct {
 		Machine struct {
 			RSASignPerSec float64 `json:"rsa2048_sign_per_second"`
+			RSABefore     float64 `json:"rsa2048_sign_per_second_before"`
+			RSAAfter      float64 `json:"rsa2048_sign_per_second_after"`
 		}
 		Workloads []struct {
 			Workload string
 			Requests int
 			Errors   map[string]int
+			Server   float64 `json:"server_cpu_ms_per_call"`
+			Client   float64 `json:"client_cpu_ms_per_call"`
 		}
 		UserScaling []struct{ Sessions int } `json:"signout_by_user_sessions"`
 		PoolScaling []struct {
@@ -43,12 +47,13 @@ func TestBenchCommand(t *testing.T) {
 	if err := json.Unmarshal(raw, &rep); err != nil {
 		t.Fatal(err)
 	}
-	if rep.Machine.RSASignPerSec <= 0 || len(rep.Workloads) != 4 || len(rep.UserScaling) != 2 || len(rep.PoolScaling) != 1 ||
+	if m := rep.Machine; m.RSABefore <= 0 || m.RSAAfter <= 0 || m.RSASignPerSec != max(m.RSABefore, m.RSAAfter) || len(rep.Workloads) != 4 || len(rep.UserScaling) != 2 || len(rep.PoolScaling) != 1 ||
 		rep.PoolScaling[0].ServerRSSMB <= 0 {
 		t.Fatalf("report %s", raw)
 	}
 	for _, w := range rep.Workloads {
-		if w.Requests == 0 || len(w.Errors) != 0 {
+		// The server's CPU comes from its /metrics, the client's from rusage.
+		if w.Requests == 0 || len(w.Errors) != 0 || w.Server <= 0 || w.Client <= 0 {
 			t.Fatalf("workload %+v", w)
 		}
 	}

@@ -1,6 +1,7 @@
 package bench
 
 import (
+	"fmt"
 	"sort"
 	"time"
 )
@@ -17,6 +18,18 @@ type Stats struct {
 	P99ms       float64        `json:"p99_ms"`
 	MaxMs       float64        `json:"max_ms"`
 	Errors      map[string]int `json:"errors"`
+	// ServerCPUms and ClientCPUms are CPU milliseconds per call: the
+	// server's (0 when it publishes no process_cpu_seconds_total) and the
+	// load generator's own, which shares the machine with it.
+	ServerCPUms float64 `json:"server_cpu_ms_per_call,omitempty"`
+	ClientCPUms float64 `json:"client_cpu_ms_per_call,omitempty"`
+}
+
+func cpuMs(v float64) string {
+	if v <= 0 {
+		return "-"
+	}
+	return fmt.Sprintf("%.3f", v)
 }
 
 // succeededPerSecond is the throughput of the calls that did not fail:
