@@ -172,16 +172,25 @@ func Run(ctx context.Context, o Options, log io.Writer) (*Report, error) {
 	}
 	rep := &Report{Endpoint: o.Endpoint, StartedAt: time.Now().UTC()}
 	rep.Machine.RSABefore = measureRSA()
-	// Tokens for refresh and GetUser come from one sign-in per client.
+	// Tokens for refresh and GetUser come from one sign-in per client, made
+	// again before each such workload: a sign-out workload revokes them.
 	toks := make([]*types.AuthenticationResultType, o.Concurrency)
-	for i := range toks {
-		res, err := r.signIn(ctx, r.names[i%len(r.names)])
-		if err != nil {
-			return nil, fmt.Errorf("priming sign-in: %w", err)
+	prime := func() error {
+		for i := range toks {
+			res, err := r.signIn(ctx, r.names[i%len(r.names)])
+			if err != nil {
+				return fmt.Errorf("priming sign-in: %w", err)
+			}
+			toks[i] = res
 		}
-		toks[i] = res
+		return nil
 	}
 	for _, w := range strings.Split(o.Workloads, ",") {
+		if w := strings.TrimSpace(w); w == "refresh" || w == "getuser" {
+			if err := prime(); err != nil {
+				return nil, err
+			}
+		}
 		var fn func(ctx context.Context, worker, i int) error
 		switch strings.TrimSpace(w) {
 		case "signin":

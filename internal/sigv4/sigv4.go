@@ -12,6 +12,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -53,6 +54,25 @@ type Verifier struct {
 	Now     func() time.Time // injectable clock; nil = time.Now
 	Service string           // "cognito-idp" when empty
 	MaxSkew time.Duration    // 5 min when zero
+
+	signers sync.Map // access key id → *keySigner
+}
+
+// keySigner is the SDK signer of one credential. The signer caches the key
+// it derives (four HMACs) per day, region and access key id — not per
+// secret, so a secret changed under the same id gets a fresh signer.
+type keySigner struct {
+	secret string
+	signer *v4.Signer
+}
+
+func (v *Verifier) signerFor(c Credential) *v4.Signer {
+	if ks, ok := v.signers.Load(c.AccessKeyID); ok && ks.(*keySigner).secret == c.SecretAccessKey {
+		return ks.(*keySigner).signer
+	}
+	ks := &keySigner{secret: c.SecretAccessKey, signer: v4.NewSigner()}
+	v.signers.Store(c.AccessKeyID, ks)
+	return ks.signer
 }
 
 // Result is what a valid signature establishes.
@@ -184,7 +204,7 @@ func (v *Verifier) Verify(r *http.Request, body []byte) (Result, error) {
 	if !signaturePattern.MatchString(a.Signature) {
 		return Result{}, fail(userpool.InvalidSignature, msgNoMatch)
 	}
-	expected, ok := recompute(r, a, payloadHash, cred.SecretAccessKey, signedAt)
+	expected, ok := recompute(v.signerFor(cred), r, a, payloadHash, cred.SecretAccessKey, signedAt)
 	if !ok || subtle.ConstantTimeCompare([]byte(expected), []byte(a.Signature)) != 1 {
 		return Result{}, fail(userpool.InvalidSignature, msgNoMatch)
 	}
@@ -242,7 +262,7 @@ func checkSkew(signedAt, now time.Time, maxSkew time.Duration) error {
 // header list still differs from the client's (unsorted or duplicated names,
 // a listed header that was not sent, one the signer never signs such as
 // user-agent): such a signature can't match.
-func recompute(r *http.Request, a authorization, payloadHash, secret string, signedAt time.Time) (signature string, ok bool) {
+func recompute(signer *v4.Signer, r *http.Request, a authorization, payloadHash, secret string, signedAt time.Time) (signature string, ok bool) {
 	cp := &http.Request{
 		Method: r.Method,
 		// No scheme: the signer then never strips a port from Host.
@@ -268,7 +288,7 @@ func recompute(r *http.Request, a authorization, payloadHash, secret string, sig
 	// No SessionToken: a signed X-Amz-Security-Token is copied like any other
 	// header, and the signer must not add one the client did not send.
 	creds := aws.Credentials{AccessKeyID: a.AccessKeyID, SecretAccessKey: secret}
-	if err := v4.NewSigner().SignHTTP(context.Background(), creds, cp, payloadHash, a.Service, a.Region, signedAt); err != nil {
+	if err := signer.SignHTTP(context.Background(), creds, cp, payloadHash, a.Service, a.Region, signedAt); err != nil {
 		return "", false
 	}
 	got, err := parseAuthorization(cp.Header.Get("Authorization"), true)

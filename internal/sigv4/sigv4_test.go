@@ -410,3 +410,27 @@ func FuzzVerify(f *testing.F) {
 		}
 	})
 }
+
+// The verifier keeps one SDK signer per credential, whose derived-key cache
+// is keyed by access key id and day only: a secret changed under the same
+// id must not keep accepting signatures made with the old one.
+func TestSecretChangedUnderSameKeyID(t *testing.T) {
+	keys := StaticKeyring{exampleKey: {AccessKeyID: exampleKey, SecretAccessKey: exampleSecret}}
+	v := &Verifier{Keys: keys, Now: func() time.Time { return vectorTime }}
+	verify := func() error {
+		r, body := vectorRequest(vectorAuth)
+		_, err := v.Verify(r, body)
+		return err
+	}
+	for range 2 { // the second call reuses the cached signing key
+		if err := verify(); err != nil {
+			t.Fatalf("vector rejected: %v", err)
+		}
+	}
+	keys[exampleKey] = Credential{AccessKeyID: exampleKey, SecretAccessKey: "rotated/secret/EXAMPLEKEY"}
+	expectError(t, verify(), userpool.InvalidSignature, msgNoMatch)
+	keys[exampleKey] = Credential{AccessKeyID: exampleKey, SecretAccessKey: exampleSecret}
+	if err := verify(); err != nil {
+		t.Fatalf("vector rejected after the secret came back: %v", err)
+	}
+}

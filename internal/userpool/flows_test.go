@@ -248,6 +248,33 @@ func TestSignOutEpochHasNoClockGranularityTrap(t *testing.T) {
 	wantError(t, err, userpool.NotAuthorized, "Refresh Token has been revoked")
 }
 
+// An admin sign-out names the user by username (any case in a
+// case-insensitive pool) or by sub: each form signs out that user only.
+func TestAdminSignOutByEveryName(t *testing.T) {
+	w := newWorld(t, ":memory:")
+	p, c := w.setup(t, userpool.CreateClientInput{})
+	w.addUser(t, p, "alice")
+	w.addUser(t, p, "bob")
+	alice, _ := w.users.GetUser(ctx, p.ID, "alice")
+	bob, _ := w.signIn(c, "bob", "Passw0rd!")
+	for _, name := range []string{"alice", "ALICE", alice.Sub} {
+		res, err := w.signIn(c, "alice", "Passw0rd!")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := w.sessions.AdminGlobalSignOut(ctx, userpool.Caller{AccessKeyID: "AKID"}, p.ID, name); err != nil {
+			t.Fatalf("sign-out as %q: %v", name, err)
+		}
+		_, err = w.sessions.Authorize(ctx, res.Tokens.AccessToken)
+		wantError(t, err, userpool.NotAuthorized, "Access Token has been revoked")
+	}
+	if _, err := w.sessions.Authorize(ctx, bob.Tokens.AccessToken); err != nil {
+		t.Fatalf("bob signed out too: %v", err)
+	}
+	err := w.sessions.AdminGlobalSignOut(ctx, userpool.Caller{AccessKeyID: "AKID"}, p.ID, "carol")
+	wantError(t, err, userpool.UserNotFound, "User does not exist.")
+}
+
 func TestFailedPasswordLockout(t *testing.T) {
 	w := newWorld(t, ":memory:")
 	p, c := w.setup(t, userpool.CreateClientInput{})

@@ -79,11 +79,17 @@ func (s *Sessions) AdminGlobalSignOut(ctx context.Context, caller Caller, poolID
 	if err != nil {
 		return err
 	}
-	u, _, err := FindUser(ctx, s.Store, &pool, username)
-	if err != nil {
-		return err
+	// Most callers name the user by username: that lookup happens inside
+	// the write. A sub or an alias falls back to FindUser.
+	out, err := s.Store.SignOutUsername(ctx, pool.ID, UsernameKey(&pool, username))
+	if errors.Is(err, ErrNotFound) {
+		u, _, ferr := FindUser(ctx, s.Store, &pool, username)
+		if ferr != nil {
+			return ferr
+		}
+		out, err = s.Store.SignOutUser(ctx, pool.ID, u.Sub)
 	}
-	return s.signOut(ctx, caller, "AdminUserGlobalSignOut", &pool, u)
+	return s.afterSignOut(ctx, caller, "AdminUserGlobalSignOut", &pool, out, err)
 }
 
 // GlobalSignOut signs out the owner of the access token everywhere.
@@ -92,20 +98,28 @@ func (s *Sessions) GlobalSignOut(ctx context.Context, accessToken string) error 
 	if err != nil {
 		return err
 	}
-	return s.signOut(ctx, Caller{}, "GlobalSignOut", nil, a.User)
+	out, err := s.Store.SignOutUser(ctx, a.User.PoolID, a.User.Sub)
+	return s.afterSignOut(ctx, Caller{}, "GlobalSignOut", nil, out, err)
 }
 
 // signOut revokes every family of u; pool is looked up when nil.
 func (s *Sessions) signOut(ctx context.Context, caller Caller, op string, pool *Pool, u User) error {
-	epoch, families, err := s.Store.SignOutUser(ctx, u.PoolID, u.Sub)
+	out, err := s.Store.SignOutUser(ctx, u.PoolID, u.Sub)
+	return s.afterSignOut(ctx, caller, op, pool, out, err)
+}
+
+// afterSignOut completes a sign-out whose epoch write returned out and err:
+// hosted-UI sessions (when the pool's tag asks) and the audit line.
+func (s *Sessions) afterSignOut(ctx context.Context, caller Caller, op string, pool *Pool, out SignedOut, err error) error {
 	if errors.Is(err, ErrNotFound) {
 		return Errorf(UserNotFound, "User does not exist.")
 	}
 	if err != nil {
 		return err
 	}
+	poolID := out.PoolID
 	if pool == nil {
-		p, err := GetPool(ctx, s.Store, u.PoolID)
+		p, err := GetPool(ctx, s.Store, poolID)
 		if err != nil {
 			return err
 		}
@@ -113,7 +127,7 @@ func (s *Sessions) signOut(ctx context.Context, caller Caller, op string, pool *
 	}
 	ended := 0
 	if pool.Settings.UserPoolTags[TagSignOutEndsHostedSessions] == "true" {
-		if ended, err = s.Store.EndWebSessionsOfUser(ctx, u.PoolID, u.Sub, s.Now()); err != nil {
+		if ended, err = s.Store.EndWebSessionsOfUser(ctx, poolID, out.Sub, s.Now()); err != nil {
 			return err
 		}
 	}
@@ -122,8 +136,8 @@ func (s *Sessions) signOut(ctx context.Context, caller Caller, op string, pool *
 		if caller.AccessKeyID != "" {
 			by = "access-key:" + caller.AccessKeyID
 		}
-		s.Audit.Audit(ctx, "sign-out", "operation", op, "by", by, "pool", u.PoolID,
-			"sub", u.Sub, "username", u.Username, "epoch", epoch, "families", families, "hosted_sessions_ended", ended)
+		s.Audit.Audit(ctx, "sign-out", "operation", op, "by", by, "pool", poolID,
+			"sub", out.Sub, "username", out.Username, "epoch", out.Epoch, "families", out.Families, "hosted_sessions_ended", ended)
 	}
 	return nil
 }

@@ -160,6 +160,13 @@ type KeyedUser struct {
 	User User
 }
 
+// SignedOut is what a sign-out changed.
+type SignedOut struct {
+	PoolID, Sub, Username string
+	Epoch                 int64 // the user's new SignOutEpoch
+	Families              int   // live families it ended
+}
+
 // FamilyStore persists token families (sign-in sessions).
 type FamilyStore interface {
 	CreateFamily(ctx context.Context, f Family) error
@@ -168,12 +175,16 @@ type FamilyStore interface {
 	// first time. ErrNotFound when there is no such family.
 	RevokeFamily(ctx context.Context, id string, at time.Time) error
 	// SignOutUser increments the user's SignOutEpoch, which kills every
-	// family created before, and returns the new epoch with the number of
+	// family created before, and reports the new epoch with the number of
 	// families it ended (those created since the last sign-out, less the
 	// revoked ones; expired ones not yet collected are included). One row is
 	// written whatever the number of sessions. ErrNotFound when there is no
 	// such user.
-	SignOutUser(ctx context.Context, poolID, sub string) (epoch int64, families int, err error)
+	SignOutUser(ctx context.Context, poolID, sub string) (SignedOut, error)
+	// SignOutUsername is SignOutUser for the user whose username key is
+	// key: the lookup happens inside the write, so an admin sign-out by
+	// username costs no separate read.
+	SignOutUsername(ctx context.Context, poolID, key string) (SignedOut, error)
 	// GetSession is the one revocation check: the user (by sub) and the
 	// family in a single indexed lookup. ErrNotFound when either is missing.
 	GetSession(ctx context.Context, poolID, sub, familyID string) (User, Family, error)

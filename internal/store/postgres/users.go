@@ -180,17 +180,29 @@ func (s *Store) RevokeFamily(ctx context.Context, id string, at time.Time) error
 }
 
 // SignOutUser implements userpool.FamilyStore: one row locked and written.
-func (s *Store) SignOutUser(ctx context.Context, poolID, sub string) (int64, int, error) {
-	var epoch int64
-	var families int
+func (s *Store) SignOutUser(ctx context.Context, poolID, sub string) (userpool.SignedOut, error) {
+	return s.signOut(ctx, poolID, "sub", sub)
+}
+
+// SignOutUsername implements userpool.FamilyStore.
+func (s *Store) SignOutUsername(ctx context.Context, poolID, key string) (userpool.SignedOut, error) {
+	return s.signOut(ctx, poolID, "key", key)
+}
+
+// signOut signs out the user whose column (sub or key, both unique in a
+// pool; never client input) is value: the row is locked as it is read, so
+// the count of ended families is the one the UPDATE resets.
+func (s *Store) signOut(ctx context.Context, poolID, column, value string) (userpool.SignedOut, error) {
+	out := userpool.SignedOut{PoolID: poolID}
 	err := s.tx(ctx, func(tx pgx.Tx) error {
-		if err := tx.QueryRow(ctx, `SELECT live_families FROM users WHERE pool_id = $1 AND sub = $2 FOR UPDATE`, poolID, sub).Scan(&families); err != nil {
+		if err := tx.QueryRow(ctx, `SELECT sub, username, live_families FROM users WHERE pool_id = $1 AND `+column+` = $2 FOR UPDATE`, poolID, value).
+			Scan(&out.Sub, &out.Username, &out.Families); err != nil {
 			return notFound(err)
 		}
 		return tx.QueryRow(ctx, `UPDATE users SET signout_epoch = signout_epoch + 1, live_families = 0 WHERE pool_id = $1 AND sub = $2
-			RETURNING signout_epoch`, poolID, sub).Scan(&epoch)
+			RETURNING signout_epoch`, poolID, out.Sub).Scan(&out.Epoch)
 	})
-	return epoch, families, err
+	return out, err
 }
 
 // GetSession implements userpool.FamilyStore.

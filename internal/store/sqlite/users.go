@@ -211,17 +211,30 @@ func (s *Store) RevokeFamily(ctx context.Context, id string, at time.Time) error
 
 // SignOutUser implements userpool.FamilyStore: one row, whatever the
 // number of sessions.
-func (s *Store) SignOutUser(ctx context.Context, poolID, sub string) (int64, int, error) {
-	var epoch int64
-	var families int
+func (s *Store) SignOutUser(ctx context.Context, poolID, sub string) (userpool.SignedOut, error) {
+	return s.signOut(ctx, poolID, "sub", sub)
+}
+
+// SignOutUsername implements userpool.FamilyStore.
+func (s *Store) SignOutUsername(ctx context.Context, poolID, key string) (userpool.SignedOut, error) {
+	return s.signOut(ctx, poolID, "key", key)
+}
+
+// signOut signs out the user whose column (sub or key, both unique in a
+// pool; never client input) is value. The writer reads the row it then writes: its page cache is
+// warm, where a reader's is reset by every commit.
+func (s *Store) signOut(ctx context.Context, poolID, column, value string) (userpool.SignedOut, error) {
+	out := userpool.SignedOut{PoolID: poolID}
 	err := s.group(ctx, func(tx *txn) error {
-		if err := tx.QueryRow(`SELECT live_families FROM users WHERE pool_id = ? AND sub = ?`, poolID, sub).Scan(&families); err != nil {
+		var key string
+		if err := tx.QueryRow(`SELECT key, sub, username, live_families FROM users WHERE pool_id = ? AND `+column+` = ?`, poolID, value).
+			Scan(&key, &out.Sub, &out.Username, &out.Families); err != nil {
 			return notFound(err)
 		}
-		return notFound(tx.QueryRow(`UPDATE users SET signout_epoch = signout_epoch + 1, live_families = 0
-			WHERE pool_id = ? AND sub = ? RETURNING signout_epoch`, poolID, sub).Scan(&epoch))
+		return tx.QueryRow(`UPDATE users SET signout_epoch = signout_epoch + 1, live_families = 0 WHERE pool_id = ? AND key = ? RETURNING signout_epoch`,
+			poolID, key).Scan(&out.Epoch)
 	})
-	return epoch, families, err
+	return out, err
 }
 
 // GetSession implements userpool.FamilyStore: two primary-key lookups in

@@ -415,24 +415,46 @@ func testSignOutAndSession(t *testing.T, s userpool.Store) {
 	must(t, s.CreateFamily(ctx, family("f4", "us-east-1_a", "sub-1", 0)))
 	must(t, s.RevokeFamily(ctx, "f4", t0))
 	must(t, s.RevokeFamily(ctx, "f4", t0)) // counted once
-	epoch, n, err := s.SignOutUser(ctx, "us-east-1_a", "sub-1")
+	out, err := s.SignOutUser(ctx, "us-east-1_a", "sub-1")
 	must(t, err)
-	if epoch != 1 || n != 2 {
-		t.Fatalf("epoch %d, families ended %d (want 1 and 2: f1, f3)", epoch, n)
+	want := userpool.SignedOut{PoolID: "us-east-1_a", Sub: "sub-1", Username: "alice", Epoch: 1, Families: 2}
+	if out != want {
+		t.Fatalf("sign-out %+v, want %+v (families f1 and f3)", out, want)
 	}
-	if epoch, n, _ = s.SignOutUser(ctx, "us-east-1_a", "sub-1"); epoch != 2 || n != 0 {
-		t.Fatalf("second sign-out: epoch %d families %d", epoch, n)
+	if out, _ = s.SignOutUser(ctx, "us-east-1_a", "sub-1"); out.Epoch != 2 || out.Families != 0 {
+		t.Fatalf("second sign-out: %+v", out)
+	}
+	// By username key: the same row, the same rules.
+	must(t, s.CreateFamily(ctx, family("f5", "us-east-1_a", "sub-1", 2)))
+	out, err = s.SignOutUsername(ctx, "us-east-1_a", "alice")
+	must(t, err)
+	want = userpool.SignedOut{PoolID: "us-east-1_a", Sub: "sub-1", Username: "alice", Epoch: 3, Families: 1}
+	if out != want {
+		t.Fatalf("sign-out by username %+v, want %+v", out, want)
 	}
 	u, _, _ = s.GetSession(ctx, "us-east-1_a", "sub-1", "f1")
-	if u.SignOutEpoch != 2 {
+	if u.SignOutEpoch != 3 {
 		t.Fatalf("session sees epoch %d", u.SignOutEpoch)
 	}
 	bob, _, _ := s.GetSession(ctx, "us-east-1_a", "sub-2", "f2")
 	if bob.SignOutEpoch != 0 {
 		t.Fatal("another user's epoch moved")
 	}
-	_, _, err = s.SignOutUser(ctx, "us-east-1_a", "nobody")
+	_, err = s.SignOutUser(ctx, "us-east-1_a", "nobody")
 	wantErr(t, err, userpool.ErrNotFound)
+	_, err = s.SignOutUsername(ctx, "us-east-1_a", "nobody")
+	wantErr(t, err, userpool.ErrNotFound)
+	_, err = s.SignOutUsername(ctx, "us-east-1_a", "sub-1") // a sub is not a username key
+	wantErr(t, err, userpool.ErrNotFound)
+	// The same username in another pool is another user.
+	must(t, s.CreatePool(ctx, pool("us-east-1_b")))
+	must(t, s.CreateUser(ctx, "alice", user("us-east-1_b", "alice", "sub-b1")))
+	if out, err = s.SignOutUsername(ctx, "us-east-1_b", "alice"); err != nil || out.Sub != "sub-b1" || out.Epoch != 1 {
+		t.Fatalf("other pool's alice: %+v %v", out, err)
+	}
+	if u, _, _ = s.GetSession(ctx, "us-east-1_a", "sub-1", "f1"); u.SignOutEpoch != 3 {
+		t.Fatalf("pool a's alice moved to epoch %d", u.SignOutEpoch)
+	}
 	_, _, err = s.GetSession(ctx, "us-east-1_a", "sub-1", "f2") // someone else's family
 	wantErr(t, err, userpool.ErrNotFound)
 	_, _, err = s.GetSession(ctx, "us-east-1_a", "sub-1", "missing")
@@ -612,7 +634,15 @@ func testConcurrentSignOuts(t *testing.T, s userpool.Store) {
 			if i%4 == 0 {
 				sub = "nobody"
 			}
-			e, _, err := s.SignOutUser(ctx, "us-east-1_a", sub)
+			var out userpool.SignedOut
+			var err error
+			if i%2 == 0 { // by username key and by sub, interleaved
+				key := map[string]string{"sub-1": "alice", "nobody": "nobody"}[sub]
+				out, err = s.SignOutUsername(ctx, "us-east-1_a", key)
+			} else {
+				out, err = s.SignOutUser(ctx, "us-east-1_a", sub)
+			}
+			e := out.Epoch
 			mu.Lock()
 			defer mu.Unlock()
 			switch {
