@@ -81,13 +81,13 @@ func (s *Sessions) AdminGlobalSignOut(ctx context.Context, caller Caller, poolID
 	}
 	// Most callers name the user by username: that lookup happens inside
 	// the write. A sub or an alias falls back to FindUser.
-	out, err := s.Store.SignOutUsername(ctx, pool.ID, UsernameKey(&pool, username))
+	out, err := s.Store.SignOutUser(ctx, pool.ID, ByUsernameKey, UsernameKey(&pool, username))
 	if errors.Is(err, ErrNotFound) {
 		u, _, ferr := FindUser(ctx, s.Store, &pool, username)
 		if ferr != nil {
 			return ferr
 		}
-		out, err = s.Store.SignOutUser(ctx, pool.ID, u.Sub)
+		out, err = s.Store.SignOutUser(ctx, pool.ID, BySub, u.Sub)
 	}
 	return s.afterSignOut(ctx, caller, "AdminUserGlobalSignOut", &pool, out, err)
 }
@@ -98,13 +98,13 @@ func (s *Sessions) GlobalSignOut(ctx context.Context, accessToken string) error 
 	if err != nil {
 		return err
 	}
-	out, err := s.Store.SignOutUser(ctx, a.User.PoolID, a.User.Sub)
+	out, err := s.Store.SignOutUser(ctx, a.User.PoolID, BySub, a.User.Sub)
 	return s.afterSignOut(ctx, Caller{}, "GlobalSignOut", nil, out, err)
 }
 
 // signOut revokes every family of u; pool is looked up when nil.
 func (s *Sessions) signOut(ctx context.Context, caller Caller, op string, pool *Pool, u User) error {
-	out, err := s.Store.SignOutUser(ctx, u.PoolID, u.Sub)
+	out, err := s.Store.SignOutUser(ctx, u.PoolID, BySub, u.Sub)
 	return s.afterSignOut(ctx, caller, op, pool, out, err)
 }
 

@@ -160,6 +160,14 @@ type KeyedUser struct {
 	User User
 }
 
+// UserLookup says which unique field of a user a value is.
+type UserLookup int
+
+const (
+	BySub UserLookup = iota
+	ByUsernameKey
+)
+
 // SignedOut is what a sign-out changed.
 type SignedOut struct {
 	PoolID, Sub, Username string
@@ -174,17 +182,14 @@ type FamilyStore interface {
 	// RevokeFamily marks the family revoked at t; revoking twice keeps the
 	// first time. ErrNotFound when there is no such family.
 	RevokeFamily(ctx context.Context, id string, at time.Time) error
-	// SignOutUser increments the user's SignOutEpoch, which kills every
-	// family created before, and reports the new epoch with the number of
-	// families it ended (those created since the last sign-out, less the
-	// revoked ones; expired ones not yet collected are included). One row is
-	// written whatever the number of sessions. ErrNotFound when there is no
-	// such user.
-	SignOutUser(ctx context.Context, poolID, sub string) (SignedOut, error)
-	// SignOutUsername is SignOutUser for the user whose username key is
-	// key: the lookup happens inside the write, so an admin sign-out by
-	// username costs no separate read.
-	SignOutUsername(ctx context.Context, poolID, key string) (SignedOut, error)
+	// SignOutUser increments the SignOutEpoch of the user found by lookup
+	// (by sub, or by username key so that an admin sign-out costs no
+	// separate read), which kills every family created before, and reports
+	// the new epoch with the number of families it ended (those created
+	// since the last sign-out, less the revoked ones; expired ones not yet
+	// collected are included). One row is written whatever the number of
+	// sessions. ErrNotFound when there is no such user.
+	SignOutUser(ctx context.Context, poolID string, lookup UserLookup, value string) (SignedOut, error)
 	// GetSession is the one revocation check: the user (by sub) and the
 	// family in a single indexed lookup. ErrNotFound when either is missing.
 	GetSession(ctx context.Context, poolID, sub, familyID string) (User, Family, error)

@@ -180,19 +180,13 @@ func (s *Store) RevokeFamily(ctx context.Context, id string, at time.Time) error
 }
 
 // SignOutUser implements userpool.FamilyStore: one row locked and written.
-func (s *Store) SignOutUser(ctx context.Context, poolID, sub string) (userpool.SignedOut, error) {
-	return s.signOut(ctx, poolID, "sub", sub)
-}
-
-// SignOutUsername implements userpool.FamilyStore.
-func (s *Store) SignOutUsername(ctx context.Context, poolID, key string) (userpool.SignedOut, error) {
-	return s.signOut(ctx, poolID, "key", key)
-}
-
-// signOut signs out the user whose column (sub or key, both unique in a
-// pool; never client input) is value: the row is locked as it is read, so
-// the count of ended families is the one the UPDATE resets.
-func (s *Store) signOut(ctx context.Context, poolID, column, value string) (userpool.SignedOut, error) {
+// The row is locked as it is read, so the count of ended families is the
+// one the UPDATE resets.
+func (s *Store) SignOutUser(ctx context.Context, poolID string, lookup userpool.UserLookup, value string) (userpool.SignedOut, error) {
+	column := "sub" // both unique in a pool
+	if lookup == userpool.ByUsernameKey {
+		column = "key"
+	}
 	out := userpool.SignedOut{PoolID: poolID}
 	err := s.tx(ctx, func(tx pgx.Tx) error {
 		if err := tx.QueryRow(ctx, `SELECT sub, username, live_families FROM users WHERE pool_id = $1 AND `+column+` = $2 FOR UPDATE`, poolID, value).

@@ -209,21 +209,14 @@ func (s *Store) RevokeFamily(ctx context.Context, id string, at time.Time) error
 	})
 }
 
-// SignOutUser implements userpool.FamilyStore: one row, whatever the
-// number of sessions.
-func (s *Store) SignOutUser(ctx context.Context, poolID, sub string) (userpool.SignedOut, error) {
-	return s.signOut(ctx, poolID, "sub", sub)
-}
-
-// SignOutUsername implements userpool.FamilyStore.
-func (s *Store) SignOutUsername(ctx context.Context, poolID, key string) (userpool.SignedOut, error) {
-	return s.signOut(ctx, poolID, "key", key)
-}
-
-// signOut signs out the user whose column (sub or key, both unique in a
-// pool; never client input) is value. The writer reads the row it then writes: its page cache is
-// warm, where a reader's is reset by every commit.
-func (s *Store) signOut(ctx context.Context, poolID, column, value string) (userpool.SignedOut, error) {
+// SignOutUser implements userpool.FamilyStore. The writer reads the row it
+// then writes: its page cache is warm, where a reader's is reset by every
+// commit.
+func (s *Store) SignOutUser(ctx context.Context, poolID string, lookup userpool.UserLookup, value string) (userpool.SignedOut, error) {
+	column := "sub" // both unique in a pool
+	if lookup == userpool.ByUsernameKey {
+		column = "key"
+	}
 	out := userpool.SignedOut{PoolID: poolID}
 	err := s.group(ctx, func(tx *txn) error {
 		var key string

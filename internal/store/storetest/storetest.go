@@ -415,18 +415,18 @@ func testSignOutAndSession(t *testing.T, s userpool.Store) {
 	must(t, s.CreateFamily(ctx, family("f4", "us-east-1_a", "sub-1", 0)))
 	must(t, s.RevokeFamily(ctx, "f4", t0))
 	must(t, s.RevokeFamily(ctx, "f4", t0)) // counted once
-	out, err := s.SignOutUser(ctx, "us-east-1_a", "sub-1")
+	out, err := s.SignOutUser(ctx, "us-east-1_a", userpool.BySub, "sub-1")
 	must(t, err)
 	want := userpool.SignedOut{PoolID: "us-east-1_a", Sub: "sub-1", Username: "alice", Epoch: 1, Families: 2}
 	if out != want {
 		t.Fatalf("sign-out %+v, want %+v (families f1 and f3)", out, want)
 	}
-	if out, _ = s.SignOutUser(ctx, "us-east-1_a", "sub-1"); out.Epoch != 2 || out.Families != 0 {
+	if out, _ = s.SignOutUser(ctx, "us-east-1_a", userpool.BySub, "sub-1"); out.Epoch != 2 || out.Families != 0 {
 		t.Fatalf("second sign-out: %+v", out)
 	}
 	// By username key: the same row, the same rules.
 	must(t, s.CreateFamily(ctx, family("f5", "us-east-1_a", "sub-1", 2)))
-	out, err = s.SignOutUsername(ctx, "us-east-1_a", "alice")
+	out, err = s.SignOutUser(ctx, "us-east-1_a", userpool.ByUsernameKey, "alice")
 	must(t, err)
 	want = userpool.SignedOut{PoolID: "us-east-1_a", Sub: "sub-1", Username: "alice", Epoch: 3, Families: 1}
 	if out != want {
@@ -440,16 +440,16 @@ func testSignOutAndSession(t *testing.T, s userpool.Store) {
 	if bob.SignOutEpoch != 0 {
 		t.Fatal("another user's epoch moved")
 	}
-	_, err = s.SignOutUser(ctx, "us-east-1_a", "nobody")
+	_, err = s.SignOutUser(ctx, "us-east-1_a", userpool.BySub, "nobody")
 	wantErr(t, err, userpool.ErrNotFound)
-	_, err = s.SignOutUsername(ctx, "us-east-1_a", "nobody")
+	_, err = s.SignOutUser(ctx, "us-east-1_a", userpool.ByUsernameKey, "nobody")
 	wantErr(t, err, userpool.ErrNotFound)
-	_, err = s.SignOutUsername(ctx, "us-east-1_a", "sub-1") // a sub is not a username key
+	_, err = s.SignOutUser(ctx, "us-east-1_a", userpool.ByUsernameKey, "sub-1") // a sub is not a username key
 	wantErr(t, err, userpool.ErrNotFound)
 	// The same username in another pool is another user.
 	must(t, s.CreatePool(ctx, pool("us-east-1_b")))
 	must(t, s.CreateUser(ctx, "alice", user("us-east-1_b", "alice", "sub-b1")))
-	if out, err = s.SignOutUsername(ctx, "us-east-1_b", "alice"); err != nil || out.Sub != "sub-b1" || out.Epoch != 1 {
+	if out, err = s.SignOutUser(ctx, "us-east-1_b", userpool.ByUsernameKey, "alice"); err != nil || out.Sub != "sub-b1" || out.Epoch != 1 {
 		t.Fatalf("other pool's alice: %+v %v", out, err)
 	}
 	if u, _, _ = s.GetSession(ctx, "us-east-1_a", "sub-1", "f1"); u.SignOutEpoch != 3 {
@@ -638,9 +638,9 @@ func testConcurrentSignOuts(t *testing.T, s userpool.Store) {
 			var err error
 			if i%2 == 0 { // by username key and by sub, interleaved
 				key := map[string]string{"sub-1": "alice", "nobody": "nobody"}[sub]
-				out, err = s.SignOutUsername(ctx, "us-east-1_a", key)
+				out, err = s.SignOutUser(ctx, "us-east-1_a", userpool.ByUsernameKey, key)
 			} else {
-				out, err = s.SignOutUser(ctx, "us-east-1_a", sub)
+				out, err = s.SignOutUser(ctx, "us-east-1_a", userpool.BySub, sub)
 			}
 			e := out.Epoch
 			mu.Lock()
