@@ -37,6 +37,7 @@ func TestBenchCommand(t *testing.T) {
 			Errors   map[string]int
 			Server   float64 `json:"server_cpu_ms_per_call"`
 			Client   float64 `json:"client_cpu_ms_per_call"`
+			Batch    float64 `json:"writes_per_group_commit"`
 		}
 		UserScaling []struct{ Sessions int } `json:"signout_by_user_sessions"`
 		PoolScaling []struct {
@@ -55,6 +56,10 @@ func TestBenchCommand(t *testing.T) {
 		// The server's CPU comes from its /metrics, the client's from rusage.
 		if w.Requests == 0 || len(w.Errors) != 0 || w.Server <= 0 || w.Client <= 0 {
 			t.Fatalf("workload %+v", w)
+		}
+		// Sign-in and sign-out write through the group commit.
+		if (w.Workload == "signin" || w.Workload == "signout") && w.Batch < 1 {
+			t.Fatalf("workload %+v: no group commits seen in /metrics", w)
 		}
 	}
 }

@@ -169,6 +169,9 @@ func serve(ctx context.Context, cfg serveConfig, stderr io.Writer) error {
 		Account:    cfg.AccountID,
 		IssuerBase: cfg.IssuerBase,
 	}
+	if g, ok := store.(server.GroupCommitter); ok {
+		srv.Metrics.WatchGroupCommits(g)
+	}
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
 		return err

@@ -369,6 +369,7 @@ func (r *runner) load(ctx context.Context, name string, fn func(ctx context.Cont
 	errs := map[string]int{}
 	var count atomic.Int64
 	srvCPU0, cliCPU0 := r.serverMetric(ctx, "process_cpu_seconds_total"), ownCPU()
+	commits0, writes0 := r.serverMetric(ctx, "cognate_store_group_commits_total"), r.serverMetric(ctx, "cognate_store_group_commit_writes_total")
 	stop := r.progress(name, 0, count.Load)
 	start := time.Now()
 	deadline := start.Add(r.o.Duration)
@@ -404,6 +405,9 @@ func (r *runner) load(ctx context.Context, name string, fn func(ctx context.Cont
 		st.ClientCPUms = float64((ownCPU() - cliCPU0).Microseconds()) / 1000 / n
 		if srvCPU0 > 0 {
 			st.ServerCPUms = (r.serverMetric(ctx, "process_cpu_seconds_total") - srvCPU0) * 1000 / n
+		}
+		if commits := r.serverMetric(ctx, "cognate_store_group_commits_total") - commits0; commits > 0 {
+			st.WritesPerCommit = (r.serverMetric(ctx, "cognate_store_group_commit_writes_total") - writes0) / commits
 		}
 	}
 	return st
@@ -589,6 +593,11 @@ func Print(w io.Writer, r *Report) {
 			frac, cpuMs(s.ServerCPUms), cpuMs(s.ClientCPUms), share, s.Errors)
 	}
 	fmt.Fprintf(w, "(srv/cli cpu: CPU ms per call of the server, from its /metrics, and of this load generator; rsa/srv: the two signatures' share of the server's CPU)\n")
+	for _, s := range r.Workloads {
+		if s.WritesPerCommit > 0 {
+			fmt.Fprintf(w, "%s: %.1f writes per group commit (fsync)\n", s.Workload, s.WritesPerCommit)
+		}
+	}
 	for _, sc := range []struct {
 		title string
 		pts   []ScalingPoint

@@ -23,6 +23,9 @@ type Stats struct {
 	// load generator's own, which shares the machine with it.
 	ServerCPUms float64 `json:"server_cpu_ms_per_call,omitempty"`
 	ClientCPUms float64 `json:"client_cpu_ms_per_call,omitempty"`
+	// WritesPerCommit is how many writes each group commit carried during
+	// the workload, from Cognate's SQLite metrics.
+	WritesPerCommit float64 `json:"writes_per_group_commit,omitempty"`
 }
 
 func cpuMs(v float64) string {

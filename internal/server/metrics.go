@@ -41,6 +41,21 @@ func NewMetrics() *Metrics {
 	return m
 }
 
+// GroupCommitter is a store that batches writes into shared commits.
+type GroupCommitter interface {
+	GroupCommits() (commits, writes uint64)
+}
+
+// WatchGroupCommits publishes the store's group-commit counters; writes per
+// commit is how many callers one fsync served.
+func (m *Metrics) WatchGroupCommits(g GroupCommitter) {
+	m.registry.MustRegister(
+		prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "cognate_store_group_commits_total",
+			Help: "SQLite group commits (one fsync each)."}, func() float64 { c, _ := g.GroupCommits(); return float64(c) }),
+		prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "cognate_store_group_commit_writes_total",
+			Help: "Writes carried by SQLite group commits."}, func() float64 { _, w := g.GroupCommits(); return float64(w) }))
+}
+
 // Handler serves /metrics.
 func (m *Metrics) Handler() http.Handler {
 	return promhttp.HandlerFor(m.registry, promhttp.HandlerOpts{})

@@ -2,6 +2,7 @@ package sqlite
 
 import (
 	"context"
+	"sync/atomic"
 )
 
 // Group commit: the hot writes (sign-out, new sessions, revocations,
@@ -17,6 +18,18 @@ type groupOp struct {
 }
 
 const maxBatch = 256
+
+// groupStats count group commits and the writes they carried: their ratio
+// is the number of writes one fsync made durable.
+type groupStats struct {
+	commits, writes atomic.Uint64
+}
+
+// GroupCommits reports how many group commits ran and how many queued
+// writes they carried.
+func (s *Store) GroupCommits() (commits, writes uint64) {
+	return s.stats.commits.Load(), s.stats.writes.Load()
+}
 
 func (s *Store) startGroupCommit() {
 	s.ops = make(chan groupOp, maxBatch)
@@ -53,6 +66,10 @@ func (s *Store) commitBatch(batch []groupOp) {
 		}
 		err = tx.Commit()
 		tx.end()
+	}
+	if err == nil {
+		s.stats.commits.Add(1)
+		s.stats.writes.Add(uint64(len(batch)))
 	}
 	for i, op := range batch {
 		if err != nil {

@@ -26,6 +26,7 @@ type Store struct {
 
 	ops       chan groupOp // group-commit queue (group.go)
 	groupDone chan struct{}
+	stats     groupStats
 
 	pools   decoded[userpool.Pool]   // cache.go
 	clients decoded[userpool.Client] // cache.go
