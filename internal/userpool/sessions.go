@@ -98,8 +98,7 @@ func (s *Sessions) GlobalSignOut(ctx context.Context, accessToken string) error 
 	if err != nil {
 		return err
 	}
-	out, err := s.Store.SignOutUser(ctx, a.User.PoolID, BySub, a.User.Sub)
-	return s.afterSignOut(ctx, Caller{}, "GlobalSignOut", nil, out, err)
+	return s.signOut(ctx, Caller{}, "GlobalSignOut", nil, a.User)
 }
 
 // signOut revokes every family of u; pool is looked up when nil.
