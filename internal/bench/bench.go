@@ -186,13 +186,14 @@ func Run(ctx context.Context, o Options, log io.Writer) (*Report, error) {
 		return nil
 	}
 	for _, w := range strings.Split(o.Workloads, ",") {
-		if w := strings.TrimSpace(w); w == "refresh" || w == "getuser" {
+		w = strings.TrimSpace(w)
+		if w == "refresh" || w == "getuser" {
 			if err := prime(); err != nil {
 				return nil, err
 			}
 		}
 		var fn func(ctx context.Context, worker, i int) error
-		switch strings.TrimSpace(w) {
+		switch w {
 		case "signin":
 			fn = func(ctx context.Context, worker, i int) error {
 				_, err := r.signIn(ctx, r.names[(worker*7919+i)%len(r.names)])
@@ -220,7 +221,7 @@ func Run(ctx context.Context, o Options, log io.Writer) (*Report, error) {
 		default:
 			return nil, fmt.Errorf("unknown workload %q", w)
 		}
-		rep.Workloads = append(rep.Workloads, r.load(ctx, strings.TrimSpace(w), fn))
+		rep.Workloads = append(rep.Workloads, r.load(ctx, w, fn))
 	}
 	rep.Machine.RSAAfter = measureRSA()
 	rep.Machine.settle()
@@ -368,8 +369,7 @@ func (r *runner) load(ctx context.Context, name string, fn func(ctx context.Cont
 	var all []time.Duration
 	errs := map[string]int{}
 	var count atomic.Int64
-	srvCPU0, cliCPU0 := r.serverMetric(ctx, "process_cpu_seconds_total"), ownCPU()
-	commits0, writes0 := r.serverMetric(ctx, "cognate_store_group_commits_total"), r.serverMetric(ctx, "cognate_store_group_commit_writes_total")
+	before, cliCPU0 := r.serverMetrics(ctx), ownCPU()
 	stop := r.progress(name, 0, count.Load)
 	start := time.Now()
 	deadline := start.Add(r.o.Duration)
@@ -403,11 +403,13 @@ func (r *runner) load(ctx context.Context, name string, fn func(ctx context.Cont
 	st := summarize(name, r.o.Concurrency, all, errs, elapsed)
 	if n := float64(st.Requests); n > 0 {
 		st.ClientCPUms = float64((ownCPU() - cliCPU0).Microseconds()) / 1000 / n
-		if srvCPU0 > 0 {
-			st.ServerCPUms = (r.serverMetric(ctx, "process_cpu_seconds_total") - srvCPU0) * 1000 / n
+		after := r.serverMetrics(ctx)
+		delta := func(name string) float64 { return after[name] - before[name] }
+		if _, ok := before["process_cpu_seconds_total"]; ok {
+			st.ServerCPUms = delta("process_cpu_seconds_total") * 1000 / n
 		}
-		if commits := r.serverMetric(ctx, "cognate_store_group_commits_total") - commits0; commits > 0 {
-			st.WritesPerCommit = (r.serverMetric(ctx, "cognate_store_group_commit_writes_total") - writes0) / commits
+		if commits := delta("cognate_store_group_commits_total"); commits > 0 {
+			st.WritesPerCommit = delta("cognate_store_group_commit_writes_total") / commits
 		}
 	}
 	return st
@@ -493,34 +495,37 @@ func (r *runner) poolScaling(ctx context.Context, ns []int) ([]ScalingPoint, err
 // serverRSS reads the server's resident memory in MB; 0 when the endpoint
 // has no Prometheus /metrics (Cognate does).
 func (r *runner) serverRSS(ctx context.Context) float64 {
-	return r.serverMetric(ctx, "process_resident_memory_bytes") / (1 << 20)
+	return r.serverMetrics(ctx)["process_resident_memory_bytes"] / (1 << 20)
 }
 
-// serverMetric reads one unlabelled sample from the endpoint's /metrics;
-// 0 when it has none.
-func (r *runner) serverMetric(ctx context.Context, name string) float64 {
+// serverMetrics reads the unlabelled samples of the endpoint's /metrics;
+// empty when it has none.
+func (r *runner) serverMetrics(ctx context.Context) map[string]float64 {
+	out := map[string]float64{}
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, strings.TrimRight(r.o.Endpoint, "/")+"/metrics", nil)
 	if err != nil {
-		return 0
+		return out
 	}
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
-		return 0
+		return out
 	}
 	defer resp.Body.Close()
 	if resp.StatusCode != http.StatusOK {
-		return 0
+		return out
 	}
 	body, _ := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
 	for _, line := range strings.Split(string(body), "\n") {
-		if v, ok := strings.CutPrefix(line, name+" "); ok {
-			var b float64
-			if _, err := fmt.Sscan(v, &b); err == nil {
-				return b
-			}
+		name, value, ok := strings.Cut(line, " ")
+		if !ok || strings.HasPrefix(name, "#") || strings.Contains(name, "{") {
+			continue
+		}
+		var v float64
+		if _, err := fmt.Sscan(value, &v); err == nil {
+			out[name] = v
 		}
 	}
-	return 0
+	return out
 }
 
 // ownCPU is the CPU time this process has used.
@@ -567,9 +572,10 @@ func measureRSA() float64 {
 	return best
 }
 
-// settle fills in the ceiling from the measurements.
+// settle fills in the ceiling from the measurements, which ran one
+// goroutine per usable CPU.
 func (m *Machine) settle() {
-	m.CPUs = runtime.NumCPU()
+	m.CPUs = runtime.GOMAXPROCS(0)
 	m.RSASignPerSec = max(m.RSABefore, m.RSAAfter)
 	m.PairCeilingSec = m.RSASignPerSec / 2
 }
