@@ -171,7 +171,12 @@ func Run(ctx context.Context, o Options, log io.Writer) (*Report, error) {
 		return nil, fmt.Errorf("setup: %w", err)
 	}
 	rep := &Report{Endpoint: o.Endpoint, StartedAt: time.Now().UTC()}
-	rep.Machine.RSABefore = measureRSA()
+	rsaKey, err := rsa.GenerateKey(rand.Reader, 2048)
+	if err != nil {
+		return nil, err
+	}
+	rsaKey.Precompute()
+	rep.Machine.RSABefore = measureRSA(rsaKey)
 	// Tokens for refresh and GetUser come from one sign-in per client, made
 	// again before each such workload: a sign-out workload revokes them.
 	toks := make([]*types.AuthenticationResultType, o.Concurrency)
@@ -223,9 +228,8 @@ func Run(ctx context.Context, o Options, log io.Writer) (*Report, error) {
 		}
 		rep.Workloads = append(rep.Workloads, r.load(ctx, w, fn))
 	}
-	rep.Machine.RSAAfter = measureRSA()
+	rep.Machine.RSAAfter = measureRSA(rsaKey)
 	rep.Machine.settle()
-	var err error
 	if o.UserSessions != "" {
 		if rep.UserScaling, err = r.userScaling(ctx, sizes(o.UserSessions)); err != nil {
 			return nil, err
@@ -546,9 +550,7 @@ func point(n int, lat []time.Duration) ScalingPoint {
 // rate on every core: the best of five short windows, so that a moment of
 // background work (the server settling after a workload, a neighbour on a
 // shared host) does not lower the ceiling and flatter the fractions.
-func measureRSA() float64 {
-	key, _ := rsa.GenerateKey(rand.Reader, 2048)
-	key.Precompute()
+func measureRSA(key *rsa.PrivateKey) float64 {
 	digest := sha256.Sum256([]byte("cognate"))
 	const window = 400 * time.Millisecond
 	best := 0.0
