@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
 )
@@ -27,6 +28,8 @@ func TestBenchCommand(t *testing.T) {
 	}
 	var rep struct {
 		Machine struct {
+			CPUs          int     `json:"cpus"`
+			ClientProcs   int     `json:"client_gomaxprocs"`
 			RSASignPerSec float64 `json:"rsa2048_sign_per_second"`
 			RSABefore     float64 `json:"rsa2048_sign_per_second_before"`
 			RSAAfter      float64 `json:"rsa2048_sign_per_second_after"`
@@ -51,6 +54,11 @@ func TestBenchCommand(t *testing.T) {
 	if m := rep.Machine; m.RSABefore <= 0 || m.RSAAfter <= 0 || m.RSASignPerSec != max(m.RSABefore, m.RSAAfter) || len(rep.Workloads) != 4 || len(rep.UserScaling) != 2 || len(rep.PoolScaling) != 1 ||
 		rep.PoolScaling[0].ServerRSSMB <= 0 {
 		t.Fatalf("report %s", raw)
+	}
+	// The load generator drives on one thread by default; the ceiling is the
+	// whole machine's.
+	if m := rep.Machine; m.CPUs != runtime.GOMAXPROCS(0) || m.ClientProcs != 1 {
+		t.Fatalf("machine %+v, want %d CPUs and a load generator on 1", m, runtime.GOMAXPROCS(0))
 	}
 	for _, w := range rep.Workloads {
 		// The server's CPU comes from its /metrics, the client's from rusage.

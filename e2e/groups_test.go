@@ -55,6 +55,15 @@ func TestGroupsAndTheirClaims(t *testing.T) {
 	if ag, _ := access["cognito:groups"].([]any); len(ag) != 2 {
 		t.Fatalf("access token groups %v", access["cognito:groups"])
 	}
+	// Refresh reads the groups again while the user is in them.
+	kept, err := f.refresh(*res.RefreshToken)
+	if err != nil {
+		t.Fatal(err)
+	}
+	refreshed, _, _ := independentVerify(t, s.URL, f.PoolID, *kept.IdToken)
+	if rg, _ := refreshed["cognito:groups"].([]any); len(rg) != 2 || refreshed["cognito:preferred_role"] != "arn:aws:iam::123456789012:role/admin" {
+		t.Fatalf("refreshed groups %v, role %v", refreshed["cognito:groups"], refreshed["cognito:preferred_role"])
+	}
 	// Removed from every group: the claim disappears on refresh.
 	mustCLI(t, s.AWS("admin-remove-user-from-group", "--user-pool-id", f.PoolID, "--username", "alice", "--group-name", "staff"))
 	mustCLI(t, s.AWS("delete-group", "--user-pool-id", f.PoolID, "--group-name", "admins"))

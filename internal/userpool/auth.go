@@ -303,7 +303,7 @@ func (a *Auth) issue(ctx context.Context, pool *Pool, client *Client, user *User
 	} else {
 		req.Family = &Family{AuthTime: fam.AuthTime, DeviceKey: fam.DeviceKey}
 	}
-	if req.Groups, req.Roles, req.Role, err = groupClaims(ctx, a.Store, pool.ID, user.Sub); err != nil {
+	if req.Groups, req.Roles, req.Role, err = groupClaims(ctx, a.Store, pool.ID, user); err != nil {
 		return "", "", err
 	}
 	return a.Tokens.Issue(ctx, req)
@@ -329,7 +329,7 @@ func (a *Auth) refreshFamily(ctx context.Context, pool *Pool, client *Client, pa
 		return AuthResult{}, missing("REFRESH_TOKEN")
 	}
 	invalid := Errorf(NotAuthorized, "Invalid Refresh Token.")
-	fam, err := a.Store.GetFamilyByRefreshHash(ctx, HashRefreshToken(tok))
+	user, fam, err := a.Store.GetSessionByRefreshHash(ctx, HashRefreshToken(tok))
 	if errors.Is(err, ErrNotFound) {
 		return AuthResult{}, invalid
 	} else if err != nil {
@@ -340,12 +340,6 @@ func (a *Auth) refreshFamily(ctx context.Context, pool *Pool, client *Client, pa
 	}
 	if dk := params["DEVICE_KEY"]; dk != "" && fam.DeviceKey != "" && dk != fam.DeviceKey {
 		return AuthResult{}, invalid
-	}
-	user, _, err := a.Store.GetSession(ctx, pool.ID, fam.UserSub, fam.ID)
-	if errors.Is(err, ErrNotFound) {
-		return AuthResult{}, invalid
-	} else if err != nil {
-		return AuthResult{}, err
 	}
 	if client.Secret != "" && secretHash {
 		if err := checkSecretHash(client, params["SECRET_HASH"], params["USERNAME"], user.Username, user.Sub); err != nil {

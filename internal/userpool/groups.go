@@ -176,8 +176,11 @@ func (s *Groups) Members(ctx context.Context, poolID, group string, limit int, t
 
 // groupClaims computes cognito:groups, cognito:roles and
 // cognito:preferred_role for a user's tokens.
-func groupClaims(ctx context.Context, st GroupStore, poolID, sub string) (names, roles []string, preferred string, err error) {
-	gs, err := st.GroupsOfUser(ctx, poolID, sub)
+func groupClaims(ctx context.Context, st GroupStore, poolID string, user *User) (names, roles []string, preferred string, err error) {
+	if user.NoGroups {
+		return nil, nil, "", nil
+	}
+	gs, err := st.GroupsOfUser(ctx, poolID, user.Sub)
 	if err != nil {
 		return nil, nil, "", err
 	}

@@ -193,6 +193,10 @@ type FamilyStore interface {
 	// GetSession is the one revocation check: the user (by sub) and the
 	// family in a single indexed lookup. ErrNotFound when either is missing.
 	GetSession(ctx context.Context, poolID, sub, familyID string) (User, Family, error)
+	// GetSessionByRefreshHash is the refresh flow's one read: the family
+	// whose refresh token hashes to hash, with its user. ErrNotFound when
+	// either is missing.
+	GetSessionByRefreshHash(ctx context.Context, hash []byte) (User, Family, error)
 	// DeleteExpiredFamilies removes families that expired before now.
 	DeleteExpiredFamilies(ctx context.Context, now time.Time) (int, error)
 }

@@ -167,6 +167,10 @@ type User struct {
 	MFA          UserMFA
 	CreatedAt    time.Time
 	ModifiedAt   time.Time
+	// NoGroups is set by a store read that found the user in no group, so
+	// that issuing tokens can skip the group lookup; writes ignore it. The
+	// zero value (false) only costs that lookup.
+	NoGroups bool
 }
 
 // UserMFA is a user's software-token (TOTP) state. Secrets are sealed.

@@ -11,13 +11,14 @@ import (
 	"github.com/cognate/cognate/internal/userpool"
 )
 
-const userCols = `u.pool_id, u.key, u.username, u.sub, u.attributes, u.status, u.enabled, u.password, u.signout_epoch, u.created_ns, u.modified_ns, u.mfa`
+const userCols = `u.pool_id, u.key, u.username, u.sub, u.attributes, u.status, u.enabled, u.password, u.signout_epoch, u.created_ns, u.modified_ns, u.mfa,
+	NOT EXISTS (SELECT 1 FROM group_members g WHERE g.pool_id = u.pool_id AND g.user_sub = u.sub)`
 
 func scanUser(r row, extra ...any) (string, userpool.User, error) {
 	var u userpool.User
 	var key, attrs, pw, mfa string
 	var created, modified int64
-	dest := append([]any{&u.PoolID, &key, &u.Username, &u.Sub, &attrs, &u.Status, &u.Enabled, &pw, &u.SignOutEpoch, &created, &modified, &mfa}, extra...)
+	dest := append([]any{&u.PoolID, &key, &u.Username, &u.Sub, &attrs, &u.Status, &u.Enabled, &pw, &u.SignOutEpoch, &created, &modified, &mfa, &u.NoGroups}, extra...)
 	if err := r.Scan(dest...); err != nil {
 		return "", u, notFound(err)
 	}
@@ -205,6 +206,18 @@ func (s *Store) GetSession(ctx context.Context, poolID, sub, familyID string) (u
 	_, u, err := scanUser(s.db.QueryRow(ctx, `SELECT `+userCols+`, `+familyCols+`
 		FROM users u JOIN families f ON f.id = $1 AND f.pool_id = u.pool_id AND f.user_sub = u.sub
 		WHERE u.pool_id = $2 AND u.sub = $3`, familyID, poolID, sub), fs.Dest()...)
+	if err != nil {
+		return userpool.User{}, userpool.Family{}, err
+	}
+	return u, fs.Family(), nil
+}
+
+// GetSessionByRefreshHash implements userpool.FamilyStore.
+func (s *Store) GetSessionByRefreshHash(ctx context.Context, hash []byte) (userpool.User, userpool.Family, error) {
+	var fs rowcodec.FamilyScan
+	_, u, err := scanUser(s.db.QueryRow(ctx, `SELECT `+userCols+`, `+familyCols+`
+		FROM families f JOIN users u ON u.pool_id = f.pool_id AND u.sub = f.user_sub
+		WHERE f.refresh_hash = $1`, hash), fs.Dest()...)
 	if err != nil {
 		return userpool.User{}, userpool.Family{}, err
 	}

@@ -10,7 +10,8 @@ import (
 	"github.com/cognate/cognate/internal/userpool"
 )
 
-const userCols = `u.pool_id, u.key, u.username, u.sub, u.attributes, u.status, u.enabled, u.password, u.signout_epoch, u.created_ns, u.modified_ns, u.mfa`
+const userCols = `u.pool_id, u.key, u.username, u.sub, u.attributes, u.status, u.enabled, u.password, u.signout_epoch, u.created_ns, u.modified_ns, u.mfa,
+	NOT EXISTS (SELECT 1 FROM group_members g WHERE g.pool_id = u.pool_id AND g.user_sub = u.sub)`
 
 // userRow scans a user and its key; extra destinations follow the user columns.
 func scanUser(sc scanner, extra ...any) (string, userpool.User, error) {
@@ -18,7 +19,7 @@ func scanUser(sc scanner, extra ...any) (string, userpool.User, error) {
 	var key, attrs, pw, mfa string
 	var enabled int
 	var created, modified int64
-	dest := append([]any{&u.PoolID, &key, &u.Username, &u.Sub, &attrs, &u.Status, &enabled, &pw, &u.SignOutEpoch, &created, &modified, &mfa}, extra...)
+	dest := append([]any{&u.PoolID, &key, &u.Username, &u.Sub, &attrs, &u.Status, &enabled, &pw, &u.SignOutEpoch, &created, &modified, &mfa, &u.NoGroups}, extra...)
 	if err := sc.Scan(dest...); err != nil {
 		return "", u, notFound(err)
 	}
@@ -237,6 +238,18 @@ func (s *Store) GetSession(ctx context.Context, poolID, sub, familyID string) (u
 	_, u, err := scanUser(s.r.QueryRowContext(ctx, `SELECT `+userCols+`, `+familyCols+`
 		FROM users u JOIN families f ON f.id = ? AND f.pool_id = u.pool_id AND f.user_sub = u.sub
 		WHERE u.pool_id = ? AND u.sub = ?`, familyID, poolID, sub), fs.Dest()...)
+	if err != nil {
+		return userpool.User{}, userpool.Family{}, err
+	}
+	return u, fs.Family(), nil
+}
+
+// GetSessionByRefreshHash implements userpool.FamilyStore.
+func (s *Store) GetSessionByRefreshHash(ctx context.Context, hash []byte) (userpool.User, userpool.Family, error) {
+	var fs rowcodec.FamilyScan
+	_, u, err := scanUser(s.r.QueryRowContext(ctx, `SELECT `+userCols+`, `+familyCols+`
+		FROM families f JOIN users u ON u.pool_id = f.pool_id AND u.sub = f.user_sub
+		WHERE f.refresh_hash = ?`, hash), fs.Dest()...)
 	if err != nil {
 		return userpool.User{}, userpool.Family{}, err
 	}

@@ -30,11 +30,13 @@ func RunTests(t *testing.T, newStore func(t *testing.T) userpool.Store) {
 		{"ListUsers", testListUsers},
 		{"Families", testFamilies},
 		{"SignOutAndSession", testSignOutAndSession},
+		{"SessionByRefreshHash", testSessionByRefreshHash},
 		{"DeleteUserRemovesFamilies", testDeleteUserRemovesFamilies},
 		{"ExpiredFamilies", testExpiredFamilies},
 		{"Nonces", testNonces},
 		{"ConcurrentSignOuts", testConcurrentSignOuts},
 		{"Groups", testGroups},
+		{"NoGroupsHint", testNoGroupsHint},
 		{"CodesAndOutbox", testCodesAndOutbox},
 		{"AuthEvents", testAuthEvents},
 		{"Devices", testDevices},
@@ -463,6 +465,38 @@ func testSignOutAndSession(t *testing.T, s userpool.Store) {
 	wantErr(t, err, userpool.ErrNotFound)
 }
 
+func testSessionByRefreshHash(t *testing.T, s userpool.Store) {
+	must(t, s.CreatePool(ctx, pool("us-east-1_a")))
+	must(t, s.CreateUser(ctx, "alice", user("us-east-1_a", "alice", "sub-1")))
+	must(t, s.CreateUser(ctx, "bob", user("us-east-1_a", "bob", "sub-2")))
+	must(t, s.CreateFamily(ctx, family("f1", "us-east-1_a", "sub-1", 0)))
+	must(t, s.CreateFamily(ctx, family("f2", "us-east-1_a", "sub-2", 0)))
+	u, f, err := s.GetSessionByRefreshHash(ctx, []byte("hash-f1"))
+	must(t, err)
+	if u.Username != "alice" || u.Sub != "sub-1" || f.ID != "f1" || f.UserSub != "sub-1" || f.ClientID != "client1" ||
+		f.DeviceKey != "dev" || f.Scope != "openid email" || !f.ExpiresAt.Equal(t0.Add(time.Hour)) {
+		t.Fatalf("session %+v %+v", u, f)
+	}
+	if u, f, _ = s.GetSessionByRefreshHash(ctx, []byte("hash-f2")); u.Username != "bob" || f.ID != "f2" {
+		t.Fatalf("bob's session %+v %+v", u, f)
+	}
+	// What refresh decides on comes back as written: revocation and epochs.
+	must(t, s.RevokeFamily(ctx, "f2", t0.Add(time.Minute)))
+	if _, f, _ = s.GetSessionByRefreshHash(ctx, []byte("hash-f2")); !f.RevokedAt.Equal(t0.Add(time.Minute)) {
+		t.Fatalf("revocation not seen: %+v", f)
+	}
+	_, err = s.SignOutUser(ctx, "us-east-1_a", userpool.BySub, "sub-1")
+	must(t, err)
+	if u, f, _ = s.GetSessionByRefreshHash(ctx, []byte("hash-f1")); u.SignOutEpoch != 1 || f.Epoch != 0 {
+		t.Fatalf("after sign-out: user epoch %d, family epoch %d", u.SignOutEpoch, f.Epoch)
+	}
+	_, _, err = s.GetSessionByRefreshHash(ctx, []byte("nope"))
+	wantErr(t, err, userpool.ErrNotFound)
+	must(t, s.DeleteUser(ctx, "us-east-1_a", "alice"))
+	_, _, err = s.GetSessionByRefreshHash(ctx, []byte("hash-f1"))
+	wantErr(t, err, userpool.ErrNotFound)
+}
+
 func testDeleteUserRemovesFamilies(t *testing.T, s userpool.Store) {
 	must(t, s.CreatePool(ctx, pool("us-east-1_a")))
 	must(t, s.CreateUser(ctx, "alice", user("us-east-1_a", "alice", "sub-1")))
@@ -710,6 +744,57 @@ func testGroups(t *testing.T, s userpool.Store) {
 	if members, _ := s.UsersInGroup(ctx, "us-east-1_a", "zeta", "", 10); len(members) != 0 {
 		t.Fatalf("memberships survive their user: %+v", members)
 	}
+}
+
+// testNoGroupsHint: every read that returns a user says whether it is in
+// any group, so that token issue may skip the group lookup only when it is
+// in none.
+func testNoGroupsHint(t *testing.T, s userpool.Store) {
+	must(t, s.CreatePool(ctx, pool("us-east-1_a")))
+	must(t, s.CreatePool(ctx, pool("us-east-1_b")))
+	must(t, s.CreateUser(ctx, "alice", user("us-east-1_a", "alice", "sub-1")))
+	must(t, s.CreateUser(ctx, "bob", user("us-east-1_a", "bob", "sub-2")))
+	must(t, s.CreateUser(ctx, "alice", user("us-east-1_b", "alice", "sub-1"))) // same sub, other pool
+	must(t, s.CreateFamily(ctx, family("f1", "us-east-1_a", "sub-1", 0)))
+	must(t, s.CreateGroup(ctx, userpool.Group{PoolID: "us-east-1_a", Name: "staff", CreatedAt: t0, ModifiedAt: t0}))
+	reads := func(want bool) {
+		t.Helper()
+		u, err := s.GetUser(ctx, "us-east-1_a", "alice")
+		must(t, err)
+		bySub, err := s.GetUserBySub(ctx, "us-east-1_a", "sub-1")
+		must(t, err)
+		session, _, err := s.GetSession(ctx, "us-east-1_a", "sub-1", "f1")
+		must(t, err)
+		byHash, _, err := s.GetSessionByRefreshHash(ctx, []byte("hash-f1"))
+		must(t, err)
+		page, err := s.ListUsers(ctx, "us-east-1_a", "", 10)
+		must(t, err)
+		if len(page) != 2 || page[0].Key != "alice" {
+			t.Fatalf("list %+v", page)
+		}
+		for name, got := range map[string]bool{"GetUser": u.NoGroups, "GetUserBySub": bySub.NoGroups, "GetSession": session.NoGroups,
+			"GetSessionByRefreshHash": byHash.NoGroups, "ListUsers": page[0].User.NoGroups} {
+			if got != want {
+				t.Errorf("%s: NoGroups %v, want %v", name, got, want)
+			}
+		}
+		if bob, _ := s.GetUser(ctx, "us-east-1_a", "bob"); !bob.NoGroups {
+			t.Error("bob is in no group")
+		}
+		if other, _ := s.GetUser(ctx, "us-east-1_b", "alice"); !other.NoGroups {
+			t.Error("the other pool's user with the same sub is in no group")
+		}
+	}
+	reads(true)
+	must(t, s.AddUserToGroup(ctx, "us-east-1_a", "staff", "sub-1"))
+	reads(false)
+	members, err := s.UsersInGroup(ctx, "us-east-1_a", "staff", "", 10)
+	must(t, err)
+	if len(members) != 1 || members[0].User.NoGroups {
+		t.Fatalf("members %+v", members)
+	}
+	must(t, s.RemoveUserFromGroup(ctx, "us-east-1_a", "staff", "sub-1"))
+	reads(true)
 }
 
 func testCodesAndOutbox(t *testing.T, s userpool.Store) {
