@@ -34,6 +34,8 @@ type Issuer struct {
 
 	mu    sync.RWMutex
 	pools map[string]*poolKeys
+
+	verified verifiedTokens
 }
 
 var _ userpool.TokenService = (*Issuer)(nil)
@@ -228,6 +230,22 @@ var (
 // VerifyAccess checks an access token's signature against its pool's keys,
 // its issuer, token_use and expiry.
 func (i *Issuer) VerifyAccess(ctx context.Context, tok string) (userpool.AccessClaims, error) {
+	sum := sha256.Sum256([]byte(tok))
+	if c, ok := i.verified.get(sum, i); ok {
+		if i.now().Unix() >= c.ExpiresAt.Unix() {
+			return userpool.AccessClaims{}, errExpiredAccess
+		}
+		return c, nil
+	}
+	c, err := i.verifyAccess(ctx, tok)
+	if err == nil {
+		i.verified.put(sum, c, i.IssuerURL(c.PoolID))
+	}
+	return c, err
+}
+
+// verifyAccess is VerifyAccess without the memo.
+func (i *Issuer) verifyAccess(ctx context.Context, tok string) (userpool.AccessClaims, error) {
 	poolID, ok := unverifiedPool(tok)
 	if !ok {
 		return userpool.AccessClaims{}, errInvalidAccess
@@ -277,4 +295,50 @@ func unverifiedPool(tok string) (string, bool) {
 		return "", false
 	}
 	return c.Iss[i+1:], true
+}
+
+// verifiedCap bounds the memo of verified tokens (a few hundred bytes each);
+// past it the memo starts over.
+const verifiedCap = 20000
+
+// verifiedTokens remembers the claims of access tokens whose signature,
+// issuer and token_use checked out, by the token's SHA-256: an app sends
+// the same access token on every call of its hour, and the RSA check and
+// claim parsing were a quarter of GetUser's CPU. Keys never change, so a
+// token that verified once always would; expiry is still checked on every
+// call, and revocation is the caller's (userpool.Sessions asks the store on
+// every call). Only verified tokens enter, so forgeries cannot fill it.
+type verifiedTokens struct {
+	mu sync.RWMutex
+	m  map[[sha256.Size]byte]verifiedToken
+}
+
+type verifiedToken struct {
+	claims userpool.AccessClaims
+	iss    string // the issuer URL it was checked against
+}
+
+func (v *verifiedTokens) get(sum [sha256.Size]byte, i *Issuer) (userpool.AccessClaims, bool) {
+	v.mu.RLock()
+	e, ok := v.m[sum]
+	v.mu.RUnlock()
+	if !ok || e.iss != i.IssuerURL(e.claims.PoolID) {
+		return userpool.AccessClaims{}, false
+	}
+	return e.claims, true
+}
+
+func (v *verifiedTokens) put(sum [sha256.Size]byte, c userpool.AccessClaims, iss string) {
+	v.mu.Lock()
+	if v.m == nil || len(v.m) >= verifiedCap {
+		v.m = map[[sha256.Size]byte]verifiedToken{}
+	}
+	v.m[sum] = verifiedToken{claims: c, iss: iss}
+	v.mu.Unlock()
+}
+
+func (v *verifiedTokens) len() int {
+	v.mu.RLock()
+	defer v.mu.RUnlock()
+	return len(v.m)
 }
