@@ -2,15 +2,19 @@ package sqlite
 
 import (
 	"context"
+	"errors"
 	"sync/atomic"
 )
 
 // Group commit: the hot writes (sign-out, new sessions, revocations,
 // one-time values) are queued and applied by one goroutine, many to a
-// transaction, so that one fsync makes a whole batch durable. Each write runs
-// inside its own savepoint, so one failing write does not undo the others,
-// and every caller is answered only after COMMIT returned: a 200 still means
-// the write is on disk.
+// transaction, so that one fsync makes a whole batch durable. One failing
+// write does not undo the others: a batch in which one fails is rolled back
+// and applied again with each write in its own savepoint (savepoints cost two
+// statements per write, and writes rarely fail, so only that retry pays for
+// them). Every caller is answered only after COMMIT returned: a 200 still
+// means the write is on disk. Writes must therefore be safe to run twice
+// when the first run was rolled back.
 
 type groupOp struct {
 	fn   func(*txn) error
@@ -59,13 +63,9 @@ func (s *Store) groupLoop() {
 
 func (s *Store) commitBatch(batch []groupOp) {
 	results := make([]error, len(batch))
-	tx, err := s.w.begin(context.Background())
-	if err == nil {
-		for i, op := range batch {
-			results[i] = runIsolated(tx, op.fn)
-		}
-		err = tx.Commit()
-		tx.end()
+	err := s.applyBatch(batch, results, false)
+	if errors.Is(err, errWriteFailed) {
+		err = s.applyBatch(batch, results, true)
 	}
 	if err == nil {
 		s.stats.commits.Add(1)
@@ -78,6 +78,30 @@ func (s *Store) commitBatch(batch []groupOp) {
 			op.done <- results[i]
 		}
 	}
+}
+
+// errWriteFailed: a write of a batch applied without savepoints failed, and
+// the batch was rolled back.
+var errWriteFailed = errors.New("a write of the batch failed")
+
+// applyBatch applies batch in one transaction and commits it, recording each
+// write's outcome in results. Without isolation the first failing write
+// rolls the whole transaction back and applyBatch returns errWriteFailed.
+func (s *Store) applyBatch(batch []groupOp, results []error, isolated bool) error {
+	tx, err := s.w.begin(context.Background())
+	if err != nil {
+		return err
+	}
+	defer tx.end()
+	for i, op := range batch {
+		if isolated {
+			results[i] = runIsolated(tx, op.fn)
+		} else if results[i] = op.fn(tx); results[i] != nil {
+			tx.Rollback()
+			return errWriteFailed
+		}
+	}
+	return tx.Commit()
 }
 
 // runIsolated runs fn in a savepoint, undoing only its own changes on error.
