@@ -453,32 +453,49 @@ func errorCode(err error) string {
 	return "transport"
 }
 
-// userScaling measures sign-out of users holding n sessions each.
+// userScaling measures sign-out of users holding n sessions each. Every
+// user of every size is prepared first, and the sign-outs then run
+// interleaved across the sizes, so that neither the machine's drift nor the
+// writes that prepared a size fall on one size more than another.
 func (r *runner) userScaling(ctx context.Context, ns []int) ([]ScalingPoint, error) {
-	var out []ScalingPoint
-	for _, n := range ns {
-		const samples = 15
-		var lat []time.Duration
-		for s := 0; s < samples; s++ {
-			name := fmt.Sprintf("scale-%d-%d", n, s)
-			if err := r.addUser(ctx, name); err != nil {
+	const samples = 25
+	name := func(n, s int) string { return fmt.Sprintf("scale-%d-%d", n, s) }
+	for s := 0; s < samples; s++ {
+		for _, n := range ns {
+			user := name(n, s)
+			if err := r.addUser(ctx, user); err != nil {
 				return nil, err
 			}
-			if err := r.parallel(ctx, n, fmt.Sprintf("sessions for %s", name), func(ctx context.Context, _ int) error {
-				_, err := r.signIn(ctx, name)
+			if err := r.parallel(ctx, n, fmt.Sprintf("sessions for %s", user), func(ctx context.Context, _ int) error {
+				_, err := r.signIn(ctx, user)
 				return err
 			}); err != nil {
 				return nil, err
 			}
-			t0 := time.Now()
-			if _, err := r.api.AdminUserGlobalSignOut(ctx, &cip.AdminUserGlobalSignOutInput{UserPoolId: &r.poolID, Username: &name}); err != nil {
+		}
+	}
+	lat := make([][]time.Duration, len(ns))
+	for s := 0; s < samples; s++ {
+		for i, n := range ns {
+			d, err := r.timeSignOut(ctx, name(n, s))
+			if err != nil {
 				return nil, err
 			}
-			lat = append(lat, time.Since(t0))
+			lat[i] = append(lat[i], d)
 		}
-		out = append(out, point(n, lat))
+	}
+	var out []ScalingPoint
+	for i, n := range ns {
+		out = append(out, point(n, lat[i]))
 	}
 	return out, nil
+}
+
+// timeSignOut times one AdminUserGlobalSignOut.
+func (r *runner) timeSignOut(ctx context.Context, user string) (time.Duration, error) {
+	t0 := time.Now()
+	_, err := r.api.AdminUserGlobalSignOut(ctx, &cip.AdminUserGlobalSignOutInput{UserPoolId: &r.poolID, Username: &user})
+	return time.Since(t0), err
 }
 
 // poolScaling grows a fresh pool's sessions and, at each size, measures
@@ -500,20 +517,24 @@ func (r *runner) poolScaling(ctx context.Context, ns []int) ([]ScalingPoint, err
 			}
 			have = n
 		}
+		// New one-session users, all prepared before any is signed out.
+		const samples = 50
+		name := func(s int) string { return fmt.Sprintf("pool-%d-%d", n, s) }
+		for s := 0; s < samples; s++ {
+			if err := r.addUser(ctx, name(s)); err != nil {
+				return nil, err
+			}
+			if _, err := r.signIn(ctx, name(s)); err != nil {
+				return nil, err
+			}
+		}
 		var lat []time.Duration
-		for s := 0; s < 25; s++ {
-			name := fmt.Sprintf("pool-%d-%d", n, s)
-			if err := r.addUser(ctx, name); err != nil {
+		for s := 0; s < samples; s++ {
+			d, err := r.timeSignOut(ctx, name(s))
+			if err != nil {
 				return nil, err
 			}
-			if _, err := r.signIn(ctx, name); err != nil {
-				return nil, err
-			}
-			t0 := time.Now()
-			if _, err := r.api.AdminUserGlobalSignOut(ctx, &cip.AdminUserGlobalSignOutInput{UserPoolId: &r.poolID, Username: &name}); err != nil {
-				return nil, err
-			}
-			lat = append(lat, time.Since(t0))
+			lat = append(lat, d)
 		}
 		pt := point(n, lat)
 		pt.ServerRSSMB = r.serverRSS(ctx)
