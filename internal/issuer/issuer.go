@@ -3,7 +3,9 @@
 // ready-to-use signers in memory, builds Cognito's claims, verifies access
 // tokens and renders each pool's JWKS. Keys are immutable once created, so
 // caching them never serves a stale answer; a key unknown to this process
-// (created by another replica) is loaded from the store on first sight.
+// (created by another replica) is loaded from the store on first sight. For
+// the same reason a verified access token is remembered until it expires
+// (verifiedTokens); revocation is checked by the caller on every use.
 package issuer
 
 import (
