@@ -67,8 +67,9 @@ type Machine struct {
 	CPUs int `json:"cpus"`
 	// ClientProcs is the load generator's GOMAXPROCS during the workloads.
 	ClientProcs int `json:"client_gomaxprocs"`
-	// RSASignPerSec is the best of the measurements taken before and after
-	// the workloads: a ceiling is what the machine can do at its best.
+	// RSASignPerSec is the best of every measurement of the run (before,
+	// around sign-in and refresh, after): a ceiling is what the machine can
+	// do at its best.
 	RSASignPerSec  float64 `json:"rsa2048_sign_per_second"`
 	PairCeilingSec float64 `json:"two_signatures_per_second"`
 	// RSABefore and RSAAfter show how much the machine's speed drifted
