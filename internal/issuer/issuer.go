@@ -233,11 +233,11 @@ var (
 // its issuer, token_use and expiry.
 func (i *Issuer) VerifyAccess(ctx context.Context, tok string) (userpool.AccessClaims, error) {
 	sum := sha256.Sum256([]byte(tok))
-	if c, ok := i.verified.get(sum, i); ok {
-		if i.now().Unix() >= c.ExpiresAt.Unix() {
+	if e, ok := i.verified.get(sum); ok && e.iss == i.IssuerURL(e.claims.PoolID) {
+		if i.now().Unix() >= e.claims.ExpiresAt.Unix() {
 			return userpool.AccessClaims{}, errExpiredAccess
 		}
-		return c, nil
+		return e.claims, nil
 	}
 	c, err := i.verifyAccess(ctx, tok)
 	if err == nil {
@@ -320,14 +320,11 @@ type verifiedToken struct {
 	iss    string // the issuer URL it was checked against
 }
 
-func (v *verifiedTokens) get(sum [sha256.Size]byte, i *Issuer) (userpool.AccessClaims, bool) {
+func (v *verifiedTokens) get(sum [sha256.Size]byte) (verifiedToken, bool) {
 	v.mu.RLock()
+	defer v.mu.RUnlock()
 	e, ok := v.m[sum]
-	v.mu.RUnlock()
-	if !ok || e.iss != i.IssuerURL(e.claims.PoolID) {
-		return userpool.AccessClaims{}, false
-	}
-	return e.claims, true
+	return e, ok
 }
 
 func (v *verifiedTokens) put(sum [sha256.Size]byte, c userpool.AccessClaims, iss string) {

@@ -402,12 +402,19 @@ func testFamilies(t *testing.T, s userpool.Store) {
 	wantErr(t, s.RevokeFamily(ctx, "nope", t0), userpool.ErrNotFound)
 }
 
-func testSignOutAndSession(t *testing.T, s userpool.Store) {
+// aliceAndBob creates pool us-east-1_a with alice (sub-1, family f1) and
+// bob (sub-2, family f2).
+func aliceAndBob(t *testing.T, s userpool.Store) {
+	t.Helper()
 	must(t, s.CreatePool(ctx, pool("us-east-1_a")))
 	must(t, s.CreateUser(ctx, "alice", user("us-east-1_a", "alice", "sub-1")))
 	must(t, s.CreateUser(ctx, "bob", user("us-east-1_a", "bob", "sub-2")))
 	must(t, s.CreateFamily(ctx, family("f1", "us-east-1_a", "sub-1", 0)))
 	must(t, s.CreateFamily(ctx, family("f2", "us-east-1_a", "sub-2", 0)))
+}
+
+func testSignOutAndSession(t *testing.T, s userpool.Store) {
+	aliceAndBob(t, s)
 	u, f, err := s.GetSession(ctx, "us-east-1_a", "sub-1", "f1")
 	must(t, err)
 	if u.Username != "alice" || f.ID != "f1" || u.SignOutEpoch != 0 || f.Epoch != 0 {
@@ -466,11 +473,7 @@ func testSignOutAndSession(t *testing.T, s userpool.Store) {
 }
 
 func testSessionByRefreshHash(t *testing.T, s userpool.Store) {
-	must(t, s.CreatePool(ctx, pool("us-east-1_a")))
-	must(t, s.CreateUser(ctx, "alice", user("us-east-1_a", "alice", "sub-1")))
-	must(t, s.CreateUser(ctx, "bob", user("us-east-1_a", "bob", "sub-2")))
-	must(t, s.CreateFamily(ctx, family("f1", "us-east-1_a", "sub-1", 0)))
-	must(t, s.CreateFamily(ctx, family("f2", "us-east-1_a", "sub-2", 0)))
+	aliceAndBob(t, s)
 	u, f, err := s.GetSessionByRefreshHash(ctx, []byte("hash-f1"))
 	must(t, err)
 	if u.Username != "alice" || u.Sub != "sub-1" || f.ID != "f1" || f.UserSub != "sub-1" || f.ClientID != "client1" ||
