@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/google/uuid"
@@ -36,6 +37,7 @@ type Auth struct {
 
 	simOnce     sync.Once
 	simVerifier []byte
+	signingIn   atomic.Int64 // sign-ins between their session write and their answer
 }
 
 // InitiateInput is InitiateAuthRequest / AdminInitiateAuthRequest.
@@ -280,9 +282,13 @@ func (a *Auth) signInScoped(ctx context.Context, pool *Pool, client *Client, use
 	}
 	// The session's durable write and the two signatures overlap: the
 	// tokens are signed while the write waits for its fsync, and nothing is
-	// answered before the write is on disk.
+	// answered before the write is on disk. When other sign-ins are under
+	// way the store may hold the write to share their fsync; a lone
+	// sign-in's write goes at once.
+	mayWait := a.signingIn.Add(1) > 1
+	defer a.signingIn.Add(-1)
 	stored := make(chan error, 1)
-	go func() { stored <- a.Store.CreateFamily(ctx, fam) }()
+	go func() { stored <- a.Store.CreateFamily(ctx, fam, mayWait) }()
 	access, id, err := a.issue(ctx, pool, client, user, &fam, scope, nonce, now)
 	if werr := <-stored; werr != nil {
 		return Tokens{}, werr

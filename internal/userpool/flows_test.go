@@ -341,3 +341,54 @@ func TestConfirmationCodesExpire(t *testing.T) {
 	err = accounts.ConfirmSignUp(ctx, c.ID, "", "zoe", msgs[0].Code)
 	wantError(t, err, userpool.ExpiredCode, "Invalid code provided, please request a code again.")
 }
+
+// heldStore holds every new session's write until released, and reports
+// whether the sign-in let the store wait for company.
+type heldStore struct {
+	userpool.Store
+	mayWait chan bool
+	release chan struct{}
+}
+
+func (h *heldStore) CreateFamily(ctx context.Context, f userpool.Family, mayWait bool) error {
+	h.mayWait <- mayWait
+	<-h.release
+	return h.Store.CreateFamily(ctx, f, mayWait)
+}
+
+// A sign-in's session write may wait to share an fsync only while another
+// sign-in is under way; a lone sign-in's write goes at once.
+func TestSessionWriteWaitsOnlyBesideOtherSignIns(t *testing.T) {
+	w := newWorld(t, t.TempDir()+"/db")
+	p, c := w.setup(t, userpool.CreateClientInput{})
+	w.addUser(t, p, "alice")
+	w.addUser(t, p, "bob")
+	held := &heldStore{Store: w.store, mayWait: make(chan bool, 3), release: make(chan struct{})}
+	w.auth.Store = held
+	signIn := func(name string) <-chan error {
+		done := make(chan error, 1)
+		go func() { _, err := w.signIn(c, name, "Passw0rd!"); done <- err }()
+		return done
+	}
+	first := signIn("alice")
+	if <-held.mayWait {
+		t.Error("a lone sign-in let its session write wait")
+	}
+	second := signIn("bob") // alice's sign-in is still under way
+	if !<-held.mayWait {
+		t.Error("a sign-in beside another did not let its session write wait")
+	}
+	close(held.release)
+	for _, done := range []<-chan error{first, second} {
+		if err := <-done; err != nil {
+			t.Fatal(err)
+		}
+	}
+	third := signIn("alice")
+	if <-held.mayWait {
+		t.Error("a lone sign-in, after the others ended, let its session write wait")
+	}
+	if err := <-third; err != nil {
+		t.Fatal(err)
+	}
+}

@@ -129,8 +129,9 @@ func (s *Store) DeleteUser(ctx context.Context, poolID, key string) error {
 const familyCols = rowcodec.FamilyColumns
 
 // CreateFamily implements userpool.FamilyStore; the user's live count moves
-// in the same transaction.
-func (s *Store) CreateFamily(ctx context.Context, f userpool.Family) error {
+// in the same transaction. PostgreSQL groups its own commits, so mayWait is
+// not needed here.
+func (s *Store) CreateFamily(ctx context.Context, f userpool.Family, _ bool) error {
 	var revoked any
 	if !f.RevokedAt.IsZero() {
 		revoked = ns(f.RevokedAt)

@@ -8,6 +8,7 @@ import (
 	"runtime"
 	"sync"
 	"testing"
+	"time"
 )
 
 // A batch in which one write fails commits the others and undoes only the
@@ -95,5 +96,101 @@ func TestGroupCommitIsolatesAFailingWrite(t *testing.T) {
 	// Two commits: the held write's, then one for all ten queued writes.
 	if commits, writes := s.GroupCommits(); commits-commits0 != 2 || writes-writes0 != 1+n {
 		t.Fatalf("%d commits carrying %d writes, want 2 carrying %d", commits-commits0, writes-writes0, 1+n)
+	}
+}
+
+// gatherStore is a store whose gather-window timer the test fires: each
+// time the committer starts waiting for company, the timer's channel is
+// handed to the test.
+func gatherStore(t *testing.T) (*Store, chan chan time.Time) {
+	t.Helper()
+	s, err := Open(filepath.Join(t.TempDir(), "gather.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	if _, err := s.w.ExecContext(context.Background(), `CREATE TABLE scratch (k TEXT PRIMARY KEY)`); err != nil {
+		t.Fatal(err)
+	}
+	waiting := make(chan chan time.Time, 1)
+	s.after = func(time.Duration) <-chan time.Time {
+		c := make(chan time.Time, 1)
+		waiting <- c
+		return c
+	}
+	return s, waiting
+}
+
+func insertScratch(k string) func(*txn) error {
+	return func(tx *txn) error {
+		_, err := tx.Exec(`INSERT INTO scratch(k) VALUES (?)`, k)
+		return err
+	}
+}
+
+func within(t *testing.T, what string, c <-chan error) {
+	t.Helper()
+	select {
+	case err := <-c:
+		if err != nil {
+			t.Fatalf("%s: %v", what, err)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatalf("%s: no answer", what)
+	}
+}
+
+// A patient write waits for company until its window closes, and is
+// committed then.
+func TestPatientWriteWaitsForItsWindow(t *testing.T) {
+	s, waiting := gatherStore(t)
+	commits0, _ := s.GroupCommits()
+	done := make(chan error, 1)
+	go func() { done <- s.groupPatient(context.Background(), insertScratch("patient")) }()
+	var window chan time.Time
+	select {
+	case window = <-waiting:
+	case <-time.After(10 * time.Second):
+		t.Fatal("the committer did not wait for company")
+	}
+	select {
+	case err := <-done:
+		t.Fatalf("answered before its window closed (%v)", err)
+	default:
+	}
+	window <- time.Now()
+	within(t, "patient write", done)
+	if commits, _ := s.GroupCommits(); commits-commits0 != 1 {
+		t.Errorf("%d commits, want 1", commits-commits0)
+	}
+}
+
+// A write that is not patient ends the wait at once and shares the commit;
+// alone, it never waits.
+func TestOtherWriteEndsTheWait(t *testing.T) {
+	s, waiting := gatherStore(t)
+	commits0, writes0 := s.GroupCommits()
+	patient := make(chan error, 1)
+	go func() { patient <- s.groupPatient(context.Background(), insertScratch("patient")) }()
+	select {
+	case <-waiting: // never fired: the other write must end the wait
+	case <-time.After(10 * time.Second):
+		t.Fatal("the committer did not wait for company")
+	}
+	other := make(chan error, 1)
+	go func() { other <- s.group(context.Background(), insertScratch("other")) }()
+	within(t, "other write", other)
+	within(t, "patient write", patient)
+	if commits, writes := s.GroupCommits(); commits-commits0 != 1 || writes-writes0 != 2 {
+		t.Errorf("%d commits carrying %d writes, want 1 carrying 2", commits-commits0, writes-writes0)
+	}
+
+	alone := make(chan error, 1)
+	go func() { alone <- s.group(context.Background(), insertScratch("alone")) }()
+	within(t, "lone write", alone)
+	select {
+	case <-waiting:
+		t.Error("a write that is not patient waited for company")
+	default:
 	}
 }

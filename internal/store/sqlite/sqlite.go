@@ -27,6 +27,7 @@ type Store struct {
 	ops       chan groupOp // group-commit queue (group.go)
 	groupDone chan struct{}
 	stats     groupStats
+	after     func(time.Duration) <-chan time.Time // the gather window's timer; tests replace it
 
 	pools   decoded[userpool.Pool]   // cache.go
 	clients decoded[userpool.Client] // cache.go

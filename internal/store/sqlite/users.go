@@ -154,12 +154,16 @@ func (s *Store) DeleteUser(ctx context.Context, poolID, key string) error {
 const familyCols = rowcodec.FamilyColumns
 
 // CreateFamily implements userpool.FamilyStore.
-func (s *Store) CreateFamily(ctx context.Context, f userpool.Family) error {
+func (s *Store) CreateFamily(ctx context.Context, f userpool.Family, mayWait bool) error {
 	var revoked any
 	if !f.RevokedAt.IsZero() {
 		revoked = ns(f.RevokedAt)
 	}
-	err := s.group(ctx, func(tx *txn) error {
+	enqueue := s.group
+	if mayWait {
+		enqueue = s.groupPatient
+	}
+	err := enqueue(ctx, func(tx *txn) error {
 		_, err := tx.Exec(`INSERT INTO families(id, pool_id, client_id, user_sub, refresh_hash, epoch, auth_time_ns, created_ns, expires_ns, revoked_ns, device_key, scope)
 		VALUES (?,?,?,?,?,?,?,?,?,?,?,?)`, f.ID, f.PoolID, f.ClientID, f.UserSub, f.RefreshHash, f.Epoch,
 			ns(f.AuthTime), ns(f.CreatedAt), ns(f.ExpiresAt), revoked, f.DeviceKey, f.Scope)
