@@ -17,11 +17,11 @@ import (
 // means the write is on disk. Writes must therefore be safe to run twice
 // when the first run was rolled back.
 //
-// A patient write (a new session while other sign-ins are under way; its
-// caller signs two tokens meanwhile)
-// may wait up to gatherWindow for company before its batch commits; any
-// other write ends the wait. Sign-ins otherwise arrive one per commit, each
-// paying for its own BEGIN, WAL frames and fsync.
+// A patient write (a new session while other sign-ins are under way, its
+// caller signing two tokens meanwhile) may wait up to gatherWindow for
+// company before its batch commits; any other write ends the wait. Under
+// load sign-ins otherwise arrive one per commit, each paying for its own
+// BEGIN, WAL frames and fsync.
 
 type groupOp struct {
 	fn      func(*txn) error
