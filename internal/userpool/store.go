@@ -179,7 +179,7 @@ type SignedOut struct {
 type FamilyStore interface {
 	// CreateFamily stores a new session durably. The caller signs the tokens
 	// meanwhile; with mayWait (other sign-ins are under way) a store may hold
-	// the write up to half a millisecond to share one fsync with theirs.
+	// the write briefly to share one fsync with theirs.
 	CreateFamily(ctx context.Context, f Family, mayWait bool) error
 	GetFamilyByRefreshHash(ctx context.Context, hash []byte) (Family, error)
 	// RevokeFamily marks the family revoked at t; revoking twice keeps the
