@@ -341,8 +341,11 @@ func (h *Handler) token(w http.ResponseWriter, r *http.Request) {
 		t, err = h.Auth.RedeemCode(r.Context(), &pool, &client, f.Get("code"), f.Get("redirect_uri"), f.Get("code_verifier"))
 	case "refresh_token":
 		t, err = h.Auth.RefreshOAuth(r.Context(), &pool, &client, f.Get("refresh_token"))
-		if typ := userpool.ErrorType(err); typ == userpool.NotAuthorized || typ == userpool.RefreshTokenReuse || typ == userpool.InvalidParameter {
+		switch userpool.ErrorType(err) {
+		case userpool.NotAuthorized, userpool.RefreshTokenReuse:
 			err = &userpool.OAuthError{Code: "invalid_grant", Description: userpool.ErrorMessage(err)}
+		case userpool.InvalidParameter:
+			err = &userpool.OAuthError{Code: "invalid_request", Description: userpool.ErrorMessage(err)}
 		}
 	case "client_credentials":
 		t, err = h.Auth.ClientCredentials(r.Context(), &pool, &client, f.Get("scope"))
