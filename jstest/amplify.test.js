@@ -37,9 +37,23 @@ const keyValueStorage = {
 };
 globalThis.navigator ??= { userAgent: 'node' };
 
-// Every auth event Amplify dispatches, in order.
+// Every auth event Amplify dispatches, and every operation it calls (it
+// speaks through fetch; the AWS SDK does not), in order.
 const events = [];
 Hub.listen('auth', ({ payload }) => events.push(payload));
+const calls = [];
+const nodeFetch = globalThis.fetch;
+globalThis.fetch = (input, init) => {
+  calls.push(new Headers(init?.headers).get('x-amz-target')?.replace('AWSCognitoIdentityProviderService.', ''));
+  return nodeFetch(input, init);
+};
+// What fn made Amplify call and dispatch.
+async function observe(fn) {
+  calls.length = 0;
+  events.length = 0;
+  const result = await fn();
+  return { result, calls: [...calls], events: events.map((e) => e.event) };
+}
 
 let poolId, rotating, plain;
 
@@ -92,7 +106,7 @@ async function lastCode(username, purpose) {
     method: 'POST', protocol, hostname, port: Number(port), path: '/', body,
     headers: { host: `${hostname}:${port}`, 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': 'CognateService.ListOutboxMessages' },
   });
-  const res = await fetch(url + '/', { method: 'POST', headers: req.headers, body });
+  const res = await nodeFetch(url + '/', { method: 'POST', headers: req.headers, body });
   const out = await res.json();
   assert.equal(res.status, 200, JSON.stringify(out));
   const msgs = out.Messages.filter((m) => m.Purpose === purpose);
@@ -103,12 +117,26 @@ async function lastCode(username, purpose) {
 const refreshWithSDK = (clientId, refreshToken) =>
   admin.send(new GetTokensFromRefreshTokenCommand({ ClientId: clientId, RefreshToken: refreshToken }));
 
-const accessToken = async (options) => (await fetchAuthSession(options)).tokens?.accessToken?.toString();
+const accessToken = async () => (await fetchAuthSession()).tokens?.accessToken?.toString();
+
+// fetchAuthSession({forceRefresh: true}), which must refresh through
+// GetTokensFromRefreshToken alone; the new access token.
+async function forceRefresh() {
+  const { result, calls, events } = await observe(() => fetchAuthSession({ forceRefresh: true }));
+  assert.deepEqual(calls, ['GetTokensFromRefreshToken']);
+  assert.deepEqual(events, ['tokenRefresh']);
+  return result.tokens.accessToken.toString();
+}
 
 async function signInAmy() {
-  const res = await signIn({ username: 'amy', password });
-  assert.deepEqual(res, { isSignedIn: true, nextStep: { signInStep: 'DONE' } });
+  const { result, calls, events } = await observe(() => signIn({ username: 'amy', password }));
+  assert.deepEqual(result, { isSignedIn: true, nextStep: { signInStep: 'DONE' } });
+  assert.deepEqual(calls, ['InitiateAuth', 'RespondToAuthChallenge']);
+  assert.deepEqual(events, ['signedIn']);
 }
+
+// The tests run in order, on one user: each starts where the one before left
+// Amplify.
 
 test('signUp, then confirmSignUp with the code from the outbox', async () => {
   const up = await signUp({ username: 'amy', password, options: { userAttributes: { email: 'amy@example.com' } } });
@@ -156,37 +184,40 @@ test('updateUserAttributes and fetchUserAttributes', async () => {
 test('fetchAuthSession({forceRefresh}) on a non-rotating client: new access token, same refresh token', async () => {
   const refreshToken = savedRefreshToken();
   const first = await accessToken();
-  const second = await accessToken({ forceRefresh: true });
-  assert.ok(second && second !== first);
-  const third = await accessToken({ forceRefresh: true });
-  assert.ok(third && third !== second);
+  const second = await forceRefresh();
+  assert.notEqual(second, first);
+  const third = await forceRefresh();
+  assert.notEqual(third, second);
   assert.equal(savedRefreshToken(), refreshToken);
+  // The refreshed ID token carries the attributes as they are now.
   assert.equal((await fetchAuthSession()).tokens.idToken.payload.given_name, 'Amy');
 });
 
-test('fetchAuthSession({forceRefresh}) on a rotating client: new tokens, and the old refresh token is refused', async () => {
+test('fetchAuthSession({forceRefresh}) on a rotating client: new tokens, and the old refresh token is refused', async (t) => {
   useClient(rotating);
+  t.after(() => useClient(plain));
   await signInAmy();
   const old = savedRefreshToken();
   const first = await accessToken();
-  const second = await accessToken({ forceRefresh: true });
-  assert.ok(second && second !== first);
+  const second = await forceRefresh();
+  assert.notEqual(second, first);
   const rotated = savedRefreshToken();
   assert.ok(rotated && rotated !== old);
   await assert.rejects(refreshWithSDK(rotating, old), { name: 'RefreshTokenReuseException' });
   // The rotated token still works for Amplify, and rotates again.
-  const third = await accessToken({ forceRefresh: true });
-  assert.ok(third && third !== second);
+  const third = await forceRefresh();
+  assert.notEqual(third, second);
   assert.notEqual(savedRefreshToken(), rotated);
   assert.equal((await getCurrentUser()).username, 'amy');
-  useClient(plain);
 });
 
 test('signOut({global: true}) revokes the saved refresh token', async () => {
   assert.equal((await getCurrentUser()).username, 'amy');
   const refreshToken = savedRefreshToken();
   const access = await accessToken();
-  await signOut({ global: true });
+  const { calls, events } = await observe(() => signOut({ global: true }));
+  assert.deepEqual(calls, ['GlobalSignOut']);
+  assert.deepEqual(events, ['signedOut']);
   assert.equal(savedRefreshToken(), undefined);
   await assert.rejects(getCurrentUser(), { name: 'UserUnAuthenticatedException' });
   assert.equal((await fetchAuthSession()).tokens, undefined);
@@ -199,10 +230,12 @@ test('an admin sign-out: Amplify\'s next forced refresh fails and it reports the
   await signInAmy();
   assert.ok(await accessToken());
   await admin.send(new AdminUserGlobalSignOutCommand({ UserPoolId: poolId, Username: 'amy' }));
-  events.length = 0;
-  const session = await fetchAuthSession({ forceRefresh: true });
-  assert.equal(session.tokens, undefined);
-  assert.deepEqual(events.map((e) => e.event), ['tokenRefresh_failure']);
+  // Amplify's refresh gets NotAuthorizedException: it clears the tokens,
+  // dispatches tokenRefresh_failure and answers with no tokens, not an error.
+  const refreshed = await observe(() => fetchAuthSession({ forceRefresh: true }));
+  assert.deepEqual(refreshed.calls, ['GetTokensFromRefreshToken']);
+  assert.equal(refreshed.result.tokens, undefined);
+  assert.deepEqual(refreshed.events, ['tokenRefresh_failure']);
   assert.equal(events[0].data.error.name, 'NotAuthorizedException');
   await assert.rejects(getCurrentUser(), { name: 'UserUnAuthenticatedException' });
   assert.equal(savedRefreshToken(), undefined);
