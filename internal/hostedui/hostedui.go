@@ -305,7 +305,7 @@ func (h *Handler) clientAuth(r *http.Request) (userpool.Client, userpool.Pool, e
 	if err != nil {
 		return client, userpool.Pool{}, bad
 	}
-	if client.Secret != "" && subtle.ConstantTimeCompare([]byte(client.Secret), []byte(sec)) != 1 {
+	if client.Confidential() && !client.SecretMatches(sec) {
 		return client, userpool.Pool{}, bad
 	}
 	if d, ok := h.domainPool(r.Context(), r); ok && d != client.PoolID {
@@ -319,6 +319,7 @@ func (h *Handler) clientAuth(r *http.Request) (userpool.Client, userpool.Pool, e
 }
 
 func (h *Handler) token(w http.ResponseWriter, r *http.Request) {
+	noStore(w.Header())
 	r.Body = http.MaxBytesReader(w, r.Body, 64<<10)
 	if err := r.ParseForm(); err != nil {
 		oauthJSON(w, &userpool.OAuthError{Code: "invalid_request", Description: "The body must be application/x-www-form-urlencoded."})
@@ -340,7 +341,7 @@ func (h *Handler) token(w http.ResponseWriter, r *http.Request) {
 		t, err = h.Auth.RedeemCode(r.Context(), &pool, &client, f.Get("code"), f.Get("redirect_uri"), f.Get("code_verifier"))
 	case "refresh_token":
 		t, err = h.Auth.RefreshOAuth(r.Context(), &pool, &client, f.Get("refresh_token"))
-		if err != nil && userpool.ErrorType(err) == userpool.NotAuthorized {
+		if typ := userpool.ErrorType(err); typ == userpool.NotAuthorized || typ == userpool.RefreshTokenReuse || typ == userpool.InvalidParameter {
 			err = &userpool.OAuthError{Code: "invalid_grant", Description: userpool.ErrorMessage(err)}
 		}
 	case "client_credentials":
@@ -359,7 +360,6 @@ func (h *Handler) token(w http.ResponseWriter, r *http.Request) {
 	if t.RefreshToken != "" {
 		out["refresh_token"] = t.RefreshToken
 	}
-	w.Header().Set("Cache-Control", "no-store")
 	writeJSON(w, http.StatusOK, out)
 }
 
@@ -398,7 +398,7 @@ func (h *Handler) revoke(w http.ResponseWriter, r *http.Request) {
 		oauthJSON(w, err)
 		return
 	}
-	err = h.Sessions.RevokeToken(r.Context(), client.ID, client.Secret, r.PostForm.Get("token"))
+	err = h.Sessions.RevokeTokenOf(r.Context(), &client, r.PostForm.Get("token"))
 	switch userpool.ErrorType(err) {
 	case "":
 	case userpool.UnsupportedTokenType:
@@ -449,6 +449,13 @@ func (h *Handler) logout(w http.ResponseWriter, r *http.Request) {
 	}
 	http.SetCookie(w, &http.Cookie{Name: sessionCookie, Value: "", Path: "/", MaxAge: -1, HttpOnly: true, Secure: secure(r), SameSite: http.SameSiteLaxMode})
 	http.Redirect(w, r, target, http.StatusFound)
+}
+
+// noStore marks a response that carries tokens, or an error about them, as
+// never to be cached (RFC 6749 §5.1).
+func noStore(h http.Header) {
+	h.Set("Cache-Control", "no-store")
+	h.Set("Pragma", "no-cache")
 }
 
 func oauthJSON(w http.ResponseWriter, err error) {

@@ -24,7 +24,22 @@ func (s *Server) operations() map[string]handler {
 			cl, err := s.Pools.DescribeClient(ctx, in.UserPoolId, in.ClientId)
 			return map[string]any{"UserPoolClient": renderClient(cl)}, err
 		}),
-		"ListUserPoolClients":  typed(s.listUserPoolClients),
+		"ListUserPoolClients": typed(s.listUserPoolClients),
+		"AddUserPoolClientSecret": typed(func(ctx context.Context, c *call, in *struct{ UserPoolId, ClientId, ClientSecret string }) (any, error) {
+			sec, generated, err := s.Pools.AddClientSecret(ctx, in.UserPoolId, in.ClientId, in.ClientSecret)
+			return map[string]any{"ClientSecretDescriptor": renderClientSecret(sec, generated)}, err
+		}),
+		"ListUserPoolClientSecrets": typed(func(ctx context.Context, c *call, in *struct{ UserPoolId, ClientId, NextToken string }) (any, error) {
+			secs, err := s.Pools.ListClientSecrets(ctx, in.UserPoolId, in.ClientId)
+			out := make([]wireClientSecret, len(secs))
+			for i, sec := range secs {
+				out[i] = renderClientSecret(sec, false)
+			}
+			return map[string]any{"ClientSecrets": out}, err
+		}),
+		"DeleteUserPoolClientSecret": typed(func(ctx context.Context, c *call, in *struct{ UserPoolId, ClientId, ClientSecretId string }) (any, error) {
+			return empty{}, s.Pools.DeleteClientSecret(ctx, in.UserPoolId, in.ClientId, in.ClientSecretId)
+		}),
 		"UpdateUserPoolClient": typed(s.updateUserPoolClient),
 		"DeleteUserPoolClient": typed(func(ctx context.Context, c *call, in *poolClientRef) (any, error) {
 			return empty{}, s.Pools.DeleteClient(ctx, in.UserPoolId, in.ClientId)
@@ -51,6 +66,10 @@ func (s *Server) operations() map[string]handler {
 		"RespondToAuthChallenge":      typed(s.respondToAuthChallenge),
 		"AdminRespondToAuthChallenge": typed(s.adminRespondToAuthChallenge),
 		"GetUser":                     typed(s.getUser),
+		"GetTokensFromRefreshToken": typed(func(ctx context.Context, c *call, in *userpool.RefreshInput) (any, error) {
+			r, err := s.Auth.GetTokensFromRefresh(ctx, *in)
+			return renderAuth(r), err
+		}),
 		// Sign-out and revocation.
 		"AdminUserGlobalSignOut": typed(func(ctx context.Context, c *call, in *userRef) (any, error) {
 			return empty{}, s.Sessions.AdminGlobalSignOut(ctx, c.caller, in.UserPoolId, in.Username)

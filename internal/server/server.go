@@ -148,6 +148,10 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	c := &call{op: op, requestID: reqID, refresh: isRefresh(name, body)}
+	if authOps[name] {
+		w.Header().Set("Cache-Control", "no-store")
+		w.Header().Set("Pragma", "no-cache")
+	}
 	if !s.allowed(r, name, body) {
 		s.finish(w, r, c, start, nil, userpool.Errorf(userpool.TooManyRequests, "Rate exceeded"))
 		return
@@ -206,12 +210,14 @@ type call struct {
 
 // isRefresh spots refresh flows for the metrics without decoding twice.
 func isRefresh(op string, body []byte) bool {
-	return (op == "InitiateAuth" || op == "AdminInitiateAuth") && bytes.Contains(body, []byte("REFRESH_TOKEN"))
+	return op == "GetTokensFromRefreshToken" ||
+		((op == "InitiateAuth" || op == "AdminInitiateAuth") && bytes.Contains(body, []byte("REFRESH_TOKEN")))
 }
 
 // authOps are Cognito's UserAuthentication category, throttled per client.
+// Their answers carry tokens, so they are never cached (RFC 6749 §5.1).
 var authOps = map[string]bool{"InitiateAuth": true, "AdminInitiateAuth": true, "RespondToAuthChallenge": true,
-	"AdminRespondToAuthChallenge": true}
+	"AdminRespondToAuthChallenge": true, "GetTokensFromRefreshToken": true}
 
 // allowed applies the per-IP and per-client limits.
 func (s *Server) allowed(r *http.Request, op string, body []byte) bool {

@@ -64,9 +64,33 @@ type wireClient struct {
 	userpool.ClientSettings
 }
 
+// renderClient shows the client's first secret as ClientSecret (the one
+// it was created with, until that is deleted); ListUserPoolClientSecrets
+// names them all.
 func renderClient(c userpool.Client) wireClient {
-	return wireClient{UserPoolId: c.PoolID, ClientId: c.ID, ClientSecret: c.Secret,
+	w := wireClient{UserPoolId: c.PoolID, ClientId: c.ID,
 		CreationDate: epoch(c.CreatedAt), LastModifiedDate: epoch(c.ModifiedAt), ClientSettings: c.Settings}
+	if c.Confidential() {
+		w.ClientSecret = c.Secrets[0].Value
+	}
+	return w
+}
+
+// wireClientSecret is ClientSecretDescriptorType.
+type wireClientSecret struct {
+	ClientSecretId         string
+	ClientSecretValue      string `json:",omitempty"`
+	ClientSecretCreateDate epoch
+}
+
+// renderClientSecret shows a secret's value only when Cognate generated it
+// in the same call, as Cognito does.
+func renderClientSecret(sec userpool.ClientSecret, showValue bool) wireClientSecret {
+	w := wireClientSecret{ClientSecretId: sec.ID, ClientSecretCreateDate: epoch(sec.CreatedAt)}
+	if showValue {
+		w.ClientSecretValue = sec.Value
+	}
+	return w
 }
 
 // wireUser is UserType (Attributes) — AdminGetUser renders UserAttributes.

@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/base64"
 	"encoding/json"
-	"errors"
 	"slices"
 	"strings"
 	"sync"
@@ -104,7 +103,7 @@ func (a *Auth) Initiate(ctx context.Context, in InitiateInput, admin bool) (Auth
 		if !flowAllowed(&client, "ALLOW_REFRESH_TOKEN_AUTH", "") {
 			return AuthResult{}, Errorf(InvalidParameter, "Auth flow not enabled for this client")
 		}
-		return a.refresh(ctx, &pool, &client, params)
+		return a.refreshTokenAuth(ctx, &pool, &client, params)
 	case "CUSTOM_AUTH":
 		return AuthResult{}, Errorf(InvalidParameter, "Custom auth lambda trigger is not configured for the user pool.")
 	case "USER_SRP_AUTH":
@@ -313,65 +312,6 @@ func (a *Auth) issue(ctx context.Context, pool *Pool, client *Client, user *User
 		return "", "", err
 	}
 	return a.Tokens.Issue(ctx, req)
-}
-
-func (a *Auth) refresh(ctx context.Context, pool *Pool, client *Client, params map[string]string) (AuthResult, error) {
-	return a.refreshFamily(ctx, pool, client, params, true)
-}
-
-// RefreshOAuth is the refresh_token grant of the token endpoint, where the
-// client authenticated with its secret already.
-func (a *Auth) RefreshOAuth(ctx context.Context, pool *Pool, client *Client, token string) (Tokens, error) {
-	r, err := a.refreshFamily(ctx, pool, client, map[string]string{"REFRESH_TOKEN": token}, false)
-	if err != nil {
-		return Tokens{}, err
-	}
-	return *r.Tokens, nil
-}
-
-func (a *Auth) refreshFamily(ctx context.Context, pool *Pool, client *Client, params map[string]string, secretHash bool) (AuthResult, error) {
-	tok := params["REFRESH_TOKEN"]
-	if tok == "" {
-		return AuthResult{}, missing("REFRESH_TOKEN")
-	}
-	invalid := Errorf(NotAuthorized, "Invalid Refresh Token.")
-	user, fam, err := a.Store.GetSessionByRefreshHash(ctx, HashRefreshToken(tok))
-	if errors.Is(err, ErrNotFound) {
-		return AuthResult{}, invalid
-	} else if err != nil {
-		return AuthResult{}, err
-	}
-	if fam.ClientID != client.ID || fam.PoolID != pool.ID {
-		return AuthResult{}, invalid
-	}
-	if dk := params["DEVICE_KEY"]; dk != "" && fam.DeviceKey != "" && dk != fam.DeviceKey {
-		return AuthResult{}, invalid
-	}
-	if client.Secret != "" && secretHash {
-		if err := checkSecretHash(client, params["SECRET_HASH"], params["USERNAME"], user.Username, user.Sub); err != nil {
-			return AuthResult{}, err
-		}
-	}
-	now := a.Now()
-	if !fam.RevokedAt.IsZero() || fam.Epoch != user.SignOutEpoch {
-		return AuthResult{}, Errorf(NotAuthorized, "Refresh Token has been revoked")
-	}
-	if !now.Before(fam.ExpiresAt) {
-		return AuthResult{}, Errorf(NotAuthorized, "Refresh Token has expired")
-	}
-	if !user.Enabled {
-		return AuthResult{}, Errorf(NotAuthorized, "User is disabled.")
-	}
-	scope := fam.Scope
-	if scope == "" {
-		scope = ScopeUserAdmin
-	}
-	access, id, err := a.issue(ctx, pool, client, &user, &fam, scope, "", now)
-	if err != nil {
-		return AuthResult{}, err
-	}
-	v := ValiditiesOf(client.Settings)
-	return AuthResult{Tokens: &Tokens{AccessToken: access, IDToken: id, ExpiresIn: int(v.Access / time.Second), TokenType: "Bearer"}}, nil
 }
 
 // challengeState is sealed into the Session string of a challenge.

@@ -77,4 +77,5 @@ const (
 	InvalidSignature           = "InvalidSignatureException"
 	IncompleteSignature        = "IncompleteSignatureException"
 	AccessDenied               = "AccessDeniedException"
+	RefreshTokenReuse          = "RefreshTokenReuseException"
 )

@@ -268,11 +268,14 @@ func (s *Pools) CreateClient(ctx context.Context, in CreateClientInput) (Client,
 		CreatedAt:  now,
 		ModifiedAt: now,
 	}
+	if in.ClientSecret != "" && in.GenerateSecret {
+		return Client{}, Errorf(InvalidParameter, "You cannot specify both GenerateSecret as true and a ClientSecret value.")
+	}
 	switch {
 	case in.ClientSecret != "":
-		c.Secret = in.ClientSecret
+		c.Secrets = []ClientSecret{{ID: ClientSecretID(c.ID, now), Value: in.ClientSecret, CreatedAt: now}}
 	case in.GenerateSecret:
-		c.Secret = randomString(51, idAlphabet)
+		c.Secrets = []ClientSecret{{ID: ClientSecretID(c.ID, now), Value: newClientSecretValue(), CreatedAt: now}}
 	}
 	if err := s.Store.CreateClient(ctx, c); err != nil {
 		return Client{}, err

@@ -144,7 +144,7 @@ func TestFlowAllowed(t *testing.T) {
 }
 
 func TestSecretHash(t *testing.T) {
-	c := &Client{ID: "client1", Secret: "s3cr3t"}
+	c := &Client{ID: "client1", Secrets: []ClientSecret{{Value: "s3cr3t"}}}
 	good := SecretHash("s3cr3t", "alice", "client1")
 	if err := checkSecretHash(c, good, "alice"); err != nil {
 		t.Fatal(err)
@@ -157,5 +157,18 @@ func TestSecretHash(t *testing.T) {
 	}
 	if err := checkSecretHash(&Client{ID: "x"}, "", "alice"); err != nil {
 		t.Fatal("public client asked for a secret hash")
+	}
+	// With a second secret (rotation without downtime) either one works.
+	c.Secrets = append(c.Secrets, ClientSecret{Value: "n3w"})
+	for _, sec := range []string{"s3cr3t", "n3w"} {
+		if err := checkSecretHash(c, SecretHash(sec, "alice", "client1"), "alice"); err != nil {
+			t.Fatalf("secret %s: %v", sec, err)
+		}
+		if !c.SecretMatches(sec) {
+			t.Fatalf("SecretMatches(%s) false", sec)
+		}
+	}
+	if c.SecretMatches("other") || c.SecretMatches("") {
+		t.Fatal("SecretMatches accepts a value that is no secret")
 	}
 }

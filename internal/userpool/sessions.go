@@ -2,7 +2,6 @@ package userpool
 
 import (
 	"context"
-	"crypto/subtle"
 	"errors"
 	"time"
 )
@@ -149,16 +148,22 @@ func (s *Sessions) RevokeToken(ctx context.Context, clientID, clientSecret, toke
 	} else if err != nil {
 		return err
 	}
-	if client.Secret != "" && subtle.ConstantTimeCompare([]byte(client.Secret), []byte(clientSecret)) != 1 {
+	if client.Confidential() && !client.SecretMatches(clientSecret) {
 		return Errorf(Unauthorized, "Client authentication failed.")
 	}
+	return s.RevokeTokenOf(ctx, &client, token)
+}
+
+// RevokeTokenOf is RevokeToken for a client that has already proven its
+// secret (the revocation endpoint authenticates clients itself).
+func (s *Sessions) RevokeTokenOf(ctx context.Context, client *Client, token string) error {
 	if !client.Settings.EnableTokenRevocation {
 		return Errorf(UnsupportedOperation, "Token revocation is not enabled for this app client.")
 	}
 	if looksLikeJWT(token) {
 		return Errorf(UnsupportedTokenType, "The token type is not supported for revocation; only refresh tokens can be revoked.")
 	}
-	fam, err := s.Store.GetFamilyByRefreshHash(ctx, HashRefreshToken(token))
+	fam, err := s.familyOfRefreshToken(ctx, HashRefreshToken(token))
 	if errors.Is(err, ErrNotFound) {
 		return nil // RFC 7009: an unknown token is not an error
 	} else if err != nil {
@@ -175,6 +180,21 @@ func (s *Sessions) RevokeToken(ctx context.Context, clientID, clientSecret, toke
 			"pool", fam.PoolID, "sub", fam.UserSub, "families", 1, "family", fam.ID)
 	}
 	return nil
+}
+
+// familyOfRefreshToken finds the family of a refresh token: the one whose
+// current token it is, or the one that retired it by rotation (revoking a
+// rotated-out token ends its whole chain).
+func (s *Sessions) familyOfRefreshToken(ctx context.Context, hash []byte) (Family, error) {
+	fam, err := s.Store.GetFamilyByRefreshHash(ctx, hash)
+	if !errors.Is(err, ErrNotFound) {
+		return fam, err
+	}
+	rr, err := s.Store.GetRetiredRefresh(ctx, hash)
+	if err != nil {
+		return Family{}, err
+	}
+	return Family{ID: rr.FamilyID, PoolID: rr.PoolID, ClientID: rr.ClientID, UserSub: rr.UserSub}, nil
 }
 
 func looksLikeJWT(tok string) bool {

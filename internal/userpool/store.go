@@ -11,6 +11,9 @@ import (
 var (
 	ErrNotFound      = errors.New("not found")
 	ErrAlreadyExists = errors.New("already exists")
+	// ErrRefreshReused: a rotation presented a refresh token that is
+	// neither its family's current one nor a retired one in its grace period.
+	ErrRefreshReused = errors.New("refresh token reused")
 )
 
 // Store is the persistence the domain needs. Every method is atomic; a write
@@ -200,6 +203,17 @@ type FamilyStore interface {
 	// whose refresh token hashes to hash, with its user. ErrNotFound when
 	// either is missing.
 	GetSessionByRefreshHash(ctx context.Context, hash []byte) (User, Family, error)
-	// DeleteExpiredFamilies removes families that expired before now.
+	// RotateRefreshToken replaces the family's refresh token in one durable
+	// write when r.From is its current token, or a retired token of the
+	// family whose grace period has not ended at r.Now; the token replaced
+	// is retired until r.GraceUntil. ErrRefreshReused otherwise, ErrNotFound
+	// when there is no such family. Revocation and the family's expiry are
+	// untouched: the chain stays one session.
+	RotateRefreshToken(ctx context.Context, r Rotation) error
+	// GetRetiredRefresh finds a refresh token that rotation replaced.
+	// ErrNotFound when hash is no retired token.
+	GetRetiredRefresh(ctx context.Context, hash []byte) (RetiredRefresh, error)
+	// DeleteExpiredFamilies removes families that expired before now, with
+	// their retired refresh tokens.
 	DeleteExpiredFamilies(ctx context.Context, now time.Time) (int, error)
 }

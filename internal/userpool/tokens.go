@@ -98,14 +98,14 @@ func SecretHash(secret, username, clientID string) string {
 // checkSecretHash verifies SECRET_HASH for clients with a secret, in
 // constant time, against any of the names the client may have used.
 func checkSecretHash(c *Client, given string, names ...string) error {
-	if c.Secret == "" {
+	if !c.Confidential() {
 		return nil
 	}
 	if given == "" {
 		return Errorf(NotAuthorized, "Client %s is configured with secret but SECRET_HASH was not received", c.ID)
 	}
 	for _, n := range names {
-		if n != "" && hmac.Equal([]byte(given), []byte(SecretHash(c.Secret, n, c.ID))) {
+		if n != "" && c.secretHashMatches(given, n) {
 			return nil
 		}
 	}

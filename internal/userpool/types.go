@@ -98,35 +98,64 @@ type SchemaAttribute struct {
 type Client struct {
 	ID         string
 	PoolID     string
-	Secret     string // empty for public clients
+	Secrets    []ClientSecret // none for public clients; at most two, oldest first
 	Settings   ClientSettings
 	CreatedAt  time.Time
 	ModifiedAt time.Time
 }
 
+// ClientSecret is one secret of a confidential client. A client holds up to
+// two so that a secret can be replaced without downtime.
+type ClientSecret struct {
+	ID        string // <client-id>--<creation time in Unix milliseconds>
+	Value     string
+	CreatedAt time.Time
+}
+
 // ClientSettings mirrors the writable members of UserPoolClientType.
 type ClientSettings struct {
-	ClientName                               string              `json:"ClientName"`
-	RefreshTokenValidity                     int                 `json:"RefreshTokenValidity"`
-	AccessTokenValidity                      int                 `json:"AccessTokenValidity,omitempty"`
-	IdTokenValidity                          int                 `json:"IdTokenValidity,omitempty"`
-	TokenValidityUnits                       *TokenValidityUnits `json:"TokenValidityUnits,omitempty"`
-	ReadAttributes                           []string            `json:"ReadAttributes,omitempty"`
-	WriteAttributes                          []string            `json:"WriteAttributes,omitempty"`
-	ExplicitAuthFlows                        []string            `json:"ExplicitAuthFlows,omitempty"`
-	SupportedIdentityProviders               []string            `json:"SupportedIdentityProviders,omitempty"`
-	CallbackURLs                             []string            `json:"CallbackURLs,omitempty"`
-	LogoutURLs                               []string            `json:"LogoutURLs,omitempty"`
-	DefaultRedirectURI                       string              `json:"DefaultRedirectURI,omitempty"`
-	AllowedOAuthFlows                        []string            `json:"AllowedOAuthFlows,omitempty"`
-	AllowedOAuthScopes                       []string            `json:"AllowedOAuthScopes,omitempty"`
-	AllowedOAuthFlowsUserPoolClient          bool                `json:"AllowedOAuthFlowsUserPoolClient"`
-	AnalyticsConfiguration                   json.RawMessage     `json:"AnalyticsConfiguration,omitempty"`
-	PreventUserExistenceErrors               string              `json:"PreventUserExistenceErrors,omitempty"`
-	EnableTokenRevocation                    bool                `json:"EnableTokenRevocation"`
-	EnablePropagateAdditionalUserContextData bool                `json:"EnablePropagateAdditionalUserContextData"`
-	AuthSessionValidity                      int                 `json:"AuthSessionValidity,omitempty"`
-	RefreshTokenRotation                     json.RawMessage     `json:"RefreshTokenRotation,omitempty"`
+	ClientName                               string                `json:"ClientName"`
+	RefreshTokenValidity                     int                   `json:"RefreshTokenValidity"`
+	AccessTokenValidity                      int                   `json:"AccessTokenValidity,omitempty"`
+	IdTokenValidity                          int                   `json:"IdTokenValidity,omitempty"`
+	TokenValidityUnits                       *TokenValidityUnits   `json:"TokenValidityUnits,omitempty"`
+	ReadAttributes                           []string              `json:"ReadAttributes,omitempty"`
+	WriteAttributes                          []string              `json:"WriteAttributes,omitempty"`
+	ExplicitAuthFlows                        []string              `json:"ExplicitAuthFlows,omitempty"`
+	SupportedIdentityProviders               []string              `json:"SupportedIdentityProviders,omitempty"`
+	CallbackURLs                             []string              `json:"CallbackURLs,omitempty"`
+	LogoutURLs                               []string              `json:"LogoutURLs,omitempty"`
+	DefaultRedirectURI                       string                `json:"DefaultRedirectURI,omitempty"`
+	AllowedOAuthFlows                        []string              `json:"AllowedOAuthFlows,omitempty"`
+	AllowedOAuthScopes                       []string              `json:"AllowedOAuthScopes,omitempty"`
+	AllowedOAuthFlowsUserPoolClient          bool                  `json:"AllowedOAuthFlowsUserPoolClient"`
+	AnalyticsConfiguration                   json.RawMessage       `json:"AnalyticsConfiguration,omitempty"`
+	PreventUserExistenceErrors               string                `json:"PreventUserExistenceErrors,omitempty"`
+	EnableTokenRevocation                    bool                  `json:"EnableTokenRevocation"`
+	EnablePropagateAdditionalUserContextData bool                  `json:"EnablePropagateAdditionalUserContextData"`
+	AuthSessionValidity                      int                   `json:"AuthSessionValidity,omitempty"`
+	RefreshTokenRotation                     *RefreshTokenRotation `json:"RefreshTokenRotation,omitempty"`
+}
+
+// RefreshTokenRotation is RefreshTokenRotationType: with Feature ENABLED
+// every refresh answers with a new refresh token, and the submitted one
+// stays usable for RetryGracePeriodSeconds (0–60).
+type RefreshTokenRotation struct {
+	Feature                 string `json:"Feature"`
+	RetryGracePeriodSeconds int    `json:"RetryGracePeriodSeconds"`
+}
+
+// Rotates reports whether the client's refresh tokens rotate.
+func (s *ClientSettings) Rotates() bool {
+	return s.RefreshTokenRotation != nil && s.RefreshTokenRotation.Feature == "ENABLED"
+}
+
+// RetryGrace is how long a rotated-out refresh token stays usable.
+func (s *ClientSettings) RetryGrace() time.Duration {
+	if s.RefreshTokenRotation == nil {
+		return 0
+	}
+	return time.Duration(s.RefreshTokenRotation.RetryGracePeriodSeconds) * time.Second
 }
 
 // TokenValidityUnits is TokenValidityUnitsType.
@@ -219,6 +248,29 @@ type Family struct {
 	RevokedAt   time.Time // zero while alive
 	DeviceKey   string
 	Scope       string // OAuth scopes of hosted-UI sign-ins; "" means aws.cognito.signin.user.admin
+}
+
+// RetiredRefresh is a refresh token that rotation replaced: it names its
+// family, and it still refreshes until GraceUntil (the client's retry
+// grace period after the rotation that retired it).
+type RetiredRefresh struct {
+	Hash       []byte
+	FamilyID   string
+	PoolID     string
+	ClientID   string
+	UserSub    string
+	GraceUntil time.Time
+}
+
+// Rotation replaces a family's refresh token (RefreshHash) with To. From
+// is the token the caller presented: the current one, or a retired one
+// still in its grace period. The token replaced stays usable until
+// GraceUntil.
+type Rotation struct {
+	FamilyID   string
+	From, To   []byte
+	Now        time.Time
+	GraceUntil time.Time
 }
 
 // SigningKey is a pool's RSA key for one token use ("id" or "access").

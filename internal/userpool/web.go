@@ -158,7 +158,7 @@ type ClientTokenIssuer interface {
 // ClientCredentials is the client_credentials grant: a confidential client
 // gets an access token for resource-server scopes, with no user.
 func (a *Auth) ClientCredentials(ctx context.Context, pool *Pool, client *Client, scope string) (Tokens, error) {
-	if client.Secret == "" || !slices.Contains(client.Settings.AllowedOAuthFlows, "client_credentials") {
+	if !client.Confidential() || !slices.Contains(client.Settings.AllowedOAuthFlows, "client_credentials") {
 		return Tokens{}, oauthErr("unauthorized_client", "The client is not allowed the client_credentials grant.")
 	}
 	var custom []string

@@ -135,19 +135,23 @@ const clientCols = `id, pool_id, secret, settings, created_ns, modified_ns`
 
 func scanClient(r row) (userpool.Client, error) {
 	var c userpool.Client
-	var settings string
+	var secrets, settings string
 	var created, modified int64
-	if err := r.Scan(&c.ID, &c.PoolID, &c.Secret, &settings, &created, &modified); err != nil {
+	if err := r.Scan(&c.ID, &c.PoolID, &secrets, &settings, &created, &modified); err != nil {
 		return c, notFound(err)
 	}
 	c.CreatedAt, c.ModifiedAt = fromNS(created), fromNS(modified)
+	var err error
+	if c.Secrets, err = rowcodec.ParseClientSecrets(secrets, c.ID, c.CreatedAt); err != nil {
+		return c, err
+	}
 	return c, json.Unmarshal([]byte(settings), &c.Settings)
 }
 
 // CreateClient implements userpool.ClientStore.
 func (s *Store) CreateClient(ctx context.Context, c userpool.Client) error {
 	_, err := s.db.Exec(ctx, `INSERT INTO clients(`+clientCols+`) VALUES ($1,$2,$3,$4,$5,$6)`,
-		c.ID, c.PoolID, c.Secret, mustJSON(c.Settings), ns(c.CreatedAt), ns(c.ModifiedAt))
+		c.ID, c.PoolID, rowcodec.ClientSecrets(c.Secrets), mustJSON(c.Settings), ns(c.CreatedAt), ns(c.ModifiedAt))
 	switch code(err) {
 	case "23505":
 		return userpool.ErrAlreadyExists
@@ -192,7 +196,7 @@ func (s *Store) UpdateClient(ctx context.Context, id string, fn func(userpool.Cl
 			return err
 		}
 		_, err = tx.Exec(ctx, `UPDATE clients SET secret = $1, settings = $2, modified_ns = $3 WHERE id = $4`,
-			out.Secret, mustJSON(out.Settings), ns(out.ModifiedAt), id)
+			rowcodec.ClientSecrets(out.Secrets), mustJSON(out.Settings), ns(out.ModifiedAt), id)
 		return err
 	})
 	return out, err

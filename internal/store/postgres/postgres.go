@@ -92,6 +92,10 @@ CREATE INDEX outbox_pool ON outbox(pool_id, id);
 CREATE TABLE auth_events (seq bigserial PRIMARY KEY, pool_id text NOT NULL REFERENCES pools(id) ON DELETE CASCADE, user_sub text NOT NULL,
 	id text NOT NULL, type text NOT NULL, response text NOT NULL, challenges text NOT NULL, ip text NOT NULL, created_ns bigint NOT NULL);
 CREATE INDEX auth_events_user ON auth_events(pool_id, user_sub, seq);
+`, `
+CREATE TABLE retired_refresh (hash bytea PRIMARY KEY, family_id text NOT NULL REFERENCES families(id) ON DELETE CASCADE,
+	grace_until_ns bigint NOT NULL);
+CREATE INDEX retired_refresh_family ON retired_refresh(family_id);
 `}
 
 func (s *Store) migrate(ctx context.Context) error {

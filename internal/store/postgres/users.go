@@ -1,6 +1,7 @@
 package postgres
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"time"
@@ -223,6 +224,43 @@ func (s *Store) GetSessionByRefreshHash(ctx context.Context, hash []byte) (userp
 		return userpool.User{}, userpool.Family{}, err
 	}
 	return u, fs.Family(), nil
+}
+
+// RotateRefreshToken implements userpool.FamilyStore; the family row is
+// locked as it is read, so concurrent rotations of one family queue.
+func (s *Store) RotateRefreshToken(ctx context.Context, r userpool.Rotation) error {
+	return s.tx(ctx, func(tx pgx.Tx) error {
+		var current []byte
+		if err := tx.QueryRow(ctx, `SELECT refresh_hash FROM families WHERE id = $1 FOR UPDATE`, r.FamilyID).Scan(&current); err != nil {
+			return notFound(err)
+		}
+		if !bytes.Equal(current, r.From) {
+			var graceUntil int64
+			err := tx.QueryRow(ctx, `SELECT grace_until_ns FROM retired_refresh WHERE hash = $1 AND family_id = $2`, r.From, r.FamilyID).Scan(&graceUntil)
+			if errors.Is(err, pgx.ErrNoRows) || (err == nil && ns(r.Now) >= graceUntil) {
+				return userpool.ErrRefreshReused
+			} else if err != nil {
+				return err
+			}
+		}
+		if _, err := tx.Exec(ctx, `INSERT INTO retired_refresh(hash, family_id, grace_until_ns) VALUES ($1,$2,$3)`,
+			current, r.FamilyID, ns(r.GraceUntil)); err != nil {
+			return err
+		}
+		_, err := tx.Exec(ctx, `UPDATE families SET refresh_hash = $1 WHERE id = $2`, r.To, r.FamilyID)
+		return err
+	})
+}
+
+// GetRetiredRefresh implements userpool.FamilyStore.
+func (s *Store) GetRetiredRefresh(ctx context.Context, hash []byte) (userpool.RetiredRefresh, error) {
+	rr := userpool.RetiredRefresh{Hash: hash}
+	var graceUntil int64
+	err := s.db.QueryRow(ctx, `SELECT r.family_id, f.pool_id, f.client_id, f.user_sub, r.grace_until_ns
+		FROM retired_refresh r JOIN families f ON f.id = r.family_id WHERE r.hash = $1`, hash).
+		Scan(&rr.FamilyID, &rr.PoolID, &rr.ClientID, &rr.UserSub, &graceUntil)
+	rr.GraceUntil = fromNS(graceUntil)
+	return rr, notFound(err)
 }
 
 // DeleteExpiredFamilies implements userpool.FamilyStore.

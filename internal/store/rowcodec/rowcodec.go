@@ -98,3 +98,46 @@ func (fs *FamilyScan) Family() userpool.Family {
 	f.AuthTime, f.CreatedAt, f.ExpiresAt, f.RevokedAt = FromNS(fs.authTime), FromNS(fs.created), FromNS(fs.expires), FromNS(fs.revoked)
 	return f
 }
+
+// storedSecret is the JSON form of one ClientSecret.
+type storedSecret struct {
+	ID      string `json:"id"`
+	Value   string `json:"v"`
+	Created int64  `json:"t"`
+}
+
+// ClientSecrets encodes a client's secrets for the clients.secret column:
+// "" for a public client, else a JSON list. (Secrets match [\w+]+, so a
+// stored value beginning with '[' is always a list; older rows hold one
+// secret as plain text.)
+func ClientSecrets(secrets []userpool.ClientSecret) string {
+	if len(secrets) == 0 {
+		return ""
+	}
+	out := make([]storedSecret, len(secrets))
+	for i, s := range secrets {
+		out[i] = storedSecret{ID: s.ID, Value: s.Value, Created: NS(s.CreatedAt)}
+	}
+	return JSON(out)
+}
+
+// ParseClientSecrets reads what ClientSecrets stored, and the plain single
+// secret of rows written before clients had several (its id is derived
+// from the client's creation time, as a new one's would be).
+func ParseClientSecrets(col, clientID string, clientCreated time.Time) ([]userpool.ClientSecret, error) {
+	switch {
+	case col == "":
+		return nil, nil
+	case col[0] != '[':
+		return []userpool.ClientSecret{{ID: userpool.ClientSecretID(clientID, clientCreated), Value: col, CreatedAt: clientCreated}}, nil
+	}
+	var stored []storedSecret
+	if err := json.Unmarshal([]byte(col), &stored); err != nil {
+		return nil, err
+	}
+	out := make([]userpool.ClientSecret, len(stored))
+	for i, s := range stored {
+		out[i] = userpool.ClientSecret{ID: s.ID, Value: s.Value, CreatedAt: FromNS(s.Created)}
+	}
+	return out, nil
+}

@@ -252,6 +252,12 @@ var migrations = []string{
 		created_ns INTEGER NOT NULL
 	);
 	CREATE INDEX auth_events_user ON auth_events(pool_id, user_sub, seq);`,
+	`CREATE TABLE retired_refresh (
+		hash BLOB PRIMARY KEY,
+		family_id TEXT NOT NULL REFERENCES families(id) ON DELETE CASCADE,
+		grace_until_ns INTEGER NOT NULL
+	) WITHOUT ROWID;
+	CREATE INDEX retired_refresh_family ON retired_refresh(family_id);`,
 }
 
 func (s *Store) migrate() error {
@@ -457,22 +463,24 @@ const clientCols = `id, pool_id, secret, settings, created_ns, modified_ns`
 
 func scanClient(sc scanner) (userpool.Client, error) {
 	var c userpool.Client
-	var settings string
+	var secrets, settings string
 	var created, modified int64
-	if err := sc.Scan(&c.ID, &c.PoolID, &c.Secret, &settings, &created, &modified); err != nil {
+	if err := sc.Scan(&c.ID, &c.PoolID, &secrets, &settings, &created, &modified); err != nil {
 		return c, notFound(err)
 	}
 	if err := json.Unmarshal([]byte(settings), &c.Settings); err != nil {
 		return c, err
 	}
 	c.CreatedAt, c.ModifiedAt = fromNS(created), fromNS(modified)
-	return c, nil
+	var err error
+	c.Secrets, err = rowcodec.ParseClientSecrets(secrets, c.ID, c.CreatedAt)
+	return c, err
 }
 
 // CreateClient implements userpool.ClientStore.
 func (s *Store) CreateClient(ctx context.Context, c userpool.Client) error {
 	_, err := s.w.ExecContext(ctx, `INSERT INTO clients(`+clientCols+`) VALUES (?,?,?,?,?,?)`,
-		c.ID, c.PoolID, c.Secret, mustJSON(c.Settings), ns(c.CreatedAt), ns(c.ModifiedAt))
+		c.ID, c.PoolID, rowcodec.ClientSecrets(c.Secrets), mustJSON(c.Settings), ns(c.CreatedAt), ns(c.ModifiedAt))
 	if isUnique(err) {
 		return userpool.ErrAlreadyExists
 	}
@@ -523,7 +531,7 @@ func (s *Store) UpdateClient(ctx context.Context, id string, fn func(userpool.Cl
 			return err
 		}
 		_, err = tx.ExecContext(ctx, `UPDATE clients SET secret = ?, settings = ?, modified_ns = ? WHERE id = ?`,
-			out.Secret, mustJSON(out.Settings), ns(out.ModifiedAt), id)
+			rowcodec.ClientSecrets(out.Secrets), mustJSON(out.Settings), ns(out.ModifiedAt), id)
 		return err
 	})
 	return out, err

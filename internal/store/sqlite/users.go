@@ -1,6 +1,7 @@
 package sqlite
 
 import (
+	"bytes"
 	"context"
 	"database/sql"
 	"errors"
@@ -258,6 +259,42 @@ func (s *Store) GetSessionByRefreshHash(ctx context.Context, hash []byte) (userp
 		return userpool.User{}, userpool.Family{}, err
 	}
 	return u, fs.Family(), nil
+}
+
+// RotateRefreshToken implements userpool.FamilyStore.
+func (s *Store) RotateRefreshToken(ctx context.Context, r userpool.Rotation) error {
+	return s.group(ctx, func(tx *txn) error {
+		var current []byte
+		if err := tx.QueryRow(`SELECT refresh_hash FROM families WHERE id = ?`, r.FamilyID).Scan(&current); err != nil {
+			return notFound(err)
+		}
+		if !bytes.Equal(current, r.From) {
+			var graceUntil int64
+			err := tx.QueryRow(`SELECT grace_until_ns FROM retired_refresh WHERE hash = ? AND family_id = ?`, r.From, r.FamilyID).Scan(&graceUntil)
+			if errors.Is(err, sql.ErrNoRows) || (err == nil && ns(r.Now) >= graceUntil) {
+				return userpool.ErrRefreshReused
+			} else if err != nil {
+				return err
+			}
+		}
+		if _, err := tx.Exec(`INSERT INTO retired_refresh(hash, family_id, grace_until_ns) VALUES (?,?,?)`,
+			current, r.FamilyID, ns(r.GraceUntil)); err != nil {
+			return err
+		}
+		_, err := tx.Exec(`UPDATE families SET refresh_hash = ? WHERE id = ?`, r.To, r.FamilyID)
+		return err
+	})
+}
+
+// GetRetiredRefresh implements userpool.FamilyStore.
+func (s *Store) GetRetiredRefresh(ctx context.Context, hash []byte) (userpool.RetiredRefresh, error) {
+	rr := userpool.RetiredRefresh{Hash: hash}
+	var graceUntil int64
+	err := s.r.QueryRowContext(ctx, `SELECT r.family_id, f.pool_id, f.client_id, f.user_sub, r.grace_until_ns
+		FROM retired_refresh r JOIN families f ON f.id = r.family_id WHERE r.hash = ?`, hash).
+		Scan(&rr.FamilyID, &rr.PoolID, &rr.ClientID, &rr.UserSub, &graceUntil)
+	rr.GraceUntil = fromNS(graceUntil)
+	return rr, notFound(err)
 }
 
 // DeleteExpiredFamilies implements userpool.FamilyStore.

@@ -33,6 +33,8 @@ func RunTests(t *testing.T, newStore func(t *testing.T) userpool.Store) {
 		{"SessionByRefreshHash", testSessionByRefreshHash},
 		{"DeleteUserRemovesFamilies", testDeleteUserRemovesFamilies},
 		{"ExpiredFamilies", testExpiredFamilies},
+		{"RotateRefreshToken", testRotateRefreshToken},
+		{"ConcurrentRotations", testConcurrentRotations},
 		{"Nonces", testNonces},
 		{"ConcurrentSignOuts", testConcurrentSignOuts},
 		{"Groups", testGroups},
@@ -213,14 +215,16 @@ func testSigningKeys(t *testing.T, s userpool.Store) {
 func testClients(t *testing.T, s userpool.Store) {
 	must(t, s.CreatePool(ctx, pool("us-east-1_a")))
 	for _, id := range []string{"c3", "c1", "c2"} {
-		c := userpool.Client{ID: id, PoolID: "us-east-1_a", Secret: "sec-" + id, CreatedAt: t0, ModifiedAt: t0,
+		c := userpool.Client{ID: id, PoolID: "us-east-1_a", CreatedAt: t0, ModifiedAt: t0,
+			Secrets:  []userpool.ClientSecret{{ID: id + "--1", Value: "sec-" + id, CreatedAt: t0}},
 			Settings: userpool.ClientSettings{ClientName: "n" + id, ExplicitAuthFlows: []string{"ALLOW_USER_SRP_AUTH"}, EnableTokenRevocation: true}}
 		must(t, s.CreateClient(ctx, c))
 	}
 	wantErr(t, s.CreateClient(ctx, userpool.Client{ID: "c1", PoolID: "us-east-1_a"}), userpool.ErrAlreadyExists)
 	got, err := s.GetClient(ctx, "c2")
 	must(t, err)
-	if got.Secret != "sec-c2" || got.Settings.ClientName != "nc2" || !got.Settings.EnableTokenRevocation || got.Settings.ExplicitAuthFlows[0] != "ALLOW_USER_SRP_AUTH" {
+	if len(got.Secrets) != 1 || got.Secrets[0] != (userpool.ClientSecret{ID: "c2--1", Value: "sec-c2", CreatedAt: t0}) ||
+		got.Settings.ClientName != "nc2" || !got.Settings.EnableTokenRevocation || got.Settings.ExplicitAuthFlows[0] != "ALLOW_USER_SRP_AUTH" {
 		t.Fatalf("client %+v", got)
 	}
 	page, err := s.ListClients(ctx, "us-east-1_a", "c1", 10)
@@ -234,14 +238,25 @@ func testClients(t *testing.T, s userpool.Store) {
 	}
 	up, err := s.UpdateClient(ctx, "c1", func(c userpool.Client) (userpool.Client, error) {
 		c.Settings.ClientName = "renamed"
+		c.Settings.RefreshTokenRotation = &userpool.RefreshTokenRotation{Feature: "ENABLED", RetryGracePeriodSeconds: 30}
+		c.Secrets = append(c.Secrets, userpool.ClientSecret{ID: "c1--2", Value: "second", CreatedAt: t0.Add(time.Second)})
 		return c, nil
 	})
 	must(t, err)
 	if up.Settings.ClientName != "renamed" {
 		t.Fatal("update result")
 	}
-	if got, _ := s.GetClient(ctx, "c1"); got.Settings.ClientName != "renamed" {
-		t.Fatal("update not stored")
+	got, _ = s.GetClient(ctx, "c1")
+	if got.Settings.ClientName != "renamed" || !got.Settings.Rotates() || got.Settings.RetryGrace() != 30*time.Second {
+		t.Fatalf("update not stored: %+v", got.Settings)
+	}
+	if len(got.Secrets) != 2 || got.Secrets[0].Value != "sec-c1" || got.Secrets[1] != (userpool.ClientSecret{ID: "c1--2", Value: "second", CreatedAt: t0.Add(time.Second)}) {
+		t.Fatalf("secrets %+v", got.Secrets)
+	}
+	// A public client has none.
+	must(t, s.CreateClient(ctx, userpool.Client{ID: "public", PoolID: "us-east-1_a", CreatedAt: t0, ModifiedAt: t0}))
+	if got, _ := s.GetClient(ctx, "public"); got.Confidential() {
+		t.Fatalf("public client has secrets %+v", got.Secrets)
 	}
 	must(t, s.DeleteClient(ctx, "c1"))
 	wantErr(t, s.DeleteClient(ctx, "c1"), userpool.ErrNotFound)
@@ -526,6 +541,87 @@ func testExpiredFamilies(t *testing.T, s userpool.Store) {
 	}
 	if _, err := s.GetFamilyByRefreshHash(ctx, []byte("hash-f2")); err != nil {
 		t.Fatal("unexpired family deleted")
+	}
+}
+
+func testRotateRefreshToken(t *testing.T, s userpool.Store) {
+	aliceAndBob(t, s)
+	rotate := func(from, to string, now, grace time.Time) error {
+		return s.RotateRefreshToken(ctx, userpool.Rotation{FamilyID: "f1", From: []byte(from), To: []byte(to), Now: now, GraceUntil: grace})
+	}
+	// hash-f1 → r2, hash-f1 usable for a minute.
+	must(t, rotate("hash-f1", "r2", t0, t0.Add(time.Minute)))
+	u, f, err := s.GetSessionByRefreshHash(ctx, []byte("r2"))
+	must(t, err)
+	if u.Username != "alice" || f.ID != "f1" || !f.ExpiresAt.Equal(t0.Add(time.Hour)) || !bytes.Equal(f.RefreshHash, []byte("r2")) {
+		t.Fatalf("rotated session %+v %+v: same family, same expiry", u, f)
+	}
+	_, _, err = s.GetSessionByRefreshHash(ctx, []byte("hash-f1"))
+	wantErr(t, err, userpool.ErrNotFound)
+	rr, err := s.GetRetiredRefresh(ctx, []byte("hash-f1"))
+	must(t, err)
+	if rr.FamilyID != "f1" || rr.PoolID != "us-east-1_a" || rr.ClientID != "client1" || rr.UserSub != "sub-1" || !rr.GraceUntil.Equal(t0.Add(time.Minute)) {
+		t.Fatalf("retired %+v", rr)
+	}
+	// A retry with the retired token inside its grace period rotates again
+	// (r2 is retired in turn); past it, and for unknown tokens, it is reuse.
+	must(t, rotate("hash-f1", "r3", t0.Add(30*time.Second), t0.Add(30*time.Second)))
+	wantErr(t, rotate("hash-f1", "r4", t0.Add(time.Minute), t0.Add(2*time.Minute)), userpool.ErrRefreshReused)
+	wantErr(t, rotate("r2", "r4", t0.Add(30*time.Second), t0.Add(time.Minute)), userpool.ErrRefreshReused) // grace ended at its rotation
+	wantErr(t, rotate("hash-f2", "r4", t0, t0), userpool.ErrRefreshReused)                                 // another family's token
+	wantErr(t, rotate("never", "r4", t0, t0), userpool.ErrRefreshReused)
+	if _, f, _ := s.GetSessionByRefreshHash(ctx, []byte("r3")); f.ID != "f1" {
+		t.Fatal("failed rotations moved the current token")
+	}
+	wantErr(t, s.RotateRefreshToken(ctx, userpool.Rotation{FamilyID: "missing", From: []byte("x"), To: []byte("y"), Now: t0}), userpool.ErrNotFound)
+	_, err = s.GetRetiredRefresh(ctx, []byte("r3"))
+	wantErr(t, err, userpool.ErrNotFound)
+	// Rotation keeps revocation: a revoked family's new token is revoked.
+	must(t, s.RevokeFamily(ctx, "f1", t0))
+	must(t, rotate("r3", "r5", t0, t0))
+	if _, f, _ := s.GetSessionByRefreshHash(ctx, []byte("r5")); f.RevokedAt.IsZero() {
+		t.Fatal("rotation cleared the revocation")
+	}
+	// Retired tokens go with their family: when the user is deleted, and
+	// when it expires.
+	must(t, s.DeleteUser(ctx, "us-east-1_a", "alice"))
+	_, err = s.GetRetiredRefresh(ctx, []byte("hash-f1"))
+	wantErr(t, err, userpool.ErrNotFound)
+	must(t, s.RotateRefreshToken(ctx, userpool.Rotation{FamilyID: "f2", From: []byte("hash-f2"), To: []byte("b2"), Now: t0, GraceUntil: t0}))
+	if _, err := s.DeleteExpiredFamilies(ctx, t0.Add(2*time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	_, err = s.GetRetiredRefresh(ctx, []byte("hash-f2"))
+	wantErr(t, err, userpool.ErrNotFound)
+}
+
+// testConcurrentRotations: of many rotations presenting the same current
+// token with no grace period, exactly one succeeds.
+func testConcurrentRotations(t *testing.T, s userpool.Store) {
+	aliceAndBob(t, s)
+	const n = 16
+	var wg sync.WaitGroup
+	errs := make([]error, n)
+	for i := range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			errs[i] = s.RotateRefreshToken(ctx, userpool.Rotation{FamilyID: "f1", From: []byte("hash-f1"),
+				To: []byte(fmt.Sprint("next-", i)), Now: t0, GraceUntil: t0})
+		}()
+	}
+	wg.Wait()
+	ok := 0
+	for _, err := range errs {
+		switch {
+		case err == nil:
+			ok++
+		case !errors.Is(err, userpool.ErrRefreshReused):
+			t.Fatalf("rotation: %v", err)
+		}
+	}
+	if ok != 1 {
+		t.Fatalf("%d of %d rotations of one token succeeded, want 1", ok, n)
 	}
 }
 
