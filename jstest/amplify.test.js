@@ -223,7 +223,8 @@ test('signOut({global: true}) revokes the saved refresh token', async () => {
   assert.equal((await fetchAuthSession()).tokens, undefined);
   await assert.rejects(admin.send(new GetUserCommand({ AccessToken: access })),
     { name: 'NotAuthorizedException', message: 'Access Token has been revoked' });
-  await assert.rejects(refreshWithSDK(plain, refreshToken), { name: 'NotAuthorizedException' });
+  await assert.rejects(refreshWithSDK(plain, refreshToken),
+    { name: 'NotAuthorizedException', message: 'Refresh Token has been revoked' });
 });
 
 test('an admin sign-out: Amplify\'s next forced refresh fails and it reports the user signed out', async () => {
