@@ -158,7 +158,9 @@ func Verify(tok string, keys KeySource) (Header, []byte, error) {
 	if first < 0 || first == last {
 		return Header{}, nil, ErrMalformed
 	}
-	enc := base64.RawURLEncoding
+	// Strict: a segment has one spelling, so a token string names one
+	// token (the verified-token memo and deny-lists key on it).
+	enc := base64.RawURLEncoding.Strict()
 	rawHeader, err := enc.DecodeString(tok[:first])
 	if err != nil {
 		return Header{}, nil, ErrMalformed

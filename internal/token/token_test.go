@@ -93,6 +93,17 @@ func TestJWKSFields(t *testing.T) {
 	}
 }
 
+// respell sets a padding bit of a base64url segment's last character: a
+// lenient decoder reads the same bytes, a strict one refuses.
+func respell(seg string) string {
+	const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
+	if len(seg)%4 == 0 {
+		panic("segment has no padding bits")
+	}
+	i := strings.IndexByte(alphabet, seg[len(seg)-1])
+	return seg[:len(seg)-1] + string(alphabet[i^1])
+}
+
 func TestVerifyRejects(t *testing.T) {
 	k := testKeys[1]
 	s, _ := NewSigner(k)
@@ -113,6 +124,9 @@ func TestVerifyRejects(t *testing.T) {
 		"four parts":       {parts[0] + "." + parts[1] + ".x." + parts[2], ErrBadSignature},
 		"garbage header":   {"!!!." + parts[1] + "." + parts[2], ErrMalformed},
 		"empty":            {"", ErrMalformed},
+		// Non-zero padding bits: the same signature bytes, another spelling
+		// (header and payload are covered by the signature as spelled).
+		"respelled signature": {parts[0] + "." + parts[1] + "." + respell(parts[2]), ErrMalformed},
 	}
 	for name, c := range cases {
 		t.Run(name, func(t *testing.T) {

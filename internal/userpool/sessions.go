@@ -56,11 +56,19 @@ func (s *Sessions) AuthorizeScope(ctx context.Context, accessToken, scope string
 			return Authorized{}, Errorf(NotAuthorized, "Access Token has been revoked")
 		}
 	} else {
-		// Clients with token revocation off issue tokens without origin_jti;
-		// only the user's existence can be checked for them.
+		// Clients with token revocation off issue tokens without origin_jti:
+		// the user's sign-outs are checked by time, the client by existence.
 		user, err = s.Store.GetUserBySub(ctx, claims.PoolID, claims.Sub)
 		if errors.Is(err, ErrNotFound) {
 			return Authorized{}, Errorf(NotAuthorized, "User does not exist.")
+		} else if err != nil {
+			return Authorized{}, err
+		}
+		if signedOutSince(&user, claims.IssuedAt) {
+			return Authorized{}, Errorf(NotAuthorized, "Access Token has been revoked")
+		}
+		if _, err := s.Store.GetClient(ctx, claims.ClientID); errors.Is(err, ErrNotFound) {
+			return Authorized{}, Errorf(NotAuthorized, "Access Token has been revoked")
 		} else if err != nil {
 			return Authorized{}, err
 		}
@@ -69,6 +77,15 @@ func (s *Sessions) AuthorizeScope(ctx context.Context, accessToken, scope string
 		return Authorized{}, Errorf(NotAuthorized, "User is disabled.")
 	}
 	return Authorized{User: user, Claims: claims}, nil
+}
+
+// signedOutSince reports whether the user signed out (or was disabled) at or
+// after issuedAt, a token's iat. Tokens carry iat in whole seconds, so a
+// token issued in the same second as a sign-out counts as issued before it:
+// for that second, new tokens of clients without token revocation are
+// refused rather than old ones accepted.
+func signedOutSince(u *User, issuedAt time.Time) bool {
+	return !u.SignedOutAt.IsZero() && !issuedAt.After(u.SignedOutAt.Truncate(time.Second))
 }
 
 // AdminGlobalSignOut is AdminUserGlobalSignOut: every refresh token of the
@@ -80,13 +97,13 @@ func (s *Sessions) AdminGlobalSignOut(ctx context.Context, caller Caller, poolID
 	}
 	// Most callers name the user by username: that lookup happens inside
 	// the write. A sub or an alias falls back to FindUser.
-	out, err := s.Store.SignOutUser(ctx, pool.ID, ByUsernameKey, UsernameKey(&pool, username))
+	out, err := s.Store.SignOutUser(ctx, pool.ID, ByUsernameKey, UsernameKey(&pool, username), s.Now())
 	if errors.Is(err, ErrNotFound) {
 		u, _, ferr := FindUser(ctx, s.Store, &pool, username)
 		if ferr != nil {
 			return ferr
 		}
-		out, err = s.Store.SignOutUser(ctx, pool.ID, BySub, u.Sub)
+		out, err = s.Store.SignOutUser(ctx, pool.ID, BySub, u.Sub, s.Now())
 	}
 	return s.afterSignOut(ctx, caller, "AdminUserGlobalSignOut", &pool, out, err)
 }
@@ -102,7 +119,7 @@ func (s *Sessions) GlobalSignOut(ctx context.Context, accessToken string) error 
 
 // signOut revokes every family of u; pool is looked up when nil.
 func (s *Sessions) signOut(ctx context.Context, caller Caller, op string, pool *Pool, u User) error {
-	out, err := s.Store.SignOutUser(ctx, u.PoolID, BySub, u.Sub)
+	out, err := s.Store.SignOutUser(ctx, u.PoolID, BySub, u.Sub, s.Now())
 	return s.afterSignOut(ctx, caller, op, pool, out, err)
 }
 

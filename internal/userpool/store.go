@@ -135,6 +135,8 @@ type ClientStore interface {
 	// ListClients returns up to limit clients of the pool with ID > after, ordered by ID.
 	ListClients(ctx context.Context, poolID, after string, limit int) ([]Client, error)
 	UpdateClient(ctx context.Context, id string, fn func(Client) (Client, error)) (Client, error)
+	// DeleteClient removes the client with its token families (its
+	// sessions end; the users' live-session counts are not adjusted).
 	DeleteClient(ctx context.Context, id string) error
 }
 
@@ -195,7 +197,8 @@ type FamilyStore interface {
 	// since the last sign-out, less the revoked ones; expired ones not yet
 	// collected are included). One row is written whatever the number of
 	// sessions. ErrNotFound when there is no such user.
-	SignOutUser(ctx context.Context, poolID string, lookup UserLookup, value string) (SignedOut, error)
+	// It also records at as the user's SignedOutAt.
+	SignOutUser(ctx context.Context, poolID string, lookup UserLookup, value string, at time.Time) (SignedOut, error)
 	// GetSession is the one revocation check: the user (by sub) and the
 	// family in a single indexed lookup. ErrNotFound when either is missing.
 	GetSession(ctx context.Context, poolID, sub, familyID string) (User, Family, error)

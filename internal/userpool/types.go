@@ -193,9 +193,13 @@ type User struct {
 	// while its Epoch equals the user's: one increment revokes every family
 	// of the user at once, whatever their number (O(1) sign-out).
 	SignOutEpoch int64
-	MFA          UserMFA
-	CreatedAt    time.Time
-	ModifiedAt   time.Time
+	// SignedOutAt is the time of the latest sign-out (or disabling): access
+	// tokens without a family (clients with token revocation off) issued
+	// before it are refused. Zero when the user never signed out.
+	SignedOutAt time.Time
+	MFA         UserMFA
+	CreatedAt   time.Time
+	ModifiedAt  time.Time
 	// NoGroups is set by a store read that found the user in no group, so
 	// that issuing tokens can skip the group lookup; writes ignore it. The
 	// zero value (false) only costs that lookup.

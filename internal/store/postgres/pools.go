@@ -204,5 +204,11 @@ func (s *Store) UpdateClient(ctx context.Context, id string, fn func(userpool.Cl
 
 // DeleteClient implements userpool.ClientStore.
 func (s *Store) DeleteClient(ctx context.Context, id string) error {
-	return affected(s.db.Exec(ctx, `DELETE FROM clients WHERE id = $1`, id))
+	return s.tx(ctx, func(tx pgx.Tx) error {
+		if err := affected(tx.Exec(ctx, `DELETE FROM clients WHERE id = $1`, id)); err != nil {
+			return err
+		}
+		_, err := tx.Exec(ctx, `DELETE FROM families WHERE client_id = $1`, id)
+		return err
+	})
 }

@@ -96,7 +96,7 @@ func TestReplicasShareState(t *testing.T) {
 		CreatedAt: now, ExpiresAt: now.Add(time.Hour)}, false); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := b.s.SignOutUser(ctx, "us-east-1_r", userpool.BySub, "sub-1"); err != nil {
+	if _, err := b.s.SignOutUser(ctx, "us-east-1_r", userpool.BySub, "sub-1", time.Now()); err != nil {
 		t.Fatal(err)
 	}
 	u, f, err := a.s.GetSession(ctx, "us-east-1_r", "sub-1", "f1")
@@ -117,7 +117,7 @@ func BenchmarkSignOutUser(b *testing.B) {
 	s.CreateUser(ctx, "u", userpool.User{PoolID: "us-east-1_b", Username: "u", Sub: "sub", CreatedAt: now, ModifiedAt: now})
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
-		if _, err := s.SignOutUser(ctx, "us-east-1_b", userpool.BySub, "sub"); err != nil {
+		if _, err := s.SignOutUser(ctx, "us-east-1_b", userpool.BySub, "sub", time.Now()); err != nil {
 			b.Fatal(err)
 		}
 	}

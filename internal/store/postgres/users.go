@@ -12,21 +12,21 @@ import (
 	"github.com/cognate/cognate/internal/userpool"
 )
 
-const userCols = `u.pool_id, u.key, u.username, u.sub, u.attributes, u.status, u.enabled, u.password, u.signout_epoch, u.created_ns, u.modified_ns, u.mfa,
+const userCols = `u.pool_id, u.key, u.username, u.sub, u.attributes, u.status, u.enabled, u.password, u.signout_epoch, u.created_ns, u.modified_ns, u.mfa, u.signed_out_ns,
 	NOT EXISTS (SELECT 1 FROM group_members g WHERE g.pool_id = u.pool_id AND g.user_sub = u.sub)`
 
 func scanUser(r row, extra ...any) (string, userpool.User, error) {
 	var u userpool.User
 	var key, attrs, pw, mfa string
-	var created, modified int64
-	dest := append([]any{&u.PoolID, &key, &u.Username, &u.Sub, &attrs, &u.Status, &u.Enabled, &pw, &u.SignOutEpoch, &created, &modified, &mfa, &u.NoGroups}, extra...)
+	var created, modified, signedOut int64
+	dest := append([]any{&u.PoolID, &key, &u.Username, &u.Sub, &attrs, &u.Status, &u.Enabled, &pw, &u.SignOutEpoch, &created, &modified, &mfa, &signedOut, &u.NoGroups}, extra...)
 	if err := r.Scan(dest...); err != nil {
 		return "", u, notFound(err)
 	}
 	if err := rowcodec.UserColumns(&u, attrs, pw, mfa); err != nil {
 		return "", u, err
 	}
-	u.CreatedAt, u.ModifiedAt = fromNS(created), fromNS(modified)
+	u.CreatedAt, u.ModifiedAt, u.SignedOutAt = fromNS(created), fromNS(modified), fromNS(signedOut)
 	return key, u, nil
 }
 
@@ -185,7 +185,7 @@ func (s *Store) RevokeFamily(ctx context.Context, id string, at time.Time) error
 // SignOutUser implements userpool.FamilyStore: one row locked and written.
 // The row is locked as it is read, so the count of ended families is the
 // one the UPDATE resets.
-func (s *Store) SignOutUser(ctx context.Context, poolID string, lookup userpool.UserLookup, value string) (userpool.SignedOut, error) {
+func (s *Store) SignOutUser(ctx context.Context, poolID string, lookup userpool.UserLookup, value string, at time.Time) (userpool.SignedOut, error) {
 	column := "sub" // both unique in a pool
 	if lookup == userpool.ByUsernameKey {
 		column = "key"
@@ -196,8 +196,8 @@ func (s *Store) SignOutUser(ctx context.Context, poolID string, lookup userpool.
 			Scan(&out.Sub, &out.Username, &out.Families); err != nil {
 			return notFound(err)
 		}
-		return tx.QueryRow(ctx, `UPDATE users SET signout_epoch = signout_epoch + 1, live_families = 0 WHERE pool_id = $1 AND sub = $2
-			RETURNING signout_epoch`, poolID, out.Sub).Scan(&out.Epoch)
+		return tx.QueryRow(ctx, `UPDATE users SET signout_epoch = signout_epoch + 1, live_families = 0, signed_out_ns = GREATEST(signed_out_ns, $3)
+			WHERE pool_id = $1 AND sub = $2 RETURNING signout_epoch`, poolID, out.Sub, ns(at)).Scan(&out.Epoch)
 	})
 	return out, err
 }

@@ -68,7 +68,7 @@ func BenchmarkSignOutScaling(b *testing.B) {
 			ctx := context.Background()
 			b.ResetTimer()
 			for i := 0; i < b.N; i++ {
-				if _, err := s.SignOutUser(ctx, "us-east-1_bench", userpool.BySub, "sub-0"); err != nil {
+				if _, err := s.SignOutUser(ctx, "us-east-1_bench", userpool.BySub, "sub-0", time.Now()); err != nil {
 					b.Fatal(err)
 				}
 			}

@@ -258,6 +258,7 @@ var migrations = []string{
 		grace_until_ns INTEGER NOT NULL
 	) WITHOUT ROWID;
 	CREATE INDEX retired_refresh_family ON retired_refresh(family_id);`,
+	`ALTER TABLE users ADD COLUMN signed_out_ns INTEGER NOT NULL DEFAULT 0;`,
 }
 
 func (s *Store) migrate() error {
@@ -541,14 +542,17 @@ func (s *Store) UpdateClient(ctx context.Context, id string, fn func(userpool.Cl
 func (s *Store) DeleteClient(ctx context.Context, id string) error {
 	s.clients.forget(id)
 	defer s.clients.forget(id)
-	res, err := s.w.ExecContext(ctx, `DELETE FROM clients WHERE id = ?`, id)
-	if err != nil {
+	return s.tx(ctx, func(tx *txn) error {
+		res, err := tx.ExecContext(ctx, `DELETE FROM clients WHERE id = ?`, id)
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return userpool.ErrNotFound
+		}
+		_, err = tx.ExecContext(ctx, `DELETE FROM families WHERE client_id = ?`, id)
 		return err
-	}
-	if n, _ := res.RowsAffected(); n == 0 {
-		return userpool.ErrNotFound
-	}
-	return nil
+	})
 }
 
 // ConsumeNonce implements userpool.NonceStore; expired nonces are swept in

@@ -11,7 +11,7 @@ import (
 	"github.com/cognate/cognate/internal/userpool"
 )
 
-const userCols = `u.pool_id, u.key, u.username, u.sub, u.attributes, u.status, u.enabled, u.password, u.signout_epoch, u.created_ns, u.modified_ns, u.mfa,
+const userCols = `u.pool_id, u.key, u.username, u.sub, u.attributes, u.status, u.enabled, u.password, u.signout_epoch, u.created_ns, u.modified_ns, u.mfa, u.signed_out_ns,
 	NOT EXISTS (SELECT 1 FROM group_members g WHERE g.pool_id = u.pool_id AND g.user_sub = u.sub)`
 
 // userRow scans a user and its key; extra destinations follow the user columns.
@@ -19,8 +19,8 @@ func scanUser(sc scanner, extra ...any) (string, userpool.User, error) {
 	var u userpool.User
 	var key, attrs, pw, mfa string
 	var enabled int
-	var created, modified int64
-	dest := append([]any{&u.PoolID, &key, &u.Username, &u.Sub, &attrs, &u.Status, &enabled, &pw, &u.SignOutEpoch, &created, &modified, &mfa, &u.NoGroups}, extra...)
+	var created, modified, signedOut int64
+	dest := append([]any{&u.PoolID, &key, &u.Username, &u.Sub, &attrs, &u.Status, &enabled, &pw, &u.SignOutEpoch, &created, &modified, &mfa, &signedOut, &u.NoGroups}, extra...)
 	if err := sc.Scan(dest...); err != nil {
 		return "", u, notFound(err)
 	}
@@ -28,7 +28,7 @@ func scanUser(sc scanner, extra ...any) (string, userpool.User, error) {
 		return "", u, err
 	}
 	u.Enabled = enabled != 0
-	u.CreatedAt, u.ModifiedAt = fromNS(created), fromNS(modified)
+	u.CreatedAt, u.ModifiedAt, u.SignedOutAt = fromNS(created), fromNS(modified), fromNS(signedOut)
 	return key, u, nil
 }
 
@@ -117,8 +117,9 @@ func (s *Store) UpdateUser(ctx context.Context, poolID, key string, fn func(user
 		if out, err = fn(u); err != nil {
 			return err
 		}
+		// The epoch is never rolled back by a stale copy: sign-out owns it.
 		_, err = tx.ExecContext(ctx, `UPDATE users SET username = ?, attributes = ?, status = ?, enabled = ?, password = ?,
-			signout_epoch = ?, modified_ns = ?, mfa = ? WHERE pool_id = ? AND key = ?`,
+			signout_epoch = max(signout_epoch, ?), modified_ns = ?, mfa = ? WHERE pool_id = ? AND key = ?`,
 			out.Username, mustJSON(out.Attributes), out.Status, boolInt(out.Enabled), rowcodec.Password(out.Password),
 			out.SignOutEpoch, ns(out.ModifiedAt), mustJSON(out.MFA), poolID, key)
 		return err
@@ -218,7 +219,7 @@ func (s *Store) RevokeFamily(ctx context.Context, id string, at time.Time) error
 // SignOutUser implements userpool.FamilyStore. The writer reads the row it
 // then writes: its page cache is warm, where a reader's is reset by every
 // commit.
-func (s *Store) SignOutUser(ctx context.Context, poolID string, lookup userpool.UserLookup, value string) (userpool.SignedOut, error) {
+func (s *Store) SignOutUser(ctx context.Context, poolID string, lookup userpool.UserLookup, value string, at time.Time) (userpool.SignedOut, error) {
 	column := "sub" // both unique in a pool
 	if lookup == userpool.ByUsernameKey {
 		column = "key"
@@ -230,8 +231,8 @@ func (s *Store) SignOutUser(ctx context.Context, poolID string, lookup userpool.
 			Scan(&key, &out.Sub, &out.Username, &out.Families); err != nil {
 			return notFound(err)
 		}
-		return tx.QueryRow(`UPDATE users SET signout_epoch = signout_epoch + 1, live_families = 0 WHERE pool_id = ? AND key = ? RETURNING signout_epoch`,
-			poolID, key).Scan(&out.Epoch)
+		return tx.QueryRow(`UPDATE users SET signout_epoch = signout_epoch + 1, live_families = 0, signed_out_ns = max(signed_out_ns, ?)
+			WHERE pool_id = ? AND key = ? RETURNING signout_epoch`, ns(at), poolID, key).Scan(&out.Epoch)
 	})
 	return out, err
 }

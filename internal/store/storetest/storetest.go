@@ -258,8 +258,19 @@ func testClients(t *testing.T, s userpool.Store) {
 	if got, _ := s.GetClient(ctx, "public"); got.Confidential() {
 		t.Fatalf("public client has secrets %+v", got.Secrets)
 	}
+	// Deleting a client ends its sessions, not those of other clients.
+	must(t, s.CreateUser(ctx, "alice", user("us-east-1_a", "alice", "sub-1")))
+	ofC1, ofC2 := family("f1", "us-east-1_a", "sub-1", 0), family("f2", "us-east-1_a", "sub-1", 0)
+	ofC1.ClientID, ofC2.ClientID = "c1", "c2"
+	must(t, s.CreateFamily(ctx, ofC1, false))
+	must(t, s.CreateFamily(ctx, ofC2, false))
 	must(t, s.DeleteClient(ctx, "c1"))
 	wantErr(t, s.DeleteClient(ctx, "c1"), userpool.ErrNotFound)
+	_, err = s.GetFamilyByRefreshHash(ctx, ofC1.RefreshHash)
+	wantErr(t, err, userpool.ErrNotFound)
+	if _, err := s.GetFamilyByRefreshHash(ctx, ofC2.RefreshHash); err != nil {
+		t.Fatalf("another client's session ended: %v", err)
+	}
 	_, err = s.GetClient(ctx, "c1")
 	wantErr(t, err, userpool.ErrNotFound)
 }
@@ -439,44 +450,60 @@ func testSignOutAndSession(t *testing.T, s userpool.Store) {
 	must(t, s.CreateFamily(ctx, family("f4", "us-east-1_a", "sub-1", 0), false))
 	must(t, s.RevokeFamily(ctx, "f4", t0))
 	must(t, s.RevokeFamily(ctx, "f4", t0)) // counted once
-	out, err := s.SignOutUser(ctx, "us-east-1_a", userpool.BySub, "sub-1")
+	out, err := s.SignOutUser(ctx, "us-east-1_a", userpool.BySub, "sub-1", t0)
 	must(t, err)
 	want := userpool.SignedOut{PoolID: "us-east-1_a", Sub: "sub-1", Username: "alice", Epoch: 1, Families: 2}
 	if out != want {
 		t.Fatalf("sign-out %+v, want %+v (families f1 and f3)", out, want)
 	}
-	if out, _ = s.SignOutUser(ctx, "us-east-1_a", userpool.BySub, "sub-1"); out.Epoch != 2 || out.Families != 0 {
+	if out, _ = s.SignOutUser(ctx, "us-east-1_a", userpool.BySub, "sub-1", t0); out.Epoch != 2 || out.Families != 0 {
 		t.Fatalf("second sign-out: %+v", out)
 	}
 	// By username key: the same row, the same rules.
 	must(t, s.CreateFamily(ctx, family("f5", "us-east-1_a", "sub-1", 2), false))
-	out, err = s.SignOutUser(ctx, "us-east-1_a", userpool.ByUsernameKey, "alice")
+	out, err = s.SignOutUser(ctx, "us-east-1_a", userpool.ByUsernameKey, "alice", t0)
 	must(t, err)
 	want = userpool.SignedOut{PoolID: "us-east-1_a", Sub: "sub-1", Username: "alice", Epoch: 3, Families: 1}
 	if out != want {
 		t.Fatalf("sign-out by username %+v, want %+v", out, want)
 	}
 	u, _, _ = s.GetSession(ctx, "us-east-1_a", "sub-1", "f1")
-	if u.SignOutEpoch != 3 {
-		t.Fatalf("session sees epoch %d", u.SignOutEpoch)
+	if u.SignOutEpoch != 3 || !u.SignedOutAt.Equal(t0) {
+		t.Fatalf("session sees epoch %d, signed out at %v", u.SignOutEpoch, u.SignedOutAt)
+	}
+	// The sign-out time never moves back; an update with a stale copy
+	// moves neither it nor the epoch.
+	if _, err := s.SignOutUser(ctx, "us-east-1_a", userpool.BySub, "sub-1", t0.Add(-time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	stale := u
+	if _, err := s.UpdateUser(ctx, "us-east-1_a", "alice", func(userpool.User) (userpool.User, error) { return stale, nil }); err != nil {
+		t.Fatal(err)
+	}
+	if u, _ = s.GetUserBySub(ctx, "us-east-1_a", "sub-1"); u.SignOutEpoch != 4 || !u.SignedOutAt.Equal(t0) {
+		t.Fatalf("after a stale update: epoch %d (want 4), signed out at %v (want %v)", u.SignOutEpoch, u.SignedOutAt, t0)
+	}
+	bobNow, _ := s.GetUserBySub(ctx, "us-east-1_a", "sub-2")
+	if !bobNow.SignedOutAt.IsZero() {
+		t.Fatal("a user who never signed out has a sign-out time")
 	}
 	bob, _, _ := s.GetSession(ctx, "us-east-1_a", "sub-2", "f2")
 	if bob.SignOutEpoch != 0 {
 		t.Fatal("another user's epoch moved")
 	}
-	_, err = s.SignOutUser(ctx, "us-east-1_a", userpool.BySub, "nobody")
+	_, err = s.SignOutUser(ctx, "us-east-1_a", userpool.BySub, "nobody", t0)
 	wantErr(t, err, userpool.ErrNotFound)
-	_, err = s.SignOutUser(ctx, "us-east-1_a", userpool.ByUsernameKey, "nobody")
+	_, err = s.SignOutUser(ctx, "us-east-1_a", userpool.ByUsernameKey, "nobody", t0)
 	wantErr(t, err, userpool.ErrNotFound)
-	_, err = s.SignOutUser(ctx, "us-east-1_a", userpool.ByUsernameKey, "sub-1") // a sub is not a username key
+	_, err = s.SignOutUser(ctx, "us-east-1_a", userpool.ByUsernameKey, "sub-1", t0) // a sub is not a username key
 	wantErr(t, err, userpool.ErrNotFound)
 	// The same username in another pool is another user.
 	must(t, s.CreatePool(ctx, pool("us-east-1_b")))
 	must(t, s.CreateUser(ctx, "alice", user("us-east-1_b", "alice", "sub-b1")))
-	if out, err = s.SignOutUser(ctx, "us-east-1_b", userpool.ByUsernameKey, "alice"); err != nil || out.Sub != "sub-b1" || out.Epoch != 1 {
+	if out, err = s.SignOutUser(ctx, "us-east-1_b", userpool.ByUsernameKey, "alice", t0); err != nil || out.Sub != "sub-b1" || out.Epoch != 1 {
 		t.Fatalf("other pool's alice: %+v %v", out, err)
 	}
-	if u, _, _ = s.GetSession(ctx, "us-east-1_a", "sub-1", "f1"); u.SignOutEpoch != 3 {
+	if u, _, _ = s.GetSession(ctx, "us-east-1_a", "sub-1", "f1"); u.SignOutEpoch != 4 {
 		t.Fatalf("pool a's alice moved to epoch %d", u.SignOutEpoch)
 	}
 	_, _, err = s.GetSession(ctx, "us-east-1_a", "sub-1", "f2") // someone else's family
@@ -503,7 +530,7 @@ func testSessionByRefreshHash(t *testing.T, s userpool.Store) {
 	if _, f, _ = s.GetSessionByRefreshHash(ctx, []byte("hash-f2")); !f.RevokedAt.Equal(t0.Add(time.Minute)) {
 		t.Fatalf("revocation not seen: %+v", f)
 	}
-	_, err = s.SignOutUser(ctx, "us-east-1_a", userpool.BySub, "sub-1")
+	_, err = s.SignOutUser(ctx, "us-east-1_a", userpool.BySub, "sub-1", t0)
 	must(t, err)
 	if u, f, _ = s.GetSessionByRefreshHash(ctx, []byte("hash-f1")); u.SignOutEpoch != 1 || f.Epoch != 0 {
 		t.Fatalf("after sign-out: user epoch %d, family epoch %d", u.SignOutEpoch, f.Epoch)
@@ -771,9 +798,9 @@ func testConcurrentSignOuts(t *testing.T, s userpool.Store) {
 			var err error
 			if i%2 == 0 { // by username key and by sub, interleaved
 				key := map[string]string{"sub-1": "alice", "nobody": "nobody"}[sub]
-				out, err = s.SignOutUser(ctx, "us-east-1_a", userpool.ByUsernameKey, key)
+				out, err = s.SignOutUser(ctx, "us-east-1_a", userpool.ByUsernameKey, key, t0)
 			} else {
-				out, err = s.SignOutUser(ctx, "us-east-1_a", userpool.BySub, sub)
+				out, err = s.SignOutUser(ctx, "us-east-1_a", userpool.BySub, sub, t0)
 			}
 			e := out.Epoch
 			mu.Lock()
