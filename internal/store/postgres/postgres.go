@@ -92,7 +92,7 @@ CREATE INDEX outbox_pool ON outbox(pool_id, id);
 CREATE TABLE auth_events (seq bigserial PRIMARY KEY, pool_id text NOT NULL REFERENCES pools(id) ON DELETE CASCADE, user_sub text NOT NULL,
 	id text NOT NULL, type text NOT NULL, response text NOT NULL, challenges text NOT NULL, ip text NOT NULL, created_ns bigint NOT NULL);
 CREATE INDEX auth_events_user ON auth_events(pool_id, user_sub, seq);
-`}
+`, `CREATE TABLE meta (key text PRIMARY KEY, value text NOT NULL);`}
 
 func (s *Store) migrate(ctx context.Context) error {
 	return s.tx(ctx, func(tx pgx.Tx) error {

@@ -252,6 +252,7 @@ var migrations = []string{
 		created_ns INTEGER NOT NULL
 	);
 	CREATE INDEX auth_events_user ON auth_events(pool_id, user_sub, seq);`,
+	`CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);`,
 }
 
 func (s *Store) migrate() error {
