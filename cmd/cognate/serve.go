@@ -75,10 +75,11 @@ func serveCommand() *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "serve",
 		Short: "Run the Cognate server",
-		Long: `Run the Cognate server. Every flag can also be set through an environment
-variable: COGNATE_ADDR, COGNATE_DATA_DIR, COGNATE_REGION, COGNATE_ACCOUNT_ID,
-COGNATE_DATABASE_URL, COGNATE_ISSUER_BASE_URL, COGNATE_LOG_LEVEL,
-COGNATE_RATE_LIMIT_AUTH, COGNATE_RATE_LIMIT_IP, COGNATE_SMTP_ADDR, COGNATE_SMTP_FROM.
+		Long: `Run the Cognate server. Every flag but --change-issuer-base-url can also
+be set through an environment variable: COGNATE_ADDR, COGNATE_DATA_DIR,
+COGNATE_REGION, COGNATE_ACCOUNT_ID, COGNATE_DATABASE_URL,
+COGNATE_ISSUER_BASE_URL, COGNATE_LOG_LEVEL, COGNATE_RATE_LIMIT_AUTH,
+COGNATE_RATE_LIMIT_IP, COGNATE_SMTP_ADDR, COGNATE_SMTP_FROM.
 
 Admin (SigV4-signed) calls must be signed with the credentials in
 COGNATE_ACCESS_KEY_ID / COGNATE_SECRET_ACCESS_KEY, or with those in
