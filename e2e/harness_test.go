@@ -67,6 +67,7 @@ type Server struct {
 	Addr    string
 	URL     string
 	Env     []string
+	Args    []string // more `cognate serve` arguments
 	cmd     *exec.Cmd
 	logs    *syncBuffer
 	done    chan struct{}
@@ -119,6 +120,14 @@ func (b *syncBuffer) String() string {
 // StartServer runs cognate on a fresh data dir and a free loopback port.
 func StartServer(t testing.TB, extraEnv ...string) *Server {
 	t.Helper()
+	s := newServer(t, extraEnv...)
+	s.Start()
+	return s
+}
+
+// newServer prepares a server on a fresh data dir without starting it.
+func newServer(t testing.TB, extraEnv ...string) *Server {
+	t.Helper()
 	s := &Server{t: t, DataDir: t.TempDir()}
 	s.Env = append([]string{
 		"COGNATE_ACCESS_KEY_ID=" + testAccessKey,
@@ -134,7 +143,6 @@ func StartServer(t testing.TB, extraEnv ...string) *Server {
 			s.Env = append(s.Env, "COGNATE_DATABASE_URL="+pgURL(tt, requirePostgres(tt)))
 		}
 	}
-	s.Start()
 	t.Cleanup(s.Stop)
 	return s
 }
@@ -156,7 +164,7 @@ func (s *Server) Start() {
 		s.URL = "http://" + s.Addr
 	}
 	s.logs = &syncBuffer{}
-	s.cmd = exec.Command(cognateBinary(s.t), "serve", "--addr", s.Addr)
+	s.cmd = exec.Command(cognateBinary(s.t), append([]string{"serve", "--addr", s.Addr}, s.Args...)...)
 	s.cmd.Env = append(os.Environ(), s.Env...)
 	s.cmd.Stdout = s.logs
 	pipe, err := s.cmd.StderrPipe()

@@ -50,6 +50,9 @@ type serveConfig struct {
 	DebugAddr   string
 	DBPoolSize  int
 	GCPercent   int
+
+	// ChangeIssuer lets IssuerBase replace the one the database remembers.
+	ChangeIssuer bool
 }
 
 // envDefault reads COGNATE_<NAME>, so every flag can come from the environment.
@@ -72,16 +75,30 @@ func serveCommand() *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "serve",
 		Short: "Run the Cognate server",
-		Long: `Run the Cognate server. Every flag can also be set through an environment
-variable: COGNATE_ADDR, COGNATE_DATA_DIR, COGNATE_REGION, COGNATE_ACCOUNT_ID,
-COGNATE_DATABASE_URL, COGNATE_ISSUER_BASE_URL, COGNATE_LOG_LEVEL,
-COGNATE_RATE_LIMIT_AUTH, COGNATE_RATE_LIMIT_IP, COGNATE_SMTP_ADDR, COGNATE_SMTP_FROM.
+		Long: `Run the Cognate server. Every flag but --change-issuer-base-url can also
+be set through an environment variable: COGNATE_ADDR, COGNATE_DATA_DIR,
+COGNATE_REGION, COGNATE_ACCOUNT_ID, COGNATE_DATABASE_URL,
+COGNATE_ISSUER_BASE_URL, COGNATE_LOG_LEVEL, COGNATE_RATE_LIMIT_AUTH,
+COGNATE_RATE_LIMIT_IP, COGNATE_SMTP_ADDR, COGNATE_SMTP_FROM.
 
 Admin (SigV4-signed) calls must be signed with the credentials in
 COGNATE_ACCESS_KEY_ID / COGNATE_SECRET_ACCESS_KEY, or with those in
 <data-dir>/credentials.json (generated on first start and printed once).
 The master key that protects passwords and signing keys comes from
-COGNATE_MASTER_KEY (base64, 32 bytes) or <data-dir>/master.key.`,
+COGNATE_MASTER_KEY (base64, 32 bytes) or <data-dir>/master.key; a key that
+cannot open what the database holds is refused at start.
+
+The issuer base URL is the one public URL of the server: tokens carry
+iss = <base>/<poolId>, and the discovery document names it for the issuer,
+jwks_uri and every endpoint (never the request's Host). Set it with
+--issuer-base-url when clients reach the server through another name (a
+proxy, a load balancer: replicas share it). Without it the base is derived
+from --addr: http://<host>:<port>, with localhost for 0.0.0.0, :: or an
+empty host, and the actual port when --addr's port is 0. The database
+remembers the base it was first served with: a start with another one is
+refused (every live token names it) unless --change-issuer-base-url is
+given, and a start without --issuer-base-url keeps the remembered one (with
+--addr HOST:0 it listens on the remembered port again).`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return serve(cmd.Context(), cfg, cmd.ErrOrStderr())
 		},
@@ -92,7 +109,8 @@ COGNATE_MASTER_KEY (base64, 32 bytes) or <data-dir>/master.key.`,
 	f.StringVar(&cfg.Region, "region", envDefault("REGION", "us-east-1"), "default region")
 	f.StringVar(&cfg.AccountID, "account-id", envDefault("ACCOUNT_ID", "000000000000"), "12-digit account id used in ARNs")
 	f.StringVar(&cfg.DatabaseURL, "database-url", envDefault("DATABASE_URL", ""), "postgres://… to share state between replicas (default: SQLite in --data-dir); replicas must share COGNATE_MASTER_KEY")
-	f.StringVar(&cfg.IssuerBase, "issuer-base-url", envDefault("ISSUER_BASE_URL", ""), "issuer base URL put in tokens (default: the URL requests arrive on)")
+	f.StringVar(&cfg.IssuerBase, "issuer-base-url", envDefault("ISSUER_BASE_URL", ""), "public base URL: tokens' iss is <base>/<poolId>, and discovery names it everywhere (default: the one the database remembers, else http://<--addr> with localhost for a wildcard host)")
+	f.BoolVar(&cfg.ChangeIssuer, "change-issuer-base-url", false, "move the database to this start's issuer base URL for good (access tokens issued under the old one stop working); flag only, no environment variable")
 	f.StringVar(&cfg.LogLevel, "log-level", envDefault("LOG_LEVEL", "info"), "debug, info, warn or error")
 	f.Float64Var(&cfg.AuthLimit, "rate-limit-auth", envFloat("RATE_LIMIT_AUTH", 120), "sign-in calls per second per app client (Cognito's UserAuthentication quota); 0 = unlimited")
 	f.StringVar(&cfg.SMTPAddr, "smtp-addr", envDefault("SMTP_ADDR", ""), "also email codes through this SMTP server (host:port); credentials from COGNATE_SMTP_USERNAME/COGNATE_SMTP_PASSWORD")
@@ -119,12 +137,22 @@ func serve(ctx context.Context, cfg serveConfig, stderr io.Writer) error {
 	if len(cfg.AccountID) != 12 || strings.Trim(cfg.AccountID, "0123456789") != "" {
 		return fmt.Errorf("--account-id must be 12 digits, got %q", cfg.AccountID)
 	}
+	base, err := normalizeIssuerBase(cfg.IssuerBase)
+	if err != nil {
+		return err
+	}
+	cfg.IssuerBase = base
 	if err := os.MkdirAll(cfg.DataDir, 0o700); err != nil {
 		return err
 	}
-	keeper, err := secret.LoadOrCreate(os.Getenv("COGNATE_MASTER_KEY"), filepath.Join(cfg.DataDir, "master.key"))
+	keyFile := filepath.Join(cfg.DataDir, "master.key")
+	keeper, err := secret.LoadOrCreate(os.Getenv("COGNATE_MASTER_KEY"), keyFile)
 	if err != nil {
 		return err
+	}
+	keySource := "COGNATE_MASTER_KEY"
+	if os.Getenv("COGNATE_MASTER_KEY") == "" {
+		keySource = keyFile + " (COGNATE_MASTER_KEY is unset)"
 	}
 	keys, err := loadCredentials(cfg.DataDir, stderr)
 	if err != nil {
@@ -138,7 +166,10 @@ func serve(ctx context.Context, cfg serveConfig, stderr io.Writer) error {
 
 	now := time.Now
 	audit := auditLog{log}
-	tokens := issuer.New(store, keeper, cfg.IssuerBase, now)
+	tokens := issuer.New(store, keeper, "", now) // the base is settled once listening
+	if err := checkMasterKey(ctx, store, keeper, tokens.Opens, keySource); err != nil {
+		return err
+	}
 	creds := password.Credentials{Keeper: keeper}
 	sessions := &userpool.Sessions{Store: store, Now: now, Tokens: tokens, Audit: audit}
 	dummy, _ := creds.Make("", "", "dummy password for timing", now())
@@ -167,21 +198,19 @@ func serve(ctx context.Context, cfg serveConfig, stderr io.Writer) error {
 		AuthLimit:  throttle.New(cfg.AuthLimit, now),
 		IPLimit:    throttle.New(cfg.IPLimit, now),
 		Account:    cfg.AccountID,
-		IssuerBase: cfg.IssuerBase,
+		IssuerBase: cfg.IssuerBase, // "" until settled below, once listening
 	}
 	if g, ok := store.(server.GroupCommitter); ok {
 		srv.Metrics.WatchGroupCommits(g)
 	}
-	ln, err := net.Listen("tcp", cfg.Addr)
+	var ln net.Listener
+	ln, base, err = listenWithIssuer(ctx, store, cfg)
 	if err != nil {
 		return err
 	}
-	if cfg.IssuerBase == "" {
-		// Default issuer: the server's own URL, as clients reach it.
-		cfg.IssuerBase = "http://" + ln.Addr().String()
-	}
-	tokens.SetBase(cfg.IssuerBase)
-	srv.IssuerBase = cfg.IssuerBase
+	defer ln.Close()
+	tokens.SetBase(base)
+	srv.IssuerBase = base
 	hs := &http.Server{
 		Handler:           srv.Handler(),
 		ReadHeaderTimeout: 10 * time.Second,
@@ -198,7 +227,7 @@ func serve(ctx context.Context, cfg serveConfig, stderr io.Writer) error {
 	if cfg.DebugAddr != "" {
 		go servePprof(cfg.DebugAddr, log)
 	}
-	log.Info("cognate listening", "addr", ln.Addr().String(), "data_dir", cfg.DataDir, "region", cfg.Region)
+	log.Info("cognate listening", "addr", ln.Addr().String(), "issuer_base", base, "data_dir", cfg.DataDir, "region", cfg.Region)
 	select {
 	case err := <-errc:
 		return err

@@ -80,6 +80,13 @@ func (i *Issuer) MakeKey(poolID, use string, now time.Time) (userpool.SigningKey
 		PrivateKey: i.keeper.Seal(der, keyLabel(poolID, k.Kid)), CreatedAt: now}, nil
 }
 
+// Opens reports whether this process's master key opens a stored signing
+// key (a start-up check that the key is the database's).
+func (i *Issuer) Opens(sk userpool.SigningKey) bool {
+	_, err := i.keeper.Open(sk.PrivateKey, keyLabel(sk.PoolID, sk.Kid))
+	return err == nil
+}
+
 // keys returns the pool's signers, loading them on first use.
 func (i *Issuer) keys(ctx context.Context, poolID string) (*poolKeys, error) {
 	i.mu.RLock()

@@ -51,8 +51,8 @@ type Server struct {
 	AuthLimit *throttle.Limiter
 	IPLimit   *throttle.Limiter
 	Account   string
-	// IssuerBase is the issuer URL without the pool id; empty means the URL
-	// the request came in on.
+	// IssuerBase is the public base URL (issuer without the pool id): the
+	// discovery document names it for the issuer and every endpoint.
 	IssuerBase string
 
 	ops map[string]handler
@@ -280,31 +280,20 @@ func (s *Server) serveJWKS(w http.ResponseWriter, r *http.Request) {
 	w.Write(doc)
 }
 
-// IssuerFor returns the issuer URL of a pool for a request.
-func (s *Server) IssuerFor(r *http.Request, poolID string) string {
-	return issuerBase(s.IssuerBase, r) + "/" + poolID
-}
-
-func issuerBase(configured string, r *http.Request) string {
-	if configured != "" {
-		return strings.TrimRight(configured, "/")
-	}
-	scheme := "http"
-	if r.TLS != nil {
-		scheme = "https"
-	}
-	return scheme + "://" + r.Host
-}
-
+// serveDiscovery answers the pool's OIDC discovery document. Every URL in it
+// comes from the one configured base (never the request's Host, which anyone
+// can set: a cache would keep a poisoned document), so it is the same for
+// every client and safe to cache like the JWKS.
 func (s *Server) serveDiscovery(w http.ResponseWriter, r *http.Request) {
 	pool := r.PathValue("pool")
 	if _, err := s.Store.GetPool(r.Context(), pool); err != nil {
 		writeJSONStatus(w, http.StatusNotFound, map[string]string{"message": "User pool " + pool + " does not exist."})
 		return
 	}
-	iss := s.IssuerFor(r, pool)
-	base := issuerBase("", r)
+	base := strings.TrimRight(s.IssuerBase, "/")
+	iss := base + "/" + pool
 	setCORS(w.Header())
+	w.Header().Set("Cache-Control", "public, max-age=300")
 	writeJSONStatus(w, http.StatusOK, map[string]any{
 		"issuer":                                iss,
 		"jwks_uri":                              iss + "/.well-known/jwks.json",

@@ -31,6 +31,7 @@ type Store interface {
 	WebStore
 	GroupStore
 	CodeStore
+	MetaStore
 	AddAuthEvent(ctx context.Context, e AuthEvent) error
 	// ListAuthEvents returns the user's events newest first, skipping the
 	// first offset ones.
@@ -219,4 +220,18 @@ type FamilyStore interface {
 	// DeleteExpiredFamilies removes families that expired before now, with
 	// their retired refresh tokens.
 	DeleteExpiredFamilies(ctx context.Context, now time.Time) (int, error)
+}
+
+// MetaStore keeps a few facts about the deployment itself (the issuer base
+// URL its tokens name, a canary sealed with its master key), so that a
+// process can tell at start-up whether it agrees with the data.
+type MetaStore interface {
+	// GetMeta returns the value stored under key; ErrNotFound if none.
+	GetMeta(ctx context.Context, key string) (string, error)
+	// PutMetaIfAbsent stores value under key unless a value is there already,
+	// atomically, and returns the value stored now: concurrent callers
+	// (replicas starting at once) all get the same winner.
+	PutMetaIfAbsent(ctx context.Context, key, value string) (string, error)
+	// ReplaceMeta stores value under key whatever was there.
+	ReplaceMeta(ctx context.Context, key, value string) error
 }

@@ -96,7 +96,8 @@ CREATE INDEX auth_events_user ON auth_events(pool_id, user_sub, seq);
 CREATE TABLE retired_refresh (hash bytea PRIMARY KEY, family_id text NOT NULL REFERENCES families(id) ON DELETE CASCADE,
 	grace_until_ns bigint NOT NULL);
 CREATE INDEX retired_refresh_family ON retired_refresh(family_id);
-`, `ALTER TABLE users ADD COLUMN signed_out_ns bigint NOT NULL DEFAULT 0;`}
+`, `ALTER TABLE users ADD COLUMN signed_out_ns bigint NOT NULL DEFAULT 0;`,
+	`CREATE TABLE meta (key text PRIMARY KEY, value text NOT NULL);`}
 
 func (s *Store) migrate(ctx context.Context) error {
 	return s.tx(ctx, func(tx pgx.Tx) error {

@@ -259,6 +259,7 @@ var migrations = []string{
 	) WITHOUT ROWID;
 	CREATE INDEX retired_refresh_family ON retired_refresh(family_id);`,
 	`ALTER TABLE users ADD COLUMN signed_out_ns INTEGER NOT NULL DEFAULT 0;`,
+	`CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);`,
 }
 
 func (s *Store) migrate() error {

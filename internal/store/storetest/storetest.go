@@ -44,6 +44,8 @@ func RunTests(t *testing.T, newStore func(t *testing.T) userpool.Store) {
 		{"Devices", testDevices},
 		{"WebSessions", testWebSessions},
 		{"DomainsAndResourceServers", testDomainsAndResourceServers},
+		{"Meta", testMeta},
+		{"ConcurrentPutMetaIfAbsent", testConcurrentPutMetaIfAbsent},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
