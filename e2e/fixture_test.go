@@ -107,3 +107,12 @@ func expectAPIError(t *testing.T, err error, code, msg string) {
 		t.Fatalf("want %s %q, got %s %q", code, msg, ae.ErrorCode(), ae.ErrorMessage())
 	}
 }
+
+// apiErrorCode is the Cognito error type of err, or "" when it is none.
+func apiErrorCode(err error) string {
+	var ae smithy.APIError
+	if errors.As(err, &ae) {
+		return ae.ErrorCode()
+	}
+	return ""
+}

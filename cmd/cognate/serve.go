@@ -313,9 +313,15 @@ func loadCredentials(dataDir string, stderr io.Writer) (sigv4.StaticKeyring, err
 		if err := os.WriteFile(path, raw, 0o600); err != nil {
 			return nil, err
 		}
-		fmt.Fprintf(stderr, "Generated admin credentials (stored in %s, shown only now):\n"+
-			"  export AWS_ACCESS_KEY_ID=%s\n  export AWS_SECRET_ACCESS_KEY=%s\n  export AWS_DEFAULT_REGION=us-east-1\n",
-			path, cred.AccessKeyID, cred.SecretAccessKey)
+		// The secret goes to a person at a terminal, never into a log
+		// stream (stderr is the JSON log when it is not a terminal).
+		if isTerminal(stderr) {
+			fmt.Fprintf(stderr, "Generated admin credentials (stored in %s, shown only now):\n"+
+				"  export AWS_ACCESS_KEY_ID=%s\n  export AWS_SECRET_ACCESS_KEY=%s\n  export AWS_DEFAULT_REGION=us-east-1\n",
+				path, cred.AccessKeyID, cred.SecretAccessKey)
+		} else {
+			fmt.Fprintf(stderr, "Generated admin credentials for access key %s; the secret is in %s (mode 0600).\n", cred.AccessKeyID, path)
+		}
 		ring[cred.AccessKeyID] = cred
 		return ring, nil
 	}
@@ -333,6 +339,16 @@ func loadCredentials(dataDir string, stderr io.Writer) (sigv4.StaticKeyring, err
 		return nil, fmt.Errorf("%s lists no principals", path)
 	}
 	return ring, nil
+}
+
+// isTerminal reports whether w is a character device (a terminal).
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	if !ok {
+		return false
+	}
+	st, err := f.Stat()
+	return err == nil && st.Mode()&os.ModeCharDevice != 0
 }
 
 func randomText(n int) string {

@@ -10,6 +10,13 @@ import (
 	"golang.org/x/time/rate"
 )
 
+// MaxKeys bounds the buckets a Limiter holds (≈200 bytes each).
+const MaxKeys = 100_000
+
+// overflowKey names the bucket shared by keys past MaxKeys; no real key
+// (a client id, an IP address) contains a NUL.
+const overflowKey = "\x00overflow"
+
 // Limiter is a set of token buckets sharing one rate.
 type Limiter struct {
 	rate  rate.Limit
@@ -57,8 +64,17 @@ func (l *Limiter) Allow(key string) bool {
 	}
 	b := l.buckets[key]
 	if b == nil {
-		b = &bucket{lim: rate.NewLimiter(l.rate, l.burst)}
-		l.buckets[key] = b
+		if len(l.buckets) >= MaxKeys {
+			// Past the cap, new keys share one bucket: a flood of made-up
+			// keys (random ClientIds) costs bounded memory and is
+			// throttled as one caller.
+			key = overflowKey
+			b = l.buckets[key]
+		}
+		if b == nil {
+			b = &bucket{lim: rate.NewLimiter(l.rate, l.burst)}
+			l.buckets[key] = b
+		}
 	}
 	b.seen = now
 	return b.lim.AllowN(now, 1)

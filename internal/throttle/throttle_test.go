@@ -1,6 +1,7 @@
 package throttle
 
 import (
+	"fmt"
 	"testing"
 	"time"
 )
@@ -37,5 +38,25 @@ func TestLimiter(t *testing.T) {
 	}
 	if !New(0, nil).Allow("x") {
 		t.Fatal("a zero rate must disable the limiter")
+	}
+}
+
+// Security review #24: made-up keys cannot grow the limiter without bound;
+// past MaxKeys they share one bucket, and known keys keep their own.
+func TestLimiterBoundsItsKeys(t *testing.T) {
+	now := time.Unix(1000, 0)
+	l := New(1, func() time.Time { return now })
+	l.Allow("known")
+	for i := range MaxKeys + 1000 {
+		l.Allow(fmt.Sprint("random-", i))
+	}
+	if n := len(l.buckets); n > MaxKeys+1 {
+		t.Fatalf("%d buckets, want at most %d", n, MaxKeys+1)
+	}
+	if l.Allow("another-random") {
+		t.Fatal("the overflow bucket (shared by 1000 made-up keys) still had tokens")
+	}
+	if !l.Allow("known") {
+		t.Fatal("a key seen before the flood lost its own bucket")
 	}
 }

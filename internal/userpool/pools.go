@@ -304,6 +304,9 @@ func normalizeClientSettings(st *ClientSettings) error {
 			st.RefreshTokenValidity = int(30 * 24 * time.Hour / unitDuration(st.TokenValidityUnits.RefreshToken))
 		}
 	}
+	if err := checkRedirectURLs(st); err != nil {
+		return err
+	}
 	if st.PreventUserExistenceErrors == "" {
 		st.PreventUserExistenceErrors = "LEGACY"
 	}

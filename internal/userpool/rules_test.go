@@ -172,3 +172,34 @@ func TestSecretHash(t *testing.T) {
 		t.Fatal("SecretMatches accepts a value that is no secret")
 	}
 }
+
+func TestCheckRedirectURL(t *testing.T) {
+	for raw, ok := range map[string]bool{
+		"https://app.example/callback":    true,
+		"https://app.example:8443/cb?x=1": true,
+		"http://localhost:3000/callback":  true,
+		"http://127.0.0.1:8080/cb":        true,
+		"http://[::1]/cb":                 true,
+		"http://my-app.localhost:9229/cb": true,
+		"myapp://callback":                true,
+		"com.example.app:/oauth2redirect": true,
+		"http://app.example/callback":     false, // http off the local machine
+		"javascript:alert(1)":             false,
+		"JavaScript://x/%0aalert(1)":      false,
+		"data:text/html,<script>":         false,
+		"https://*.example.com/cb":        false,
+		"https://app.example/cb#fragment": false,
+		"/relative/callback":              false,
+		"https:///no-host":                false,
+		"":                                false,
+		"file:///etc/passwd":              false,
+	} {
+		err := checkRedirectURL("CallbackURLs", raw)
+		if (err == nil) != ok {
+			t.Errorf("%q: got %v, want ok=%v", raw, err, ok)
+		}
+		if err != nil && ErrorType(err) != InvalidParameter {
+			t.Errorf("%q: type %s", raw, ErrorType(err))
+		}
+	}
+}

@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
+	"os"
 	"runtime"
 	"strings"
 	"time"
@@ -57,6 +58,9 @@ func Open(path string) (*Store, error) {
 		s.startGroupCommit()
 		return s, nil
 	}
+	if err := ownerOnly(path); err != nil {
+		return nil, err
+	}
 	// No mmap: after every write each reader unmaps the whole file at its
 	// next read (SQLite's WAL rule), which costs more than the page reads it
 	// saves when sign-ins write hundreds of times a second (measured with
@@ -86,6 +90,24 @@ func Open(path string) (*Store, error) {
 	s.r = newDB(r)
 	s.startGroupCommit()
 	return s, nil
+}
+
+// ownerOnly creates the database file readable by its owner alone, and
+// narrows an existing database and its WAL and shared-memory files to that
+// (SQLite creates those two with the database file's mode). They hold
+// client secrets, sessions and codes.
+func ownerOnly(path string) error {
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o600)
+	if err != nil {
+		return err
+	}
+	f.Close()
+	for _, p := range []string{path, path + "-wal", path + "-shm"} {
+		if err := os.Chmod(p, 0o600); err != nil && !errors.Is(err, os.ErrNotExist) {
+			return err
+		}
+	}
+	return nil
 }
 
 // Close closes the database.
