@@ -9,6 +9,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -305,6 +306,52 @@ func TestRevocationEndsTheWholeRotatedChain(t *testing.T) {
 			f.expectChainEnded(t, *newest.AccessToken, *newest.RefreshToken, *middle.RefreshToken, *original.RefreshToken)
 			f.mustRotate(t, *other.RefreshToken)
 		})
+	}
+}
+
+// With a grace period of 0 a refresh token is spent by exactly one refresh:
+// of several GetTokensFromRefreshToken calls with the same token at once,
+// one answers new tokens and every other one RefreshTokenReuseException.
+func TestConcurrentRefreshesSpendATokenOnce(t *testing.T) {
+	s := StartServer(t)
+	f := rotatingFixture(t, s, 0, nil)
+	const rounds, callers = 40, 8
+	doubled := 0
+	for round := 0; round < rounds; round++ {
+		signedIn := f.signIn(t, "alice", testPassword)
+		errs := make([]error, callers)
+		var wg sync.WaitGroup
+		start := make(chan struct{})
+		for i := range errs {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				<-start
+				_, errs[i] = f.getTokens(*signedIn.RefreshToken)
+			}()
+		}
+		close(start)
+		wg.Wait()
+		won := 0
+		for _, err := range errs {
+			var reuse *types.RefreshTokenReuseException
+			switch {
+			case err == nil:
+				won++
+			case !errors.As(err, &reuse):
+				t.Fatalf("round %d: a losing refresh got %v, want RefreshTokenReuseException", round, err)
+			}
+		}
+		if won == 0 {
+			t.Fatalf("round %d: no refresh succeeded", round)
+		}
+		if won > 1 {
+			doubled++
+			t.Logf("round %d: %d of %d refreshes with one token succeeded", round, won, callers)
+		}
+	}
+	if doubled > 0 {
+		t.Errorf("in %d of %d rounds a grace-0 refresh token was spent more than once", doubled, rounds)
 	}
 }
 
