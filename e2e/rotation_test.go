@@ -467,6 +467,20 @@ func tokenEndpoint(t *testing.T, c *webClient, form url.Values, basicUser, basic
 	return resp, m
 }
 
+// redacted is a token-endpoint answer for a failure message: which
+// members it has, with the values of errors only.
+func redacted(body map[string]any) map[string]any {
+	out := map[string]any{}
+	for k, v := range body {
+		if k == "error" || k == "error_description" || k == "token_type" || k == "expires_in" {
+			out[k] = v
+		} else {
+			out[k] = "…"
+		}
+	}
+	return out
+}
+
 // expectNoStore asserts the headers that keep tokens out of caches.
 func expectNoStore(t *testing.T, what string, h http.Header) {
 	t.Helper()
@@ -490,7 +504,7 @@ func TestTokenEndpointRotationAndNoStore(t *testing.T) {
 
 	resp, body := tokenEndpoint(t, c, grant(*signedIn.RefreshToken), "", "")
 	if resp.StatusCode != 200 || body["access_token"] == nil || body["id_token"] == nil || body["refresh_token"] != nil {
-		t.Fatalf("non-rotating refresh grant: %d %v", resp.StatusCode, body)
+		t.Fatalf("non-rotating refresh grant: %d %v", resp.StatusCode, redacted(body))
 	}
 	expectNoStore(t, "token endpoint, non-rotating success", resp.Header)
 
@@ -500,17 +514,17 @@ func TestTokenEndpointRotationAndNoStore(t *testing.T) {
 	resp, body = tokenEndpoint(t, c, grant(*signedIn.RefreshToken), "", "")
 	next, _ := body["refresh_token"].(string)
 	if resp.StatusCode != 200 || next == "" || next == *signedIn.RefreshToken || body["access_token"] == nil {
-		t.Fatalf("rotating refresh grant: %d %v", resp.StatusCode, body)
+		t.Fatalf("rotating refresh grant: %d %v", resp.StatusCode, redacted(body))
 	}
 	expectNoStore(t, "token endpoint, rotation", resp.Header)
 	resp, body = tokenEndpoint(t, c, grant(*signedIn.RefreshToken), "", "")
 	if resp.StatusCode != 400 || body["error"] != "invalid_grant" || body["error_description"] != reuseMessage {
-		t.Fatalf("retired token at the token endpoint: %d %v", resp.StatusCode, body)
+		t.Fatalf("retired token at the token endpoint: %d %v", resp.StatusCode, redacted(body))
 	}
 	expectNoStore(t, "token endpoint, invalid_grant", resp.Header)
 	resp, body = tokenEndpoint(t, c, grant(next), "", "")
 	if again, _ := body["refresh_token"].(string); resp.StatusCode != 200 || again == "" || again == next {
-		t.Fatalf("the rotated token at the token endpoint: %d %v", resp.StatusCode, body)
+		t.Fatalf("the rotated token at the token endpoint: %d %v", resp.StatusCode, redacted(body))
 	}
 
 	// The JSON API: InitiateAuth (unsigned) answers, success and error, and
@@ -613,7 +627,7 @@ func TestClientSecretsSDK(t *testing.T) {
 				t.Fatalf("GetTokensFromRefreshToken with a secret of the client: %v", err)
 			}
 			if resp, body := grant(*res.RefreshToken, other); resp.StatusCode != 200 || body["access_token"] == nil {
-				t.Fatalf("token endpoint with a secret of the client: %d %v", resp.StatusCode, body)
+				t.Fatalf("token endpoint with a secret of the client: %d %v", resp.StatusCode, redacted(body))
 			}
 		}
 	}
@@ -630,14 +644,14 @@ func TestClientSecretsSDK(t *testing.T) {
 	_, err = f.getTokensWith(*res.RefreshToken, first)
 	expectAPIError(t, err, "NotAuthorizedException", "Unable to verify client secret for client "+f.ClientID)
 	if resp, body := grant(*res.RefreshToken, first); resp.StatusCode != 401 || body["error"] != "invalid_client" {
-		t.Fatalf("token endpoint with the deleted secret: %d %v", resp.StatusCode, body)
+		t.Fatalf("token endpoint with the deleted secret: %d %v", resp.StatusCode, redacted(body))
 	}
 	f.signInWithSecret(t, "alice", second)
 	if _, err := f.getTokensWith(*res.RefreshToken, second); err != nil {
 		t.Fatal(err)
 	}
 	if resp, body := grant(*res.RefreshToken, second); resp.StatusCode != 200 {
-		t.Fatalf("token endpoint with the remaining secret: %d %v", resp.StatusCode, body)
+		t.Fatalf("token endpoint with the remaining secret: %d %v", resp.StatusCode, redacted(body))
 	}
 
 	// A generated one shows its value once; the last one cannot go.
