@@ -672,4 +672,15 @@ func TestClientSecretsSDK(t *testing.T) {
 		t.Fatalf("deleting the last secret: want InvalidParameterException, got %v", err)
 	}
 	f.signInWithSecret(t, "alice", *generated.ClientSecretValue)
+	var missing *types.ResourceNotFoundException
+	if err := del(aws.String(f.ClientID + "--1")); !errors.As(err, &missing) {
+		t.Fatalf("deleting an unknown secret: want ResourceNotFoundException, got %v", err)
+	}
+
+	// A public client takes no secret.
+	public := newFixture(t, s, nil)
+	_, err = public.api.AddUserPoolClientSecret(ctx, &cip.AddUserPoolClientSecretInput{UserPoolId: &public.PoolID, ClientId: &public.ClientID})
+	if !errors.As(err, &invalid) {
+		t.Fatalf("a secret for a public client: want InvalidParameterException, got %v", err)
+	}
 }
