@@ -276,16 +276,16 @@ func TestRevocationEndsTheWholeRotatedChain(t *testing.T) {
 	s := StartServer(t)
 	f := rotatingFixture(t, s, 0, nil)
 	ctx := context.Background()
-	cases := map[string]func(t *testing.T, user string, original, newest *types.AuthenticationResultType) error{
-		"RevokeToken of the retired original": func(t *testing.T, user string, original, newest *types.AuthenticationResultType) error {
+	cases := map[string]func(user string, original *types.AuthenticationResultType) error{
+		"RevokeToken of the retired original": func(user string, original *types.AuthenticationResultType) error {
 			_, err := f.api.RevokeToken(ctx, &cip.RevokeTokenInput{ClientId: &f.ClientID, Token: original.RefreshToken})
 			return err
 		},
-		"AdminUserGlobalSignOut": func(t *testing.T, user string, original, newest *types.AuthenticationResultType) error {
+		"AdminUserGlobalSignOut": func(user string, original *types.AuthenticationResultType) error {
 			_, err := f.api.AdminUserGlobalSignOut(ctx, &cip.AdminUserGlobalSignOutInput{UserPoolId: &f.PoolID, Username: &user})
 			return err
 		},
-		"GlobalSignOut with the original access token": func(t *testing.T, user string, original, newest *types.AuthenticationResultType) error {
+		"GlobalSignOut with the original access token": func(user string, original *types.AuthenticationResultType) error {
 			_, err := f.api.GlobalSignOut(ctx, &cip.GlobalSignOutInput{AccessToken: original.AccessToken})
 			return err
 		},
@@ -300,7 +300,7 @@ func TestRevocationEndsTheWholeRotatedChain(t *testing.T) {
 			middle := f.mustRotate(t, *original.RefreshToken)
 			newest := f.mustRotate(t, *middle.RefreshToken)
 			other := f.signIn(t, "alice", testPassword) // another user's session
-			if err := end(t, user, original, newest); err != nil {
+			if err := end(user, original); err != nil {
 				t.Fatal(err)
 			}
 			f.expectChainEnded(t, *newest.AccessToken, *newest.RefreshToken, *middle.RefreshToken, *original.RefreshToken)
