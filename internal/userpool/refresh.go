@@ -158,7 +158,13 @@ func (a *Auth) refresh(ctx context.Context, pool *Pool, client *Client, req refr
 	// The rotation's durable write and the two signatures overlap, as at
 	// sign-in; nothing is answered before the write is on disk.
 	next, nextHash := newRefreshToken()
-	rotation := Rotation{FamilyID: fam.ID, From: hash, To: nextHash, Now: now, GraceUntil: now.Add(client.Settings.RetryGrace())}
+	rotation := Rotation{FamilyID: fam.ID, From: hash, To: nextHash, Now: now}
+	if grace := client.Settings.RetryGrace(); grace > 0 {
+		// Without a grace period GraceUntil stays zero: the retired token
+		// never refreshes again, even for a request that read the clock
+		// before the rotation but reached the store after it.
+		rotation.GraceUntil = now.Add(grace)
+	}
 	stored := make(chan error, 1)
 	go func() { stored <- a.Store.RotateRefreshToken(ctx, rotation) }()
 	out.AccessToken, out.IDToken, err = a.issue(ctx, pool, client, &user, &fam, scope, "", now)

@@ -269,7 +269,7 @@ type RetiredRefresh struct {
 // Rotation replaces a family's refresh token (RefreshHash) with To. From
 // is the token the caller presented: the current one, or a retired one
 // still in its grace period. The token replaced stays usable until
-// GraceUntil.
+// GraceUntil; a zero GraceUntil retires it at once.
 type Rotation struct {
 	FamilyID   string
 	From, To   []byte

@@ -635,8 +635,10 @@ func testConcurrentRotations(t *testing.T, s userpool.Store) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
+			// No grace period (zero GraceUntil), and each caller read the
+			// clock at a different moment before reaching the store.
 			errs[i] = s.RotateRefreshToken(ctx, userpool.Rotation{FamilyID: "f1", From: []byte("hash-f1"),
-				To: []byte(fmt.Sprint("next-", i)), Now: t0, GraceUntil: t0})
+				To: []byte(fmt.Sprint("next-", i)), Now: t0.Add(time.Duration(i-n) * time.Millisecond)})
 		}()
 	}
 	wg.Wait()
