@@ -59,6 +59,9 @@ func (s *Pools) AddClientSecret(ctx context.Context, poolID, clientID, value str
 		if !c.Confidential() {
 			return c, Errorf(InvalidParameter, "Client %s has no client secret; secrets can be added only to confidential app clients.", c.ID)
 		}
+		if c.SecretMatches(value) {
+			return c, Errorf(InvalidParameter, "Client %s already has this client secret.", c.ID)
+		}
 		if len(c.Secrets) >= maxClientSecrets {
 			return c, Errorf(LimitExceeded, "Client %s already has %d client secrets; delete one before adding another.", c.ID, maxClientSecrets)
 		}

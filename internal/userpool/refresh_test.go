@@ -212,6 +212,8 @@ func TestGetTokensChecksTheClientSecret(t *testing.T) {
 	if err != nil || !generated || len(second.Value) != 51 {
 		t.Fatalf("AddClientSecret: %+v %v %v", second, generated, err)
 	}
+	_, _, err = w.pools.AddClientSecret(ctx, p.ID, c.ID, second.Value)
+	wantError(t, err, userpool.InvalidParameter, "Client "+c.ID+" already has this client secret.")
 	for _, sec := range []string{c.Secrets[0].Value, second.Value} {
 		if err := get(sec); err != nil {
 			t.Fatalf("secret %s…: %v", sec[:4], err)
