@@ -135,6 +135,9 @@ func newServer(t testing.TB, extraEnv ...string) *Server {
 		"COGNATE_DATA_DIR=" + s.DataDir,
 		"COGNATE_LOG_LEVEL=info",
 		"COGNATE_RATE_LIMIT_AUTH=0", // tests that need throttling turn it on
+		// Cheap password hashes: the suite signs in thousands of times; the
+		// test of the default cost sets its own.
+		"COGNATE_PASSWORD_ARGON2=m=64,t=1,p=1",
 	}, extraEnv...)
 	// COGNATE_E2E_POSTGRES=1 runs the whole suite on PostgreSQL: each server
 	// gets its own schema on the throwaway cluster.

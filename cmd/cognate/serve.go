@@ -50,6 +50,10 @@ type serveConfig struct {
 	DebugAddr   string
 	DBPoolSize  int
 	GCPercent   int
+	// PasswordArgon2 and PasswordWorkers: the password hash's cost and how
+	// many hashes run at once.
+	PasswordArgon2  string
+	PasswordWorkers int
 
 	// ChangeIssuer lets IssuerBase replace the one the database remembers.
 	ChangeIssuer bool
@@ -118,6 +122,10 @@ given, and a start without --issuer-base-url keeps the remembered one (with
 	f.IntVar(&cfg.DBPoolSize, "db-pool-size", int(envFloat("DB_POOL_SIZE", 16)), "PostgreSQL connections per replica")
 	f.StringVar(&cfg.DebugAddr, "debug-addr", envDefault("DEBUG_ADDR", ""), "serve Go's pprof profiles on this separate address (off by default; keep it on loopback)")
 	f.Float64Var(&cfg.IPLimit, "rate-limit-ip", envFloat("RATE_LIMIT_IP", 0), "API calls per second per client IP; 0 = unlimited")
+	f.StringVar(&cfg.PasswordArgon2, "password-argon2", envDefault("PASSWORD_ARGON2", password.DefaultArgon2.String()),
+		"argon2id parameters of new password hashes, m=<KiB>,t=<iterations>,p=<lanes> (default: OWASP's minimum); older hashes are upgraded at the next sign-in")
+	f.IntVar(&cfg.PasswordWorkers, "password-workers", int(envFloat("PASSWORD_WORKERS", 0)),
+		"password hashes computed at once; 0 = half the CPUs (at least one), leaving the rest to refresh, GetUser and sign-out")
 	f.IntVar(&cfg.GCPercent, "gc-percent", int(envFloat("GC_PERCENT", 400)), "Go garbage-collector target (GOGC) when GOGC is not set; 0 keeps Go's default of 100")
 	return cmd
 }
@@ -170,7 +178,11 @@ func serve(ctx context.Context, cfg serveConfig, stderr io.Writer) error {
 	if err := checkMasterKey(ctx, store, keeper, tokens.Opens, keySource); err != nil {
 		return err
 	}
-	creds := password.Credentials{Keeper: keeper}
+	argon, err := password.ParseArgon2(cfg.PasswordArgon2)
+	if err != nil {
+		return fmt.Errorf("--password-argon2: %w", err)
+	}
+	creds := password.Credentials{Keeper: keeper, Argon2: argon, Workers: password.NewWorkers(cfg.PasswordWorkers)}
 	sessions := &userpool.Sessions{Store: store, Now: now, Tokens: tokens, Audit: audit}
 	dummy, _ := creds.Make("", "", "dummy password for timing", now())
 	var mail userpool.Mailer

@@ -109,6 +109,10 @@ func (k *Keeper) CheckPassword(stored []byte, password string) bool {
 	return hmac.Equal(stored[16:], k.mac(stored[:16], password))
 }
 
+// Pepper is HMAC-SHA256(pepper, password): the input of the memory-hard
+// hash, so that a stolen hash cannot be tested without the master key.
+func (k *Keeper) Pepper(password string) []byte { return k.mac(nil, password) }
+
 func (k *Keeper) mac(salt []byte, password string) []byte {
 	m := hmac.New(sha256.New, k.pepper)
 	m.Write(salt)

@@ -18,6 +18,10 @@ type KeyMaker func(poolID, use string, now time.Time) (SigningKey, error)
 type Credentials interface {
 	Make(poolID, username, password string, now time.Time) (PasswordCredential, error)
 	Check(c PasswordCredential, password string) bool
+	// NeedsRehash reports a hash made under older parameters; Rehash
+	// replaces it once the password has been proven.
+	NeedsRehash(c PasswordCredential) bool
+	Rehash(c PasswordCredential, password string) PasswordCredential
 	// Verifier opens the SRP salt and verifier of a credential.
 	Verifier(c PasswordCredential, poolID, username string) (salt, verifier []byte, err error)
 }

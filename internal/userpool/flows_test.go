@@ -51,7 +51,8 @@ func newWorld(tb testing.TB, path string) *world {
 	keeper, _ := secret.New(bytes.Repeat([]byte{1}, 32))
 	c := &clock{t: time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)}
 	tokens := issuer.New(st, keeper, "https://cognito-idp.us-east-1.amazonaws.com", c.Now)
-	creds := password.Credentials{Keeper: keeper}
+	// Cheap hashes: these tests are about the flows, not the hash's cost.
+	creds := password.Credentials{Keeper: keeper, Argon2: password.Argon2{MemoryKiB: 64, Iterations: 1, Threads: 1}}
 	sessions := &userpool.Sessions{Store: st, Now: c.Now, Tokens: tokens}
 	return &world{
 		store: st, clock: c, sessions: sessions,
