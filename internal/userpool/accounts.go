@@ -161,7 +161,7 @@ type SignUpResult struct {
 // SignUp creates an UNCONFIRMED user and sends a confirmation code to an
 // auto-verified attribute.
 func (s *Accounts) SignUp(ctx context.Context, in SignUpInput) (SignUpResult, error) {
-	pool, _, err := s.publicClient(ctx, in.ClientId, in.SecretHash, in.Username)
+	pool, client, err := s.publicClient(ctx, in.ClientId, in.SecretHash, in.Username)
 	if err != nil {
 		return SignUpResult{}, err
 	}
@@ -171,7 +171,7 @@ func (s *Accounts) SignUp(ctx context.Context, in SignUpInput) (SignUpResult, er
 	if err := CheckPasswordPolicy(passwordPolicy(&pool), in.Password); err != nil {
 		return SignUpResult{}, err
 	}
-	if err := checkAttributes(&pool, in.UserAttributes, true); err != nil {
+	if err := checkSelfWrite(&pool, &client, in.UserAttributes, true); err != nil {
 		return SignUpResult{}, err
 	}
 	now := s.Now()
@@ -398,11 +398,11 @@ func (s *Accounts) UpdateAttributes(ctx context.Context, accessToken string, att
 	if err != nil {
 		return nil, err
 	}
-	pool, err := GetPool(ctx, s.Store, a.User.PoolID)
+	pool, client, err := s.tokenClient(ctx, a)
 	if err != nil {
 		return nil, err
 	}
-	if err := checkAttributes(&pool, attrs, false); err != nil {
+	if err := checkSelfWrite(&pool, &client, attrs, false); err != nil {
 		return nil, err
 	}
 	var changed []string
@@ -441,7 +441,28 @@ func (s *Accounts) DeleteAttributes(ctx context.Context, accessToken string, nam
 	if err != nil {
 		return err
 	}
+	_, client, err := s.tokenClient(ctx, a)
+	if err != nil {
+		return err
+	}
+	deleted := make([]Attribute, len(names))
+	for i, n := range names {
+		deleted[i].Name = n
+	}
+	if err := checkClientWrite(&client, deleted); err != nil {
+		return err
+	}
 	return users.DeleteAttributes(ctx, a.User.PoolID, a.User.Username, names)
+}
+
+// tokenClient is the pool and app client an access token was issued to.
+func (s *Accounts) tokenClient(ctx context.Context, a Authorized) (Pool, Client, error) {
+	pool, err := GetPool(ctx, s.Store, a.User.PoolID)
+	if err != nil {
+		return Pool{}, Client{}, err
+	}
+	client, err := GetClient(ctx, s.Store, pool.ID, a.Claims.ClientID)
+	return pool, client, err
 }
 
 // AttributeVerificationCode sends a code to verify email or phone_number.

@@ -470,7 +470,7 @@ func (a *Auth) respondNewPassword(ctx context.Context, pool *Pool, client *Clien
 		}
 	}
 	slices.SortFunc(updates, func(x, y Attribute) int { return strings.Compare(x.Name, y.Name) })
-	if err := checkAttributes(pool, updates, true); err != nil {
+	if err := checkSelfWrite(pool, client, updates, true); err != nil {
 		return AuthResult{}, err
 	}
 	now := a.Now()
