@@ -194,8 +194,12 @@ type User struct {
 	// of the user at once, whatever their number (O(1) sign-out).
 	SignOutEpoch int64
 	MFA          UserMFA
-	CreatedAt    time.Time
-	ModifiedAt   time.Time
+	// SignInNames are the sign-in names the user holds (sign_in_names.go),
+	// unique in the pool; the store keeps them. nil: not computed (users
+	// stored before names existed, until the store's backfill).
+	SignInNames []string
+	CreatedAt   time.Time
+	ModifiedAt  time.Time
 	// NoGroups is set by a store read that found the user in no group, so
 	// that issuing tokens can skip the group lookup; writes ignore it. The
 	// zero value (false) only costs that lookup.

@@ -39,6 +39,15 @@ func Open(ctx context.Context, url string, maxConns int32) (*Store, error) {
 		db.Close()
 		return nil, err
 	}
+	var legacy bool // users stored before sign-in names existed
+	err = s.db.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM users WHERE sign_in_names IS NULL)`).Scan(&legacy)
+	if err == nil && legacy {
+		err = userpool.BackfillSignInNames(ctx, s)
+	}
+	if err != nil {
+		db.Close()
+		return nil, err
+	}
 	return s, nil
 }
 
@@ -96,6 +105,13 @@ CREATE INDEX auth_events_user ON auth_events(pool_id, user_sub, seq);
 CREATE TABLE retired_refresh (hash bytea PRIMARY KEY, family_id text NOT NULL REFERENCES families(id) ON DELETE CASCADE,
 	grace_until_ns bigint NOT NULL);
 CREATE INDEX retired_refresh_family ON retired_refresh(family_id);
+`, `
+-- Sign-in names (userpool/sign_in_names.go), unique in a pool; the users
+-- column is NULL until the backfill at Open computes it.
+ALTER TABLE users ADD COLUMN sign_in_names text;
+CREATE TABLE sign_in_names (pool_id text NOT NULL REFERENCES pools(id) ON DELETE CASCADE, name text NOT NULL,
+	user_sub text NOT NULL, PRIMARY KEY (pool_id, name));
+CREATE INDEX sign_in_names_user ON sign_in_names(pool_id, user_sub);
 `}
 
 func (s *Store) migrate(ctx context.Context) error {
