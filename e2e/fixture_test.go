@@ -32,25 +32,34 @@ var allFlows = []types.ExplicitAuthFlowsType{
 
 func newFixture(t *testing.T, s *Server, mutate func(*cip.CreateUserPoolClientInput)) *fixture {
 	t.Helper()
+	f := poolFixture(t, s, &cip.CreateUserPoolInput{PoolName: aws.String("fixture")}, mutate)
+	f.Username = "alice"
+	f.addUser(t, "alice", testPassword)
+	return f
+}
+
+// poolFixture is a pool made with in and one client (every flow, then
+// mutate), without users.
+func poolFixture(t *testing.T, s *Server, in *cip.CreateUserPoolInput, mutate func(*cip.CreateUserPoolClientInput)) *fixture {
+	t.Helper()
 	ctx := context.Background()
 	api := s.SDK()
-	pool, err := api.CreateUserPool(ctx, &cip.CreateUserPoolInput{PoolName: aws.String("fixture")})
+	pool, err := api.CreateUserPool(ctx, in)
 	if err != nil {
 		t.Fatal(err)
 	}
-	in := &cip.CreateUserPoolClientInput{UserPoolId: pool.UserPool.Id, ClientName: aws.String("app"), ExplicitAuthFlows: allFlows}
+	cin := &cip.CreateUserPoolClientInput{UserPoolId: pool.UserPool.Id, ClientName: aws.String("app"), ExplicitAuthFlows: allFlows}
 	if mutate != nil {
-		mutate(in)
+		mutate(cin)
 	}
-	client, err := api.CreateUserPoolClient(ctx, in)
+	client, err := api.CreateUserPoolClient(ctx, cin)
 	if err != nil {
 		t.Fatal(err)
 	}
-	f := &fixture{s: s, api: api, PoolID: *pool.UserPool.Id, ClientID: *client.UserPoolClient.ClientId, Username: "alice"}
+	f := &fixture{s: s, api: api, PoolID: *pool.UserPool.Id, ClientID: *client.UserPoolClient.ClientId}
 	if client.UserPoolClient.ClientSecret != nil {
 		f.Secret = *client.UserPoolClient.ClientSecret
 	}
-	f.addUser(t, "alice", testPassword)
 	return f
 }
 

@@ -9,13 +9,14 @@ import (
 	"net"
 	"net/http"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	cip "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
 	"github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider/types"
+
+	"github.com/cognate/cognate/internal/racetest"
 )
 
 type hostileRequest struct {
@@ -132,33 +133,15 @@ func TestConcurrentCreateOfOneUsername(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var wg sync.WaitGroup
-	var mu sync.Mutex
-	created, exists := 0, 0
-	for i := 0; i < 24; i++ {
-		wg.Add(1)
-		go func(i int) {
-			defer wg.Done()
-			name := "same"
-			if i%2 == 1 {
-				name = "SAME" // the same user in a case-insensitive pool
-			}
-			_, err := api.AdminCreateUser(ctx, &cip.AdminCreateUserInput{UserPoolId: pool.UserPool.Id, Username: aws.String(name),
-				MessageAction: types.MessageActionTypeSuppress})
-			mu.Lock()
-			defer mu.Unlock()
-			var ue *types.UsernameExistsException
-			switch {
-			case err == nil:
-				created++
-			case errorsAs(err, &ue):
-				exists++
-			default:
-				t.Errorf("unexpected error: %v", err)
-			}
-		}(i)
-	}
-	wg.Wait()
+	created, exists := racetest.Count(t, 24, func(i int) error {
+		name := "same"
+		if i%2 == 1 {
+			name = "SAME" // the same user in a case-insensitive pool
+		}
+		_, err := api.AdminCreateUser(ctx, &cip.AdminCreateUserInput{UserPoolId: pool.UserPool.Id, Username: aws.String(name),
+			MessageAction: types.MessageActionTypeSuppress})
+		return err
+	}, func(err error) bool { var ue *types.UsernameExistsException; return errorsAs(err, &ue) })
 	if created != 1 || exists != 23 {
 		t.Fatalf("created %d, already existed %d", created, exists)
 	}

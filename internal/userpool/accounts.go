@@ -161,7 +161,7 @@ type SignUpResult struct {
 // SignUp creates an UNCONFIRMED user and sends a confirmation code to an
 // auto-verified attribute.
 func (s *Accounts) SignUp(ctx context.Context, in SignUpInput) (SignUpResult, error) {
-	pool, _, err := s.publicClient(ctx, in.ClientId, in.SecretHash, in.Username)
+	pool, client, err := s.publicClient(ctx, in.ClientId, in.SecretHash, in.Username)
 	if err != nil {
 		return SignUpResult{}, err
 	}
@@ -171,12 +171,12 @@ func (s *Accounts) SignUp(ctx context.Context, in SignUpInput) (SignUpResult, er
 	if err := CheckPasswordPolicy(passwordPolicy(&pool), in.Password); err != nil {
 		return SignUpResult{}, err
 	}
-	if err := checkAttributes(&pool, in.UserAttributes, true); err != nil {
+	if err := checkSelfWrite(&pool, &client, in.UserAttributes, true); err != nil {
 		return SignUpResult{}, err
 	}
 	now := s.Now()
 	sub := uuid.NewString()
-	username, attrs, err := newIdentity(ctx, s.Store, &pool, in.Username, sub, in.UserAttributes)
+	username, attrs, err := newIdentity(&pool, in.Username, sub, in.UserAttributes)
 	if err != nil {
 		return SignUpResult{}, err
 	}
@@ -189,14 +189,14 @@ func (s *Accounts) SignUp(ctx context.Context, in SignUpInput) (SignUpResult, er
 	}
 	u := User{PoolID: pool.ID, Username: username, Sub: sub, Status: StatusUnconfirmed, Enabled: true,
 		CreatedAt: now, ModifiedAt: now}
-	u.Attributes = mergeAttributes([]Attribute{{Name: "sub", Value: u.Sub}}, attrs)
+	setAttributes(&pool, &u, mergeAttributes([]Attribute{{Name: "sub", Value: u.Sub}}, attrs))
 	if u.Password, err = s.Credentials.Make(pool.ID, u.Username, in.Password, now); err != nil {
 		return SignUpResult{}, err
 	}
 	if err := s.Store.CreateUser(ctx, UsernameKey(&pool, u.Username), u); errors.Is(err, ErrAlreadyExists) {
 		return SignUpResult{}, Errorf(UsernameExists, "User already exists")
 	} else if err != nil {
-		return SignUpResult{}, err
+		return SignUpResult{}, nameTaken(err, creationConflict(&pool))
 	}
 	res := SignUpResult{UserSub: u.Sub}
 	if attr := verifiedTarget(&pool, &u); attr != "" {
@@ -238,13 +238,13 @@ func (s *Accounts) confirm(ctx context.Context, pool *Pool, key string, verified
 		u.Status = StatusConfirmed
 		if verified {
 			if attr := verifiedTarget(pool, &u); attr != "" {
-				u.Attributes = mergeAttributes(u.Attributes, []Attribute{{Name: attr + "_verified", Value: "true"}})
+				setAttributes(pool, &u, mergeAttributes(u.Attributes, []Attribute{{Name: attr + "_verified", Value: "true"}}))
 			}
 		}
 		u.ModifiedAt = s.Now()
 		return u, nil
 	})
-	return err
+	return nameTaken(err, AliasExists)
 }
 
 // AdminConfirmSignUp confirms a user without a code.
@@ -398,11 +398,11 @@ func (s *Accounts) UpdateAttributes(ctx context.Context, accessToken string, att
 	if err != nil {
 		return nil, err
 	}
-	pool, err := GetPool(ctx, s.Store, a.User.PoolID)
+	pool, client, err := s.tokenClient(ctx, a)
 	if err != nil {
 		return nil, err
 	}
-	if err := checkAttributes(&pool, attrs, false); err != nil {
+	if err := checkSelfWrite(&pool, &client, attrs, false); err != nil {
 		return nil, err
 	}
 	var changed []string
@@ -415,12 +415,12 @@ func (s *Accounts) UpdateAttributes(ctx context.Context, accessToken string, att
 				updates = append(updates, Attribute{Name: at.Name + "_verified", Value: "false"})
 			}
 		}
-		u.Attributes = mergeAttributes(u.Attributes, updates)
+		setAttributes(&pool, &u, mergeAttributes(u.Attributes, updates))
 		u.ModifiedAt = s.Now()
 		return u, nil
 	})
 	if err != nil {
-		return nil, err
+		return nil, nameTaken(err, AliasExists)
 	}
 	var out []CodeDelivery
 	for _, attr := range changed {
@@ -441,7 +441,28 @@ func (s *Accounts) DeleteAttributes(ctx context.Context, accessToken string, nam
 	if err != nil {
 		return err
 	}
+	_, client, err := s.tokenClient(ctx, a)
+	if err != nil {
+		return err
+	}
+	deleted := make([]Attribute, len(names))
+	for i, n := range names {
+		deleted[i].Name = n
+	}
+	if err := checkClientWrite(&client, deleted); err != nil {
+		return err
+	}
 	return users.DeleteAttributes(ctx, a.User.PoolID, a.User.Username, names)
+}
+
+// tokenClient is the pool and app client an access token was issued to.
+func (s *Accounts) tokenClient(ctx context.Context, a Authorized) (Pool, Client, error) {
+	pool, err := GetPool(ctx, s.Store, a.User.PoolID)
+	if err != nil {
+		return Pool{}, Client{}, err
+	}
+	client, err := GetClient(ctx, s.Store, pool.ID, a.Claims.ClientID)
+	return pool, client, err
 }
 
 // AttributeVerificationCode sends a code to verify email or phone_number.
@@ -477,11 +498,11 @@ func (s *Accounts) VerifyAttribute(ctx context.Context, accessToken, attr, code 
 		return err
 	}
 	_, err = s.Store.UpdateUser(ctx, pool.ID, UsernameKey(&pool, a.User.Username), func(u User) (User, error) {
-		u.Attributes = mergeAttributes(u.Attributes, []Attribute{{Name: attr + "_verified", Value: "true"}})
+		setAttributes(&pool, &u, mergeAttributes(u.Attributes, []Attribute{{Name: attr + "_verified", Value: "true"}}))
 		u.ModifiedAt = s.Now()
 		return u, nil
 	})
-	return err
+	return nameTaken(err, AliasExists)
 }
 
 // AddCustomAttributes is AddCustomAttributes.

@@ -470,7 +470,7 @@ func (a *Auth) respondNewPassword(ctx context.Context, pool *Pool, client *Clien
 		}
 	}
 	slices.SortFunc(updates, func(x, y Attribute) int { return strings.Compare(x.Name, y.Name) })
-	if err := checkAttributes(pool, updates, true); err != nil {
+	if err := checkSelfWrite(pool, client, updates, true); err != nil {
 		return AuthResult{}, err
 	}
 	now := a.Now()
@@ -490,14 +490,14 @@ func (a *Auth) respondNewPassword(ctx context.Context, pool *Pool, client *Clien
 				}
 			}
 		}
-		u.Attributes = merged
+		setAttributes(pool, &u, merged)
 		u.Password = cred
 		u.Status = StatusConfirmed
 		u.ModifiedAt = now
 		return u, nil
 	})
 	if err != nil {
-		return AuthResult{}, err
+		return AuthResult{}, nameTaken(err, AliasExists)
 	}
 	return a.afterPassword(ctx, pool, client, &user, r["DEVICE_KEY"], false)
 }

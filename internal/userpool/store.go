@@ -14,7 +14,16 @@ var (
 	// ErrRefreshReused: a rotation presented a refresh token that is
 	// neither its family's current one nor a retired one in its grace period.
 	ErrRefreshReused = errors.New("refresh token reused")
+	// ErrSignInNameTaken: a write would give a user a sign-in name that
+	// another user of the pool holds. Stores return it as a *NameTakenError.
+	ErrSignInNameTaken = errors.New("sign-in name taken")
 )
+
+// NameTakenError is ErrSignInNameTaken naming the name.
+type NameTakenError struct{ Name string }
+
+func (e *NameTakenError) Error() string        { return "sign-in name taken: " + e.Name }
+func (e *NameTakenError) Is(target error) bool { return target == ErrSignInNameTaken }
 
 // Store is the persistence the domain needs. Every method is atomic; a write
 // is durable when the method returns. Update methods run fn inside one
@@ -145,18 +154,23 @@ type ClientStore interface {
 // username, lower-cased in case-insensitive pools), unique within the pool;
 // the domain computes the key. Subs are unique within the pool too.
 type UserStore interface {
-	CreateUser(ctx context.Context, key string, u User) error // ErrAlreadyExists
+	// CreateUser stores a new user with its SignInNames: ErrAlreadyExists
+	// when the key or sub is taken, a *NameTakenError (and nothing stored)
+	// when another user of the pool holds one of the names.
+	CreateUser(ctx context.Context, key string, u User) error
 	GetUser(ctx context.Context, poolID, key string) (User, error)
 	GetUserBySub(ctx context.Context, poolID, sub string) (User, error)
-	// FindUsersByAttribute returns up to 2 users of the pool whose attribute
-	// name equals value (case-insensitively when fold is true): alias and
-	// email/phone sign-in, and their uniqueness checks.
-	FindUsersByAttribute(ctx context.Context, poolID, name, value string, fold bool) ([]User, error)
+	// GetUserBySignInName returns the one user of the pool that holds the
+	// sign-in name (unique in the pool); ErrNotFound when none does.
+	GetUserBySignInName(ctx context.Context, poolID, name string) (User, error)
 	// ListUsers returns up to limit users with key > after, ordered by key,
 	// each with its key.
 	ListUsers(ctx context.Context, poolID, after string, limit int) ([]KeyedUser, error)
+	// UpdateUser also replaces the user's sign-in names with those fn
+	// returns (nil keeps them), failing with a *NameTakenError, and writing
+	// nothing, when another user of the pool holds one.
 	UpdateUser(ctx context.Context, poolID, key string, fn func(User) (User, error)) (User, error)
-	// DeleteUser removes the user and all of its families.
+	// DeleteUser removes the user, its sign-in names and all of its families.
 	DeleteUser(ctx context.Context, poolID, key string) error
 }
 

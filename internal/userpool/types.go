@@ -198,6 +198,10 @@ type User struct {
 	// before it are refused. Zero when the user never signed out.
 	SignedOutAt time.Time
 	MFA         UserMFA
+	// SignInNames are the sign-in names the user holds (sign_in_names.go),
+	// unique in the pool; the store keeps them. nil: not computed (users
+	// stored before names existed, until the store's backfill).
+	SignInNames []string
 	CreatedAt   time.Time
 	ModifiedAt  time.Time
 	// NoGroups is set by a store read that found the user in no group, so

@@ -89,7 +89,7 @@ func (s *Users) CreateUser(ctx context.Context, in CreateUserInput) (User, error
 	}
 	now := s.Now()
 	sub := uuid.NewString()
-	username, attrs, err := newIdentity(ctx, s.Store, &p, in.Username, sub, in.UserAttributes)
+	username, attrs, err := newIdentity(&p, in.Username, sub, in.UserAttributes)
 	if err != nil {
 		return User{}, err
 	}
@@ -102,7 +102,7 @@ func (s *Users) CreateUser(ctx context.Context, in CreateUserInput) (User, error
 		CreatedAt:  now,
 		ModifiedAt: now,
 	}
-	u.Attributes = mergeAttributes([]Attribute{{Name: "sub", Value: u.Sub}}, attrs)
+	setAttributes(&p, &u, mergeAttributes([]Attribute{{Name: "sub", Value: u.Sub}}, attrs))
 	u.Password, err = s.Credentials.Make(p.ID, u.Username, temp, now)
 	if err != nil {
 		return User{}, err
@@ -111,7 +111,7 @@ func (s *Users) CreateUser(ctx context.Context, in CreateUserInput) (User, error
 		if errors.Is(err, ErrAlreadyExists) {
 			return User{}, Errorf(UsernameExists, "User account already exists")
 		}
-		return User{}, err
+		return User{}, nameTaken(err, creationConflict(&p))
 	}
 	return u, nil
 }
@@ -159,7 +159,7 @@ func (s *Users) update(ctx context.Context, poolID, username string, fn func(p *
 	if errors.Is(err, ErrNotFound) {
 		return User{}, Errorf(UserNotFound, "User does not exist.")
 	}
-	return u, err
+	return u, nameTaken(err, AliasExists)
 }
 
 // SetPassword is AdminSetUserPassword.
@@ -193,7 +193,7 @@ func (s *Users) UpdateAttributes(ctx context.Context, poolID, username string, a
 		if err := checkAttributes(p, attrs, false); err != nil {
 			return err
 		}
-		u.Attributes = mergeAttributes(u.Attributes, attrs)
+		setAttributes(p, u, mergeAttributes(u.Attributes, attrs))
 		return nil
 	})
 	return err
@@ -218,7 +218,7 @@ func (s *Users) DeleteAttributes(ctx context.Context, poolID, username string, n
 				kept = append(kept, a)
 			}
 		}
-		u.Attributes = kept
+		setAttributes(p, u, kept)
 		return nil
 	})
 	return err

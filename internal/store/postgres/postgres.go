@@ -39,6 +39,15 @@ func Open(ctx context.Context, url string, maxConns int32) (*Store, error) {
 		db.Close()
 		return nil, err
 	}
+	var legacy bool // users stored before sign-in names existed
+	err = s.db.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM users WHERE sign_in_names IS NULL)`).Scan(&legacy)
+	if err == nil && legacy {
+		err = userpool.BackfillSignInNames(ctx, s)
+	}
+	if err != nil {
+		db.Close()
+		return nil, err
+	}
 	return s, nil
 }
 
@@ -97,7 +106,14 @@ CREATE TABLE retired_refresh (hash bytea PRIMARY KEY, family_id text NOT NULL RE
 	grace_until_ns bigint NOT NULL);
 CREATE INDEX retired_refresh_family ON retired_refresh(family_id);
 `, `ALTER TABLE users ADD COLUMN signed_out_ns bigint NOT NULL DEFAULT 0;`,
-	`CREATE TABLE meta (key text PRIMARY KEY, value text NOT NULL);`}
+	`CREATE TABLE meta (key text PRIMARY KEY, value text NOT NULL);`, `
+-- Sign-in names (userpool/sign_in_names.go), unique in a pool; the users
+-- column is NULL until the backfill at Open computes it.
+ALTER TABLE users ADD COLUMN sign_in_names text;
+CREATE TABLE sign_in_names (pool_id text NOT NULL REFERENCES pools(id) ON DELETE CASCADE, name text NOT NULL,
+	user_sub text NOT NULL, PRIMARY KEY (pool_id, name));
+CREATE INDEX sign_in_names_user ON sign_in_names(pool_id, user_sub);
+`}
 
 func (s *Store) migrate(ctx context.Context) error {
 	return s.tx(ctx, func(tx pgx.Tx) error {

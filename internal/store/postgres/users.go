@@ -12,18 +12,19 @@ import (
 	"github.com/cognate/cognate/internal/userpool"
 )
 
-const userCols = `u.pool_id, u.key, u.username, u.sub, u.attributes, u.status, u.enabled, u.password, u.signout_epoch, u.created_ns, u.modified_ns, u.mfa, u.signed_out_ns,
+const userCols = `u.pool_id, u.key, u.username, u.sub, u.attributes, u.status, u.enabled, u.password, u.signout_epoch, u.created_ns, u.modified_ns, u.mfa, u.signed_out_ns, u.sign_in_names,
 	NOT EXISTS (SELECT 1 FROM group_members g WHERE g.pool_id = u.pool_id AND g.user_sub = u.sub)`
 
 func scanUser(r row, extra ...any) (string, userpool.User, error) {
 	var u userpool.User
 	var key, attrs, pw, mfa string
+	var names *string
 	var created, modified, signedOut int64
-	dest := append([]any{&u.PoolID, &key, &u.Username, &u.Sub, &attrs, &u.Status, &u.Enabled, &pw, &u.SignOutEpoch, &created, &modified, &mfa, &signedOut, &u.NoGroups}, extra...)
+	dest := append([]any{&u.PoolID, &key, &u.Username, &u.Sub, &attrs, &u.Status, &u.Enabled, &pw, &u.SignOutEpoch, &created, &modified, &mfa, &signedOut, &names, &u.NoGroups}, extra...)
 	if err := r.Scan(dest...); err != nil {
 		return "", u, notFound(err)
 	}
-	if err := rowcodec.UserColumns(&u, attrs, pw, mfa); err != nil {
+	if err := rowcodec.UserColumns(&u, attrs, pw, mfa, names); err != nil {
 		return "", u, err
 	}
 	u.CreatedAt, u.ModifiedAt, u.SignedOutAt = fromNS(created), fromNS(modified), fromNS(signedOut)
@@ -32,13 +33,26 @@ func scanUser(r row, extra ...any) (string, userpool.User, error) {
 
 // CreateUser implements userpool.UserStore.
 func (s *Store) CreateUser(ctx context.Context, key string, u userpool.User) error {
-	_, err := s.db.Exec(ctx, `INSERT INTO users(pool_id, key, username, sub, attributes, status, enabled, password, signout_epoch, created_ns, modified_ns, mfa)
-		VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12)`, u.PoolID, key, u.Username, u.Sub, mustJSON(u.Attributes), u.Status, u.Enabled,
-		rowcodec.Password(u.Password), u.SignOutEpoch, ns(u.CreatedAt), ns(u.ModifiedAt), mustJSON(u.MFA))
-	if isUnique(err) {
-		return userpool.ErrAlreadyExists
-	}
-	return err
+	return s.tx(ctx, func(tx pgx.Tx) error {
+		_, err := tx.Exec(ctx, `INSERT INTO users(pool_id, key, username, sub, attributes, status, enabled, password, signout_epoch, created_ns, modified_ns, mfa, sign_in_names)
+		VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13)`, u.PoolID, key, u.Username, u.Sub, mustJSON(u.Attributes), u.Status, u.Enabled,
+			rowcodec.Password(u.Password), u.SignOutEpoch, ns(u.CreatedAt), ns(u.ModifiedAt), mustJSON(u.MFA), rowcodec.SignInNames(u.SignInNames))
+		if isUnique(err) {
+			return userpool.ErrAlreadyExists
+		} else if err != nil {
+			return err
+		}
+		return claimNames(ctx, tx, u.PoolID, u.Sub, u.SignInNames)
+	})
+}
+
+// claimNames gives the user the sign-in names (rowcodec.ClaimNames); a
+// concurrent insert of the same name waits for this transaction, then fails.
+func claimNames(ctx context.Context, tx pgx.Tx, poolID, sub string, names []string) error {
+	return rowcodec.ClaimNames(names, func(n string) error {
+		_, err := tx.Exec(ctx, `INSERT INTO sign_in_names(pool_id, name, user_sub) VALUES ($1,$2,$3)`, poolID, n, sub)
+		return err
+	}, isUnique)
 }
 
 // GetUser implements userpool.UserStore.
@@ -70,19 +84,11 @@ func (s *Store) users(ctx context.Context, query string, args ...any) ([]userpoo
 	return out, rows.Err()
 }
 
-// FindUsersByAttribute implements userpool.UserStore.
-func (s *Store) FindUsersByAttribute(ctx context.Context, poolID, name, value string, fold bool) ([]userpool.User, error) {
-	cmp := `j->>'Value' = $3`
-	if fold {
-		cmp = `lower(j->>'Value') = lower($3)`
-	}
-	ku, err := s.users(ctx, `SELECT `+userCols+` FROM users u WHERE u.pool_id = $1 AND EXISTS (
-		SELECT 1 FROM jsonb_array_elements(u.attributes) j WHERE j->>'Name' = $2 AND `+cmp+`) ORDER BY u.key COLLATE "C" LIMIT 2`, poolID, name, value)
-	var out []userpool.User
-	for _, k := range ku {
-		out = append(out, k.User)
-	}
-	return out, err
+// GetUserBySignInName implements userpool.UserStore.
+func (s *Store) GetUserBySignInName(ctx context.Context, poolID, name string) (userpool.User, error) {
+	_, u, err := scanUser(s.db.QueryRow(ctx, `SELECT `+userCols+` FROM sign_in_names n JOIN users u ON u.pool_id = n.pool_id AND u.sub = n.user_sub
+		WHERE n.pool_id = $1 AND n.name = $2`, poolID, name))
+	return u, err
 }
 
 // ListUsers implements userpool.UserStore.
@@ -101,11 +107,21 @@ func (s *Store) UpdateUser(ctx context.Context, poolID, key string, fn func(user
 		if out, err = fn(u); err != nil {
 			return err
 		}
+		if rowcodec.NamesChanged(u.SignInNames, out.SignInNames) {
+			if _, err := tx.Exec(ctx, `DELETE FROM sign_in_names WHERE pool_id = $1 AND user_sub = $2`, poolID, u.Sub); err != nil {
+				return err
+			}
+			if err := claimNames(ctx, tx, poolID, u.Sub, out.SignInNames); err != nil {
+				return err
+			}
+		} else {
+			out.SignInNames = u.SignInNames
+		}
 		// The epoch is never rolled back by a stale copy: sign-out owns it.
 		_, err = tx.Exec(ctx, `UPDATE users SET username = $1, attributes = $2, status = $3, enabled = $4, password = $5,
-			signout_epoch = GREATEST(signout_epoch, $6), modified_ns = $7, mfa = $8 WHERE pool_id = $9 AND key = $10`,
+			signout_epoch = GREATEST(signout_epoch, $6), modified_ns = $7, mfa = $8, sign_in_names = $9 WHERE pool_id = $10 AND key = $11`,
 			out.Username, mustJSON(out.Attributes), out.Status, out.Enabled, rowcodec.Password(out.Password),
-			out.SignOutEpoch, ns(out.ModifiedAt), mustJSON(out.MFA), poolID, key)
+			out.SignOutEpoch, ns(out.ModifiedAt), mustJSON(out.MFA), rowcodec.SignInNames(out.SignInNames), poolID, key)
 		return err
 	})
 	return out, err
@@ -118,7 +134,7 @@ func (s *Store) DeleteUser(ctx context.Context, poolID, key string) error {
 		if err := tx.QueryRow(ctx, `DELETE FROM users WHERE pool_id = $1 AND key = $2 RETURNING sub`, poolID, key).Scan(&sub); err != nil {
 			return notFound(err)
 		}
-		for _, table := range []string{"devices", "group_members", "codes", "auth_events", "families"} {
+		for _, table := range []string{"devices", "group_members", "codes", "sign_in_names", "auth_events", "families"} {
 			if _, err := tx.Exec(ctx, `DELETE FROM `+table+` WHERE pool_id = $1 AND user_sub = $2`, poolID, sub); err != nil {
 				return err
 			}

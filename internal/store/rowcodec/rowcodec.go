@@ -6,6 +6,7 @@ package rowcodec
 
 import (
 	"encoding/json"
+	"slices"
 	"time"
 
 	"github.com/cognate/cognate/internal/userpool"
@@ -52,10 +53,17 @@ func Password(p userpool.PasswordCredential) string {
 		Failed: p.FailedAttempts, LockedUntil: NS(p.LockedUntil)})
 }
 
-// UserColumns decodes the JSON columns of a user row into u.
-func UserColumns(u *userpool.User, attributes, password, mfa string) error {
+// UserColumns decodes the JSON columns of a user row into u; names is the
+// sign_in_names column, NULL (nil) until they are computed.
+func UserColumns(u *userpool.User, attributes, password, mfa string, names *string) error {
 	if err := json.Unmarshal([]byte(attributes), &u.Attributes); err != nil {
 		return err
+	}
+	if names != nil {
+		u.SignInNames = []string{}
+		if err := json.Unmarshal([]byte(*names), &u.SignInNames); err != nil {
+			return err
+		}
 	}
 	var sp storedPassword
 	if err := json.Unmarshal([]byte(password), &sp); err != nil {
@@ -140,4 +148,32 @@ func ParseClientSecrets(col, clientID string, clientCreated time.Time) ([]userpo
 		out[i] = userpool.ClientSecret{ID: s.ID, Value: s.Value, CreatedAt: FromNS(s.Created)}
 	}
 	return out, nil
+}
+
+// SignInNames encodes the sign_in_names column: NULL for nil.
+func SignInNames(names []string) any {
+	if names == nil {
+		return nil
+	}
+	return JSON(names)
+}
+
+// NamesChanged reports whether an update replaces the user's sign-in
+// names: nil keeps them.
+func NamesChanged(before, after []string) bool {
+	return after != nil && (before == nil || !slices.Equal(before, after))
+}
+
+// ClaimNames inserts each of a user's sign-in names with insert; the
+// primary key of sign_in_names makes each the user's alone, and a unique
+// violation (isUnique) becomes a *userpool.NameTakenError naming it.
+func ClaimNames(names []string, insert func(name string) error, isUnique func(error) bool) error {
+	for _, n := range names {
+		if err := insert(n); isUnique(err) {
+			return &userpool.NameTakenError{Name: n}
+		} else if err != nil {
+			return err
+		}
+	}
+	return nil
 }

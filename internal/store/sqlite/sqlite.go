@@ -56,7 +56,7 @@ func Open(path string) (*Store, error) {
 			return nil, err
 		}
 		s.startGroupCommit()
-		return s, nil
+		return s, s.backfillNames()
 	}
 	if err := ownerOnly(path); err != nil {
 		return nil, err
@@ -89,6 +89,10 @@ func Open(path string) (*Store, error) {
 	r.SetMaxIdleConns(n)
 	s.r = newDB(r)
 	s.startGroupCommit()
+	if err := s.backfillNames(); err != nil {
+		s.Close()
+		return nil, err
+	}
 	return s, nil
 }
 
@@ -108,6 +112,16 @@ func ownerOnly(path string) error {
 		}
 	}
 	return nil
+}
+
+// backfillNames computes the sign-in names of users stored before they
+// existed.
+func (s *Store) backfillNames() error {
+	var legacy bool
+	if err := s.w.QueryRow(`SELECT EXISTS (SELECT 1 FROM users WHERE sign_in_names IS NULL)`).Scan(&legacy); err != nil || !legacy {
+		return err
+	}
+	return userpool.BackfillSignInNames(context.Background(), s)
 }
 
 // Close closes the database.
@@ -282,6 +296,16 @@ var migrations = []string{
 	CREATE INDEX retired_refresh_family ON retired_refresh(family_id);`,
 	`ALTER TABLE users ADD COLUMN signed_out_ns INTEGER NOT NULL DEFAULT 0;`,
 	`CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);`,
+	// Sign-in names (userpool/sign_in_names.go), unique in a pool; the
+	// users column is NULL until the backfill at Open computes it.
+	`ALTER TABLE users ADD COLUMN sign_in_names TEXT;
+	CREATE TABLE sign_in_names (
+		pool_id TEXT NOT NULL REFERENCES pools(id) ON DELETE CASCADE,
+		name TEXT NOT NULL,
+		user_sub TEXT NOT NULL,
+		PRIMARY KEY (pool_id, name)
+	) WITHOUT ROWID;
+	CREATE INDEX sign_in_names_user ON sign_in_names(pool_id, user_sub);`,
 }
 
 func (s *Store) migrate() error {

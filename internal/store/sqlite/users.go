@@ -11,20 +11,21 @@ import (
 	"github.com/cognate/cognate/internal/userpool"
 )
 
-const userCols = `u.pool_id, u.key, u.username, u.sub, u.attributes, u.status, u.enabled, u.password, u.signout_epoch, u.created_ns, u.modified_ns, u.mfa, u.signed_out_ns,
+const userCols = `u.pool_id, u.key, u.username, u.sub, u.attributes, u.status, u.enabled, u.password, u.signout_epoch, u.created_ns, u.modified_ns, u.mfa, u.signed_out_ns, u.sign_in_names,
 	NOT EXISTS (SELECT 1 FROM group_members g WHERE g.pool_id = u.pool_id AND g.user_sub = u.sub)`
 
 // userRow scans a user and its key; extra destinations follow the user columns.
 func scanUser(sc scanner, extra ...any) (string, userpool.User, error) {
 	var u userpool.User
 	var key, attrs, pw, mfa string
+	var names *string
 	var enabled int
 	var created, modified, signedOut int64
-	dest := append([]any{&u.PoolID, &key, &u.Username, &u.Sub, &attrs, &u.Status, &enabled, &pw, &u.SignOutEpoch, &created, &modified, &mfa, &signedOut, &u.NoGroups}, extra...)
+	dest := append([]any{&u.PoolID, &key, &u.Username, &u.Sub, &attrs, &u.Status, &enabled, &pw, &u.SignOutEpoch, &created, &modified, &mfa, &signedOut, &names, &u.NoGroups}, extra...)
 	if err := sc.Scan(dest...); err != nil {
 		return "", u, notFound(err)
 	}
-	if err := rowcodec.UserColumns(&u, attrs, pw, mfa); err != nil {
+	if err := rowcodec.UserColumns(&u, attrs, pw, mfa, names); err != nil {
 		return "", u, err
 	}
 	u.Enabled = enabled != 0
@@ -41,13 +42,25 @@ func boolInt(b bool) int {
 
 // CreateUser implements userpool.UserStore.
 func (s *Store) CreateUser(ctx context.Context, key string, u userpool.User) error {
-	_, err := s.w.ExecContext(ctx, `INSERT INTO users(pool_id, key, username, sub, attributes, status, enabled, password, signout_epoch, created_ns, modified_ns, mfa)
-		VALUES (?,?,?,?,?,?,?,?,?,?,?,?)`, u.PoolID, key, u.Username, u.Sub, mustJSON(u.Attributes), u.Status, boolInt(u.Enabled),
-		rowcodec.Password(u.Password), u.SignOutEpoch, ns(u.CreatedAt), ns(u.ModifiedAt), mustJSON(u.MFA))
-	if isUnique(err) {
-		return userpool.ErrAlreadyExists
-	}
-	return err
+	return s.tx(ctx, func(tx *txn) error {
+		_, err := tx.ExecContext(ctx, `INSERT INTO users(pool_id, key, username, sub, attributes, status, enabled, password, signout_epoch, created_ns, modified_ns, mfa, sign_in_names)
+		VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)`, u.PoolID, key, u.Username, u.Sub, mustJSON(u.Attributes), u.Status, boolInt(u.Enabled),
+			rowcodec.Password(u.Password), u.SignOutEpoch, ns(u.CreatedAt), ns(u.ModifiedAt), mustJSON(u.MFA), rowcodec.SignInNames(u.SignInNames))
+		if isUnique(err) {
+			return userpool.ErrAlreadyExists
+		} else if err != nil {
+			return err
+		}
+		return claimNames(ctx, tx, u.PoolID, u.Sub, u.SignInNames)
+	})
+}
+
+// claimNames gives the user the sign-in names (rowcodec.ClaimNames).
+func claimNames(ctx context.Context, tx *txn, poolID, sub string, names []string) error {
+	return rowcodec.ClaimNames(names, func(n string) error {
+		_, err := tx.ExecContext(ctx, `INSERT INTO sign_in_names(pool_id, name, user_sub) VALUES (?,?,?)`, poolID, n, sub)
+		return err
+	}, isUnique)
 }
 
 // GetUser implements userpool.UserStore.
@@ -62,30 +75,11 @@ func (s *Store) GetUserBySub(ctx context.Context, poolID, sub string) (userpool.
 	return u, err
 }
 
-// FindUsersByAttribute implements userpool.UserStore. It scans the pool's
-// users' attribute documents: fine for the pools Cognate's embedded store
-// serves; an index table would be the next step for very large pools.
-func (s *Store) FindUsersByAttribute(ctx context.Context, poolID, name, value string, fold bool) ([]userpool.User, error) {
-	cmp := `json_extract(j.value, '$.Value') = ?`
-	if fold {
-		cmp = `lower(json_extract(j.value, '$.Value')) = lower(?)`
-	}
-	rows, err := s.r.QueryContext(ctx, `SELECT `+userCols+` FROM users u WHERE u.pool_id = ? AND EXISTS (
-		SELECT 1 FROM json_each(u.attributes) j WHERE json_extract(j.value, '$.Name') = ? AND `+cmp+`) ORDER BY u.key LIMIT 2`,
-		poolID, name, value)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []userpool.User
-	for rows.Next() {
-		_, u, err := scanUser(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, u)
-	}
-	return out, rows.Err()
+// GetUserBySignInName implements userpool.UserStore.
+func (s *Store) GetUserBySignInName(ctx context.Context, poolID, name string) (userpool.User, error) {
+	_, u, err := scanUser(s.r.QueryRowContext(ctx, `SELECT `+userCols+` FROM sign_in_names n JOIN users u ON u.pool_id = n.pool_id AND u.sub = n.user_sub
+		WHERE n.pool_id = ? AND n.name = ?`, poolID, name))
+	return u, err
 }
 
 // ListUsers implements userpool.UserStore.
@@ -117,11 +111,21 @@ func (s *Store) UpdateUser(ctx context.Context, poolID, key string, fn func(user
 		if out, err = fn(u); err != nil {
 			return err
 		}
+		if rowcodec.NamesChanged(u.SignInNames, out.SignInNames) {
+			if _, err := tx.ExecContext(ctx, `DELETE FROM sign_in_names WHERE pool_id = ? AND user_sub = ?`, poolID, u.Sub); err != nil {
+				return err
+			}
+			if err := claimNames(ctx, tx, poolID, u.Sub, out.SignInNames); err != nil {
+				return err
+			}
+		} else {
+			out.SignInNames = u.SignInNames
+		}
 		// The epoch is never rolled back by a stale copy: sign-out owns it.
 		_, err = tx.ExecContext(ctx, `UPDATE users SET username = ?, attributes = ?, status = ?, enabled = ?, password = ?,
-			signout_epoch = max(signout_epoch, ?), modified_ns = ?, mfa = ? WHERE pool_id = ? AND key = ?`,
+			signout_epoch = max(signout_epoch, ?), modified_ns = ?, mfa = ?, sign_in_names = ? WHERE pool_id = ? AND key = ?`,
 			out.Username, mustJSON(out.Attributes), out.Status, boolInt(out.Enabled), rowcodec.Password(out.Password),
-			out.SignOutEpoch, ns(out.ModifiedAt), mustJSON(out.MFA), poolID, key)
+			out.SignOutEpoch, ns(out.ModifiedAt), mustJSON(out.MFA), rowcodec.SignInNames(out.SignInNames), poolID, key)
 		return err
 	})
 	return out, err
@@ -141,6 +145,9 @@ func (s *Store) DeleteUser(ctx context.Context, poolID, key string) error {
 			return err
 		}
 		if _, err := tx.ExecContext(ctx, `DELETE FROM codes WHERE pool_id = ? AND user_sub = ?`, poolID, sub); err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `DELETE FROM sign_in_names WHERE pool_id = ? AND user_sub = ?`, poolID, sub); err != nil {
 			return err
 		}
 		if _, err := tx.ExecContext(ctx, `DELETE FROM auth_events WHERE pool_id = ? AND user_sub = ?`, poolID, sub); err != nil {

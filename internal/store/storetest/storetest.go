@@ -5,10 +5,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"sync"
 	"testing"
 	"time"
 
+	"github.com/cognate/cognate/internal/racetest"
 	"github.com/cognate/cognate/internal/userpool"
 )
 
@@ -27,6 +29,9 @@ func RunTests(t *testing.T, newStore func(t *testing.T) userpool.Store) {
 		{"Users", testUsers},
 		{"ConcurrentCreateUser", testConcurrentCreateUser},
 		{"UpdateUserCAS", testUpdateUserCAS},
+		{"SignInNames", testSignInNames},
+		{"ConcurrentSignInName", testConcurrentSignInName},
+		{"BackfillSignInNames", testBackfillSignInNames},
 		{"ListUsers", testListUsers},
 		{"Families", testFamilies},
 		{"SignOutAndSession", testSignOutAndSession},
@@ -305,16 +310,8 @@ func testUsers(t *testing.T, s userpool.Store) {
 	}
 	_, err = s.GetUser(ctx, "us-east-1_a", "Alice")
 	wantErr(t, err, userpool.ErrNotFound)
-	byEmail, err := s.FindUsersByAttribute(ctx, "us-east-1_a", "email", "ALICE@example.com", true)
-	must(t, err)
-	if len(byEmail) != 1 || byEmail[0].Sub != "sub-1" {
-		t.Fatalf("by attribute, folded: %+v", byEmail)
-	}
-	if exact, _ := s.FindUsersByAttribute(ctx, "us-east-1_a", "email", "ALICE@example.com", false); len(exact) != 0 {
-		t.Fatalf("exact match ignored case: %+v", exact)
-	}
-	if none, _ := s.FindUsersByAttribute(ctx, "us-east-1_a", "name", "Alice@example.com", true); len(none) != 0 {
-		t.Fatalf("matched another attribute's value: %+v", none)
+	if got.SignInNames != nil {
+		t.Fatalf("a user stored without names reads back %q, want nil", got.SignInNames)
 	}
 	_, err = s.GetUserBySub(ctx, "us-east-1_a", "nope")
 	wantErr(t, err, userpool.ErrNotFound)
@@ -325,30 +322,18 @@ func testUsers(t *testing.T, s userpool.Store) {
 
 func testConcurrentCreateUser(t *testing.T, s userpool.Store) {
 	must(t, s.CreatePool(ctx, pool("us-east-1_a")))
-	var wg sync.WaitGroup
-	var mu sync.Mutex
-	ok, exists := 0, 0
-	for i := 0; i < 16; i++ {
-		wg.Add(1)
-		go func(i int) {
-			defer wg.Done()
-			err := s.CreateUser(ctx, "same", user("us-east-1_a", "same", fmt.Sprintf("sub-%d", i)))
-			mu.Lock()
-			defer mu.Unlock()
-			switch {
-			case err == nil:
-				ok++
-			case errors.Is(err, userpool.ErrAlreadyExists):
-				exists++
-			default:
-				t.Errorf("unexpected error %v", err)
-			}
-		}(i)
-	}
-	wg.Wait()
+	ok, exists := race(t, 16, func(i int) error {
+		return s.CreateUser(ctx, "same", user("us-east-1_a", "same", fmt.Sprintf("sub-%d", i)))
+	}, userpool.ErrAlreadyExists)
 	if ok != 1 || exists != 15 {
 		t.Fatalf("%d created, %d already existed", ok, exists)
 	}
+}
+
+// race is racetest.Count with the refusal an error matching lost.
+func race(t *testing.T, n int, call func(i int) error, lost error) (won, refused int) {
+	t.Helper()
+	return racetest.Count(t, n, call, func(err error) bool { return errors.Is(err, lost) })
 }
 
 func testUpdateUserCAS(t *testing.T, s userpool.Store) {
@@ -983,4 +968,151 @@ func testAuthEvents(t *testing.T, s userpool.Store) {
 	if left, _ := s.ListAuthEvents(ctx, "us-east-1_a", "sub-1", 0, 10); len(left) != 0 {
 		t.Fatal("events survive their user")
 	}
+}
+
+func named(poolID, name, sub string, names ...string) userpool.User {
+	u := user(poolID, name, sub)
+	u.SignInNames = append([]string{}, names...)
+	return u
+}
+
+func setNames(names ...string) func(userpool.User) (userpool.User, error) {
+	return func(u userpool.User) (userpool.User, error) {
+		u.SignInNames = append([]string{}, names...)
+		return u, nil
+	}
+}
+
+func wantHolder(t *testing.T, s userpool.Store, poolID, name, sub string) {
+	t.Helper()
+	u, err := s.GetUserBySignInName(ctx, poolID, name)
+	if sub == "" {
+		wantErr(t, err, userpool.ErrNotFound)
+		return
+	}
+	must(t, err)
+	if u.Sub != sub {
+		t.Fatalf("%s is held by %s, want %s", name, u.Sub, sub)
+	}
+}
+
+func wantTaken(t *testing.T, err error, name string) {
+	t.Helper()
+	var taken *userpool.NameTakenError
+	if !errors.As(err, &taken) || taken.Name != name || !errors.Is(err, userpool.ErrSignInNameTaken) {
+		t.Fatalf("got %v, want the name %s taken", err, name)
+	}
+}
+
+// A sign-in name belongs to one user of a pool: creating or updating a
+// user to hold another's name fails and writes nothing; names are released
+// by updates and deletion, and are per pool.
+func testSignInNames(t *testing.T, s userpool.Store) {
+	must(t, s.CreatePool(ctx, pool("us-east-1_a")))
+	must(t, s.CreatePool(ctx, pool("us-east-1_b")))
+	must(t, s.CreateUser(ctx, "alice", named("us-east-1_a", "alice", "sub-1", "email:alice@example.com", "preferred_username:al")))
+	got, err := s.GetUser(ctx, "us-east-1_a", "alice")
+	must(t, err)
+	if !slices.Equal(got.SignInNames, []string{"email:alice@example.com", "preferred_username:al"}) {
+		t.Fatalf("names %q", got.SignInNames)
+	}
+	wantHolder(t, s, "us-east-1_a", "email:alice@example.com", "sub-1")
+	wantHolder(t, s, "us-east-1_a", "preferred_username:al", "sub-1")
+	wantHolder(t, s, "us-east-1_a", "email:ALICE@example.com", "") // the domain normalises
+	wantHolder(t, s, "us-east-1_b", "email:alice@example.com", "")
+
+	// Creating a user with a taken name stores nothing.
+	wantTaken(t, s.CreateUser(ctx, "bob", named("us-east-1_a", "bob", "sub-2", "email:bob@example.com", "email:alice@example.com")), "email:alice@example.com")
+	_, err = s.GetUser(ctx, "us-east-1_a", "bob")
+	wantErr(t, err, userpool.ErrNotFound)
+	wantHolder(t, s, "us-east-1_a", "email:bob@example.com", "")
+	must(t, s.CreateUser(ctx, "bob", named("us-east-1_a", "bob", "sub-2", "email:bob@example.com")))
+	must(t, s.CreateUser(ctx, "alice", named("us-east-1_b", "alice", "sub-1", "email:alice@example.com"))) // another pool
+
+	// Updating to a taken name writes nothing, not even the other changes.
+	_, err = s.UpdateUser(ctx, "us-east-1_a", "bob", func(u userpool.User) (userpool.User, error) {
+		u.Status = userpool.StatusResetRequired
+		u.SignInNames = []string{"email:alice@example.com"}
+		return u, nil
+	})
+	wantTaken(t, err, "email:alice@example.com")
+	if b, _ := s.GetUser(ctx, "us-east-1_a", "bob"); b.Status != userpool.StatusConfirmed || !slices.Equal(b.SignInNames, []string{"email:bob@example.com"}) {
+		t.Fatalf("a refused update wrote %+v", b)
+	}
+	wantHolder(t, s, "us-east-1_a", "email:bob@example.com", "sub-2")
+
+	// nil keeps the names; an empty list drops them; a released name can be taken.
+	_, err = s.UpdateUser(ctx, "us-east-1_a", "alice", func(u userpool.User) (userpool.User, error) {
+		u.SignInNames = nil
+		u.Enabled = false
+		return u, nil
+	})
+	must(t, err)
+	wantHolder(t, s, "us-east-1_a", "email:alice@example.com", "sub-1")
+	_, err = s.UpdateUser(ctx, "us-east-1_a", "alice", setNames("preferred_username:al"))
+	must(t, err)
+	wantHolder(t, s, "us-east-1_a", "email:alice@example.com", "")
+	_, err = s.UpdateUser(ctx, "us-east-1_a", "bob", setNames("email:bob@example.com", "email:alice@example.com"))
+	must(t, err)
+	wantHolder(t, s, "us-east-1_a", "email:alice@example.com", "sub-2")
+	_, err = s.UpdateUser(ctx, "us-east-1_a", "alice", setNames())
+	must(t, err)
+	if a, _ := s.GetUser(ctx, "us-east-1_a", "alice"); a.SignInNames == nil || len(a.SignInNames) != 0 {
+		t.Fatalf("emptied names read back %#v", a.SignInNames)
+	}
+	wantHolder(t, s, "us-east-1_a", "preferred_username:al", "")
+
+	// Deleting a user, or its pool, releases its names.
+	must(t, s.DeleteUser(ctx, "us-east-1_a", "bob"))
+	wantHolder(t, s, "us-east-1_a", "email:alice@example.com", "")
+	must(t, s.CreateUser(ctx, "carol", named("us-east-1_a", "carol", "sub-3", "email:alice@example.com")))
+	must(t, s.DeletePool(ctx, "us-east-1_b"))
+	must(t, s.CreatePool(ctx, pool("us-east-1_b")))
+	must(t, s.CreateUser(ctx, "dave", named("us-east-1_b", "dave", "sub-4", "email:alice@example.com")))
+}
+
+// Of concurrent updates giving one name to different users, exactly one
+// commits.
+func testConcurrentSignInName(t *testing.T, s userpool.Store) {
+	must(t, s.CreatePool(ctx, pool("us-east-1_a")))
+	const n = 12
+	for i := 0; i < n; i++ {
+		must(t, s.CreateUser(ctx, fmt.Sprintf("u%d", i), named("us-east-1_a", fmt.Sprintf("u%d", i), fmt.Sprintf("sub-%d", i))))
+	}
+	won, taken := race(t, n, func(i int) error {
+		_, err := s.UpdateUser(ctx, "us-east-1_a", fmt.Sprintf("u%d", i), setNames("email:prize@example.com"))
+		return err
+	}, userpool.ErrSignInNameTaken)
+	if won != 1 || taken != n-1 {
+		t.Fatalf("%d updates won the name, %d refused", won, taken)
+	}
+}
+
+// Users stored before sign-in names existed get theirs from the backfill;
+// where they share one, the earliest created account keeps it.
+func testBackfillSignInNames(t *testing.T, s userpool.Store) {
+	p := pool("us-east-1_a")
+	p.Settings.AliasAttributes = []string{"email"}
+	must(t, s.CreatePool(ctx, p))
+	legacy := func(key, sub, email, verified string, created time.Time) {
+		u := user("us-east-1_a", key, sub)
+		u.Attributes = []userpool.Attribute{{Name: "sub", Value: sub}, {Name: "email", Value: email}, {Name: "email_verified", Value: verified}}
+		u.CreatedAt = created
+		must(t, s.CreateUser(ctx, key, u))
+	}
+	legacy("aaa", "sub-1", "v@example.com", "false", t0)               // unverified: no name
+	legacy("bbb", "sub-2", "V@example.com", "true", t0.Add(time.Hour)) // verified, but newer than zed
+	legacy("zed", "sub-3", "v@example.com", "true", t0)
+	legacy("solo", "sub-4", "solo@example.com", "true", t0)
+	must(t, userpool.BackfillSignInNames(ctx, s))
+	wantHolder(t, s, "us-east-1_a", "email:v@example.com", "sub-3")
+	wantHolder(t, s, "us-east-1_a", "email:solo@example.com", "sub-4")
+	for key, want := range map[string][]string{"aaa": {}, "bbb": {}, "zed": {"email:v@example.com"}, "solo": {"email:solo@example.com"}} {
+		u, err := s.GetUser(ctx, "us-east-1_a", key)
+		must(t, err)
+		if u.SignInNames == nil || !slices.Equal(u.SignInNames, want) {
+			t.Fatalf("%s holds %#v, want %q", key, u.SignInNames, want)
+		}
+	}
+	must(t, userpool.BackfillSignInNames(ctx, s)) // nothing left to do
 }
