@@ -96,6 +96,10 @@ CREATE INDEX auth_events_user ON auth_events(pool_id, user_sub, seq);
 CREATE TABLE retired_refresh (hash bytea PRIMARY KEY, family_id text NOT NULL REFERENCES families(id) ON DELETE CASCADE,
 	grace_until_ns bigint NOT NULL);
 CREATE INDEX retired_refresh_family ON retired_refresh(family_id);
+`, `
+CREATE TABLE attempt_windows (pool_id text NOT NULL, user_sub text NOT NULL, kind text NOT NULL, count integer NOT NULL,
+	ends_ns bigint NOT NULL, PRIMARY KEY (pool_id, user_sub, kind));
+CREATE INDEX attempt_windows_end ON attempt_windows(ends_ns);
 `}
 
 func (s *Store) migrate(ctx context.Context) error {

@@ -258,6 +258,15 @@ var migrations = []string{
 		grace_until_ns INTEGER NOT NULL
 	) WITHOUT ROWID;
 	CREATE INDEX retired_refresh_family ON retired_refresh(family_id);`,
+	`CREATE TABLE attempt_windows (
+		pool_id TEXT NOT NULL,
+		user_sub TEXT NOT NULL,
+		kind TEXT NOT NULL,
+		count INTEGER NOT NULL,
+		ends_ns INTEGER NOT NULL,
+		PRIMARY KEY (pool_id, user_sub, kind)
+	) WITHOUT ROWID;
+	CREATE INDEX attempt_windows_end ON attempt_windows(ends_ns);`,
 }
 
 func (s *Store) migrate() error {
