@@ -360,13 +360,14 @@ func (s *Accounts) ChangePassword(ctx context.Context, accessToken, previous, pr
 	if err != nil {
 		return err
 	}
-	if !s.Credentials.Check(a.User.Password, previous) {
-		return Errorf(NotAuthorized, "Incorrect username or password.")
+	key := UsernameKey(&pool, a.User.Username)
+	if err := s.checkPrevious(ctx, &pool, key, previous); err != nil {
+		return err
 	}
 	if err := CheckPasswordPolicy(passwordPolicy(&pool), proposed); err != nil {
 		return err
 	}
-	return s.setPassword(ctx, &pool, UsernameKey(&pool, a.User.Username), proposed)
+	return s.setPassword(ctx, &pool, key, proposed)
 }
 
 // UpdateAttributes is UpdateUserAttributes: a changed email or phone number
