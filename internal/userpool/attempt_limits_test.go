@@ -54,7 +54,10 @@ type codeFlow struct {
 
 var codeFlows = []codeFlow{
 	{"password reset",
-		func(w *codeWorld) error { _, err := w.accounts.ForgotPassword(ctx, w.client.ID, "", "alice"); return err },
+		func(w *codeWorld) error {
+			_, err := w.accounts.ForgotPassword(ctx, w.client.ID, "", "alice")
+			return err
+		},
 		func(w *codeWorld, code string) error {
 			return w.accounts.ConfirmForgotPassword(ctx, w.client.ID, "", "alice", code, "N3w-Passw0rd!")
 		}},
@@ -69,7 +72,9 @@ var codeFlows = []codeFlow{
 			_, err := w.accounts.ResendConfirmationCode(ctx, w.client.ID, "", "bob")
 			return err
 		},
-		func(w *codeWorld, code string) error { return w.accounts.ConfirmSignUp(ctx, w.client.ID, "", "bob", code) }},
+		func(w *codeWorld, code string) error {
+			return w.accounts.ConfirmSignUp(ctx, w.client.ID, "", "bob", code)
+		}},
 	{"attribute verification",
 		func(w *codeWorld) error {
 			_, err := w.accounts.AttributeVerificationCode(ctx, w.access, "email")
