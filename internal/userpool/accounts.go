@@ -2,7 +2,6 @@ package userpool
 
 import (
 	"context"
-	"crypto/subtle"
 	"errors"
 	"slices"
 	"strings"
@@ -35,7 +34,6 @@ type Mailer interface {
 const (
 	purposeSignUp      = "signup"
 	purposeForgot      = "forgot"
-	maxCodeAttempts    = 5
 	signUpCodeLifetime = 24 * time.Hour
 	forgotCodeLifetime = time.Hour
 )
@@ -65,6 +63,9 @@ func (s *Accounts) codeHash(poolID, sub, purpose, code string) []byte {
 // outbox, addressed to attr (email or phone_number).
 func (s *Accounts) send(ctx context.Context, pool *Pool, u *User, purpose, attr string, lifetime time.Duration) (CodeDelivery, error) {
 	dest, _ := u.Attribute(attr)
+	if err := s.claimCodeIssue(ctx, pool.ID, u.Sub, purpose); err != nil {
+		return CodeDelivery{}, err
+	}
 	code := secret.RandomString(6, "0123456789")
 	now := s.Now()
 	if err := s.Store.PutCode(ctx, Code{PoolID: pool.ID, UserSub: u.Sub, Purpose: purpose,
@@ -87,29 +88,6 @@ func (s *Accounts) send(ctx context.Context, pool *Pool, u *User, purpose, attr 
 		s.Mailer.Deliver(ctx, msg)
 	}
 	return CodeDelivery{Destination: mask(dest), DeliveryMedium: medium, AttributeName: attr}, nil
-}
-
-// checkCode verifies a code in constant time, counting failures.
-func (s *Accounts) checkCode(ctx context.Context, poolID, sub, purpose, code string) error {
-	c, err := s.Store.GetCode(ctx, poolID, sub, purpose)
-	if errors.Is(err, ErrNotFound) {
-		return Errorf(CodeMismatch, "Invalid verification code provided, please try again.")
-	} else if err != nil {
-		return err
-	}
-	if c.Attempts >= maxCodeAttempts {
-		return Errorf(LimitExceeded, "Attempt limit exceeded, please try after some time.")
-	}
-	if !s.Now().Before(c.ExpiresAt) {
-		return Errorf(ExpiredCode, "Invalid code provided, please request a code again.")
-	}
-	if subtle.ConstantTimeCompare(c.Hash, s.codeHash(poolID, sub, purpose, code)) != 1 {
-		if _, err := s.Store.CountCodeAttempt(ctx, poolID, sub, purpose); err != nil && !errors.Is(err, ErrNotFound) {
-			return err
-		}
-		return Errorf(CodeMismatch, "Invalid verification code provided, please try again.")
-	}
-	return s.Store.DeleteCode(ctx, poolID, sub, purpose)
 }
 
 // verifiedTarget picks where sign-up codes go: the pool's auto-verified
@@ -382,13 +360,14 @@ func (s *Accounts) ChangePassword(ctx context.Context, accessToken, previous, pr
 	if err != nil {
 		return err
 	}
-	if !s.Credentials.Check(a.User.Password, previous) {
-		return Errorf(NotAuthorized, "Incorrect username or password.")
+	key := UsernameKey(&pool, a.User.Username)
+	if err := s.checkPrevious(ctx, &pool, key, previous); err != nil {
+		return err
 	}
 	if err := CheckPasswordPolicy(passwordPolicy(&pool), proposed); err != nil {
 		return err
 	}
-	return s.setPassword(ctx, &pool, UsernameKey(&pool, a.User.Username), proposed)
+	return s.setPassword(ctx, &pool, key, proposed)
 }
 
 // UpdateAttributes is UpdateUserAttributes: a changed email or phone number

@@ -170,7 +170,7 @@ func (a *Auth) passwordAuth(ctx context.Context, pool *Pool, client *Client, par
 // "Incorrect username or password." when the client prevents user-existence
 // errors), confirmation, lockout, then the password itself.
 func (a *Auth) CheckPassword(ctx context.Context, pool *Pool, client *Client, username, password string) (User, error) {
-	user, _, err := FindUser(ctx, a.Store, pool, username)
+	user, key, err := FindUser(ctx, a.Store, pool, username)
 	if IsType(err, UserNotFound) {
 		a.Credentials.Check(a.DummyCredential, password)
 		if client.Settings.PreventUserExistenceErrors == "ENABLED" {
@@ -186,20 +186,17 @@ func (a *Auth) CheckPassword(ctx context.Context, pool *Pool, client *Client, us
 	if err := a.lockedOut(&user); err != nil {
 		return User{}, err
 	}
-	if !a.Credentials.Check(user.Password, password) {
-		if err := a.recordFailure(ctx, pool, &user); err != nil {
-			return User{}, err
-		}
-		if err := recordEvent(ctx, a.Store, a.Now, pool, &user, "SignIn", "Password", false); err != nil {
-			return User{}, err
-		}
+	user, ok, err := a.lockout().attempt(ctx, pool, key, continuesWithMFA(pool, &user), func(u *User) bool {
+		return a.Credentials.Check(u.Password, password)
+	})
+	if err != nil {
+		return User{}, err
+	}
+	if err := recordEvent(ctx, a.Store, a.Now, pool, &user, "SignIn", "Password", ok); err != nil {
+		return User{}, err
+	}
+	if !ok {
 		return User{}, Errorf(NotAuthorized, "Incorrect username or password.")
-	}
-	if err := a.recordSuccess(ctx, pool, &user); err != nil {
-		return User{}, err
-	}
-	if err := recordEvent(ctx, a.Store, a.Now, pool, &user, "SignIn", "Password", true); err != nil {
-		return User{}, err
 	}
 	return user, nil
 }

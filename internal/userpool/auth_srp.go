@@ -188,34 +188,32 @@ func (a *Auth) srpRespond(ctx context.Context, pool *Pool, client *Client, in Re
 	if c.st.Username == "" { // the simulated challenge of an unknown user
 		return AuthResult{}, errIncorrect
 	}
-	user, _, err := FindUser(ctx, a.Store, pool, c.st.Username)
+	user, key, err := FindUser(ctx, a.Store, pool, c.st.Username)
 	if err != nil {
 		return AuthResult{}, errIncorrect
 	}
 	if err := checkSecretHash(client, r["SECRET_HASH"], r["USERNAME"], user.Username); err != nil {
 		return AuthResult{}, err
 	}
-	_, verifier, err := a.Credentials.Verifier(user.Password, pool.ID, user.Username)
-	if err != nil {
-		return AuthResult{}, err
-	}
 	if err := a.lockedOut(&user); err != nil {
 		return AuthResult{}, err
 	}
-	if err := a.verify(c, poolName(pool.ID), user.Username, verifier); err != nil {
-		if ferr := a.recordFailure(ctx, pool, &user); ferr != nil {
-			return AuthResult{}, ferr
+	var verr error
+	user, ok, err := a.lockout().attempt(ctx, pool, key, continuesWithMFA(pool, &user), func(u *User) bool {
+		var verifier []byte
+		if _, verifier, verr = a.Credentials.Verifier(u.Password, pool.ID, u.Username); verr == nil {
+			verr = a.verify(c, poolName(pool.ID), u.Username, verifier)
 		}
-		if ferr := recordEvent(ctx, a.Store, a.Now, pool, &user, "SignIn", "Password", false); ferr != nil {
-			return AuthResult{}, ferr
-		}
+		return verr == nil
+	})
+	if err != nil {
 		return AuthResult{}, err
 	}
-	if err := a.recordSuccess(ctx, pool, &user); err != nil {
+	if err := recordEvent(ctx, a.Store, a.Now, pool, &user, "SignIn", "Password", ok); err != nil {
 		return AuthResult{}, err
 	}
-	if err := recordEvent(ctx, a.Store, a.Now, pool, &user, "SignIn", "Password", true); err != nil {
-		return AuthResult{}, err
+	if !ok {
+		return AuthResult{}, verr
 	}
 	deviceKey := r["DEVICE_KEY"]
 	if deviceKey != "" && tracksDevices(pool) {

@@ -213,14 +213,29 @@ func (a *Auth) respondMFA(ctx context.Context, pool *Pool, client *Client, in Re
 	if r["SOFTWARE_TOKEN_MFA_CODE"] == "" {
 		return AuthResult{}, missing("SOFTWARE_TOKEN_MFA_CODE")
 	}
-	user, _, err := FindUser(ctx, a.Store, pool, st.Username)
+	user, key, err := FindUser(ctx, a.Store, pool, st.Username)
 	if err != nil {
 		return AuthResult{}, err
 	}
 	if err := checkSecretHash(client, r["SECRET_HASH"], r["USERNAME"], user.Username); err != nil {
 		return AuthResult{}, err
 	}
-	ok, err := mfa.checkTOTP(ctx, a.Store, user.MFA.TOTPSecret, pool.ID, user.Sub, r["SOFTWARE_TOKEN_MFA_CODE"], a.Now())
+	now, expires := a.Now(), time.Unix(st.Expires, 0).Add(time.Second)
+	if err := claimMFAAnswer(ctx, a.Store, pool.ID, user.Sub, st.Nonce, now, expires); err != nil {
+		return AuthResult{}, err
+	}
+	if err := a.lockedOut(&user); err != nil {
+		return AuthResult{}, err
+	}
+	var terr error
+	user, ok, err := a.lockout().attempt(ctx, pool, key, false, func(u *User) bool {
+		var ok bool
+		ok, terr = mfa.checkTOTP(ctx, a.Store, u.MFA.TOTPSecret, pool.ID, u.Sub, r["SOFTWARE_TOKEN_MFA_CODE"], now)
+		return ok
+	})
+	if err == nil {
+		err = terr
+	}
 	if err != nil {
 		return AuthResult{}, err
 	}
@@ -229,6 +244,9 @@ func (a *Auth) respondMFA(ctx context.Context, pool *Pool, client *Client, in Re
 	}
 	if !ok {
 		return AuthResult{}, Errorf(CodeMismatch, "Invalid code received for user")
+	}
+	if err := spendMFASession(ctx, a.Store, pool.ID, user.Sub, st.Nonce, now, expires); err != nil {
+		return AuthResult{}, err
 	}
 	tokens, err := a.signIn(ctx, pool, client, &user, a.Now(), st.Device)
 	if err != nil {

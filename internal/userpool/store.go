@@ -41,6 +41,7 @@ type Store interface {
 	GroupStore
 	CodeStore
 	MetaStore
+	AttemptStore
 	AddAuthEvent(ctx context.Context, e AuthEvent) error
 	// ListAuthEvents returns the user's events newest first, skipping the
 	// first offset ones.
@@ -53,13 +54,29 @@ type CodeStore interface {
 	// PutCode replaces the user's code for the purpose.
 	PutCode(ctx context.Context, c Code) error
 	GetCode(ctx context.Context, poolID, sub, purpose string) (Code, error)
-	// CountCodeAttempt adds a failed attempt and returns the new count.
-	CountCodeAttempt(ctx context.Context, poolID, sub, purpose string) (int, error)
+	// ClaimCodeAttempt counts one attempt at the user's code for the
+	// purpose, in one conditional write, when fewer than max were counted,
+	// and returns the code as it was claimed (with the new count).
+	// ErrNotFound when there is no such code or max attempts were counted.
+	ClaimCodeAttempt(ctx context.Context, poolID, sub, purpose string, max int) (Code, error)
 	DeleteCode(ctx context.Context, poolID, sub, purpose string) error
 	AddMessage(ctx context.Context, m Message) (int64, error)
 	// ListMessages returns messages of the pool (of one user when username
 	// is not ""), oldest first, with id > after.
 	ListMessages(ctx context.Context, poolID, username string, after int64, limit int) ([]Message, error)
+}
+
+// AttemptStore counts attempts per user and kind in fixed windows, across
+// replicas: the limits on issuing and entering codes and on MFA answers.
+type AttemptStore interface {
+	// ClaimAttempt counts one attempt of the kind in one conditional write:
+	// a window that ended by now starts again at one, ending at until; an
+	// open window counts up to max. It reports false (and counts nothing)
+	// when the open window already holds max. Windows that ended may be
+	// forgotten.
+	ClaimAttempt(ctx context.Context, poolID, sub, kind string, max int, now, until time.Time) (bool, error)
+	// ClearAttempts forgets the user's window of the kind.
+	ClearAttempts(ctx context.Context, poolID, sub, kind string) error
 }
 
 // GroupStore persists groups and memberships. DeleteUser, DeleteGroup and

@@ -113,6 +113,10 @@ ALTER TABLE users ADD COLUMN sign_in_names text;
 CREATE TABLE sign_in_names (pool_id text NOT NULL REFERENCES pools(id) ON DELETE CASCADE, name text NOT NULL,
 	user_sub text NOT NULL, PRIMARY KEY (pool_id, name));
 CREATE INDEX sign_in_names_user ON sign_in_names(pool_id, user_sub);
+`, `
+CREATE TABLE attempt_windows (pool_id text NOT NULL, user_sub text NOT NULL, kind text NOT NULL, count integer NOT NULL,
+	ends_ns bigint NOT NULL, PRIMARY KEY (pool_id, user_sub, kind));
+CREATE INDEX attempt_windows_end ON attempt_windows(ends_ns);
 `}
 
 func (s *Store) migrate(ctx context.Context) error {

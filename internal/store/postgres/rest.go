@@ -3,10 +3,12 @@ package postgres
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"time"
 
 	"github.com/jackc/pgx/v5"
 
+	"github.com/cognate/cognate/internal/store/rowcodec"
 	"github.com/cognate/cognate/internal/userpool"
 )
 
@@ -316,12 +318,38 @@ func (s *Store) GetCode(ctx context.Context, poolID, sub, purpose string) (userp
 	return c, notFound(err)
 }
 
-// CountCodeAttempt implements userpool.CodeStore.
-func (s *Store) CountCodeAttempt(ctx context.Context, poolID, sub, purpose string) (int, error) {
+// ClaimCodeAttempt implements userpool.CodeStore.
+func (s *Store) ClaimCodeAttempt(ctx context.Context, poolID, sub, purpose string, max int) (userpool.Code, error) {
+	c := userpool.Code{PoolID: poolID, UserSub: sub, Purpose: purpose}
+	var expires int64
+	err := s.db.QueryRow(ctx, `UPDATE codes SET attempts = attempts + 1
+		WHERE pool_id = $1 AND user_sub = $2 AND purpose = $3 AND attempts < $4 RETURNING hash, expires_ns, attempts`,
+		poolID, sub, purpose, max).Scan(&c.Hash, &expires, &c.Attempts)
+	c.ExpiresAt = fromNS(expires)
+	return c, notFound(err)
+}
+
+// claimAttemptSQL is rowcodec's conditional upsert in PostgreSQL's parameters.
+var claimAttemptSQL = rowcodec.ClaimAttemptSQL("$1", "$2", "$3", "$4", "$5", "$6")
+
+// ClaimAttempt implements userpool.AttemptStore; windows that ended are
+// swept first, so the table stays small.
+func (s *Store) ClaimAttempt(ctx context.Context, poolID, sub, kind string, max int, now, until time.Time) (bool, error) {
+	if _, err := s.db.Exec(ctx, `DELETE FROM attempt_windows WHERE ends_ns <= $1`, ns(now)); err != nil {
+		return false, err
+	}
 	var n int
-	err := s.db.QueryRow(ctx, `UPDATE codes SET attempts = attempts + 1 WHERE pool_id = $1 AND user_sub = $2 AND purpose = $3 RETURNING attempts`,
-		poolID, sub, purpose).Scan(&n)
-	return n, notFound(err)
+	err := s.db.QueryRow(ctx, claimAttemptSQL, poolID, sub, kind, ns(until), ns(now), max).Scan(&n)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return false, nil
+	}
+	return err == nil, err
+}
+
+// ClearAttempts implements userpool.AttemptStore.
+func (s *Store) ClearAttempts(ctx context.Context, poolID, sub, kind string) error {
+	_, err := s.db.Exec(ctx, `DELETE FROM attempt_windows WHERE pool_id = $1 AND user_sub = $2 AND kind = $3`, poolID, sub, kind)
+	return err
 }
 
 // DeleteCode implements userpool.CodeStore.

@@ -177,3 +177,16 @@ func ClaimNames(names []string, insert func(name string) error, isUnique func(er
 	}
 	return nil
 }
+
+// ClaimAttemptSQL is the conditional upsert of AttemptStore.ClaimAttempt
+// over table attempt_windows, written with the backend's placeholders for
+// pool, sub, kind, until (ns), now (ns) and max. It returns the new count,
+// or no row when the open window is full.
+func ClaimAttemptSQL(pool, sub, kind, until, now, max string) string {
+	return `INSERT INTO attempt_windows AS w (pool_id, user_sub, kind, count, ends_ns) VALUES (` + pool + `, ` + sub + `, ` + kind + `, 1, ` + until + `)
+		ON CONFLICT (pool_id, user_sub, kind) DO UPDATE SET
+			count = CASE WHEN w.ends_ns <= ` + now + ` THEN 1 ELSE w.count + 1 END,
+			ends_ns = CASE WHEN w.ends_ns <= ` + now + ` THEN excluded.ends_ns ELSE w.ends_ns END
+		WHERE w.ends_ns <= ` + now + ` OR w.count < ` + max + `
+		RETURNING count`
+}

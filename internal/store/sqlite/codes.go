@@ -2,7 +2,11 @@ package sqlite
 
 import (
 	"context"
+	"database/sql"
+	"errors"
+	"time"
 
+	"github.com/cognate/cognate/internal/store/rowcodec"
 	"github.com/cognate/cognate/internal/userpool"
 )
 
@@ -24,12 +28,44 @@ func (s *Store) GetCode(ctx context.Context, poolID, sub, purpose string) (userp
 	return c, notFound(err)
 }
 
-// CountCodeAttempt implements userpool.CodeStore.
-func (s *Store) CountCodeAttempt(ctx context.Context, poolID, sub, purpose string) (int, error) {
-	var n int
-	err := s.w.QueryRowContext(ctx, `UPDATE codes SET attempts = attempts + 1 WHERE pool_id = ? AND user_sub = ? AND purpose = ? RETURNING attempts`,
-		poolID, sub, purpose).Scan(&n)
-	return n, notFound(err)
+// ClaimCodeAttempt implements userpool.CodeStore.
+func (s *Store) ClaimCodeAttempt(ctx context.Context, poolID, sub, purpose string, max int) (userpool.Code, error) {
+	c := userpool.Code{PoolID: poolID, UserSub: sub, Purpose: purpose}
+	var expires int64
+	err := s.w.QueryRowContext(ctx, `UPDATE codes SET attempts = attempts + 1
+		WHERE pool_id = ? AND user_sub = ? AND purpose = ? AND attempts < ? RETURNING hash, expires_ns, attempts`,
+		poolID, sub, purpose, max).Scan(&c.Hash, &expires, &c.Attempts)
+	c.ExpiresAt = fromNS(expires)
+	return c, notFound(err)
+}
+
+// ClaimAttempt implements userpool.AttemptStore; windows that ended are
+// swept in the same transaction, so the table stays small.
+func (s *Store) ClaimAttempt(ctx context.Context, poolID, sub, kind string, max int, now, until time.Time) (bool, error) {
+	claimed := false
+	err := s.group(ctx, func(tx *txn) error {
+		if _, err := tx.ExecContext(ctx, `DELETE FROM attempt_windows WHERE ends_ns <= ?`, ns(now)); err != nil {
+			return err
+		}
+		var n int
+		err := tx.QueryRowContext(ctx, claimAttemptSQL, poolID, sub, kind, ns(until), ns(now), max).Scan(&n)
+		if errors.Is(err, sql.ErrNoRows) {
+			claimed = false
+			return nil
+		}
+		claimed = err == nil
+		return err
+	})
+	return claimed, err
+}
+
+// claimAttemptSQL is rowcodec's conditional upsert in SQLite's parameters.
+var claimAttemptSQL = rowcodec.ClaimAttemptSQL("?1", "?2", "?3", "?4", "?5", "?6")
+
+// ClearAttempts implements userpool.AttemptStore.
+func (s *Store) ClearAttempts(ctx context.Context, poolID, sub, kind string) error {
+	_, err := s.w.ExecContext(ctx, `DELETE FROM attempt_windows WHERE pool_id = ? AND user_sub = ? AND kind = ?`, poolID, sub, kind)
+	return err
 }
 
 // DeleteCode implements userpool.CodeStore.

@@ -306,6 +306,15 @@ var migrations = []string{
 		PRIMARY KEY (pool_id, name)
 	) WITHOUT ROWID;
 	CREATE INDEX sign_in_names_user ON sign_in_names(pool_id, user_sub);`,
+	`CREATE TABLE attempt_windows (
+		pool_id TEXT NOT NULL,
+		user_sub TEXT NOT NULL,
+		kind TEXT NOT NULL,
+		count INTEGER NOT NULL,
+		ends_ns INTEGER NOT NULL,
+		PRIMARY KEY (pool_id, user_sub, kind)
+	) WITHOUT ROWID;
+	CREATE INDEX attempt_windows_end ON attempt_windows(ends_ns);`,
 }
 
 func (s *Store) migrate() error {

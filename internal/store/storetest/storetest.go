@@ -45,6 +45,9 @@ func RunTests(t *testing.T, newStore func(t *testing.T) userpool.Store) {
 		{"Groups", testGroups},
 		{"NoGroupsHint", testNoGroupsHint},
 		{"CodesAndOutbox", testCodesAndOutbox},
+		{"ConcurrentCodeClaims", testConcurrentCodeClaims},
+		{"AttemptWindows", testAttemptWindows},
+		{"ConcurrentAttemptClaims", testConcurrentAttemptClaims},
 		{"AuthEvents", testAuthEvents},
 		{"Devices", testDevices},
 		{"WebSessions", testWebSessions},
@@ -916,9 +919,14 @@ func testCodesAndOutbox(t *testing.T, s userpool.Store) {
 	must(t, s.CreatePool(ctx, pool("us-east-1_a")))
 	c := userpool.Code{PoolID: "us-east-1_a", UserSub: "sub-1", Purpose: "signup", Hash: []byte{1}, ExpiresAt: t0}
 	must(t, s.PutCode(ctx, c))
-	if n, err := s.CountCodeAttempt(ctx, "us-east-1_a", "sub-1", "signup"); err != nil || n != 1 {
-		t.Fatalf("attempts %d %v", n, err)
+	for i := 1; i <= 2; i++ {
+		if got, err := s.ClaimCodeAttempt(ctx, "us-east-1_a", "sub-1", "signup", 2); err != nil || got.Attempts != i ||
+			!bytes.Equal(got.Hash, []byte{1}) || !got.ExpiresAt.Equal(t0) {
+			t.Fatalf("claim %d: %+v %v", i, got, err)
+		}
 	}
+	_, err := s.ClaimCodeAttempt(ctx, "us-east-1_a", "sub-1", "signup", 2) // spent
+	wantErr(t, err, userpool.ErrNotFound)
 	c.Hash = []byte{2}
 	must(t, s.PutCode(ctx, c)) // a new code resets the attempts
 	got, err := s.GetCode(ctx, "us-east-1_a", "sub-1", "signup")
@@ -929,7 +937,7 @@ func testCodesAndOutbox(t *testing.T, s userpool.Store) {
 	must(t, s.DeleteCode(ctx, "us-east-1_a", "sub-1", "signup"))
 	_, err = s.GetCode(ctx, "us-east-1_a", "sub-1", "signup")
 	wantErr(t, err, userpool.ErrNotFound)
-	_, err = s.CountCodeAttempt(ctx, "us-east-1_a", "sub-1", "signup")
+	_, err = s.ClaimCodeAttempt(ctx, "us-east-1_a", "sub-1", "signup", 5)
 	wantErr(t, err, userpool.ErrNotFound)
 	for _, u := range []string{"alice", "bob", "alice"} {
 		if _, err := s.AddMessage(ctx, userpool.Message{PoolID: "us-east-1_a", Username: u, Medium: "EMAIL", Destination: u + "@x",
@@ -944,6 +952,93 @@ func testCodesAndOutbox(t *testing.T, s userpool.Store) {
 	}
 	if later, _ := s.ListMessages(ctx, "us-east-1_a", "", all[1].ID, 10); len(later) != 1 {
 		t.Fatalf("after: %+v", later)
+	}
+}
+
+// concurrently runs fn n times at once and counts the true answers.
+func concurrently(t *testing.T, n int, fn func() (bool, error)) int {
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	ok := 0
+	for i := 0; i < n; i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			yes, err := fn()
+			if err != nil {
+				t.Error(err)
+			}
+			if yes {
+				mu.Lock()
+				ok++
+				mu.Unlock()
+			}
+		}()
+	}
+	wg.Wait()
+	return ok
+}
+
+// A burst of claims on one code counts exactly max of them.
+func testConcurrentCodeClaims(t *testing.T, s userpool.Store) {
+	must(t, s.CreatePool(ctx, pool("us-east-1_a")))
+	must(t, s.PutCode(ctx, userpool.Code{PoolID: "us-east-1_a", UserSub: "sub-1", Purpose: "forgot", Hash: []byte{1}, ExpiresAt: t0}))
+	n := concurrently(t, 40, func() (bool, error) {
+		_, err := s.ClaimCodeAttempt(ctx, "us-east-1_a", "sub-1", "forgot", 5)
+		if errors.Is(err, userpool.ErrNotFound) {
+			return false, nil
+		}
+		return err == nil, err
+	})
+	if n != 5 {
+		t.Fatalf("%d of 40 concurrent claims counted, want 5", n)
+	}
+}
+
+func testAttemptWindows(t *testing.T, s userpool.Store) {
+	claim := func(sub, kind string, now time.Time) bool {
+		t.Helper()
+		ok, err := s.ClaimAttempt(ctx, "us-east-1_a", sub, kind, 3, now, now.Add(time.Hour))
+		must(t, err)
+		return ok
+	}
+	tests := []struct {
+		name string
+		sub  string
+		kind string
+		at   time.Duration // after t0
+		want bool
+	}{
+		{"first", "sub-1", "enter:forgot", 0, true},
+		{"second", "sub-1", "enter:forgot", time.Minute, true},
+		{"third", "sub-1", "enter:forgot", 2 * time.Minute, true},
+		{"fourth refused", "sub-1", "enter:forgot", 3 * time.Minute, false},
+		{"still refused at the window's last instant", "sub-1", "enter:forgot", time.Hour - time.Nanosecond, false},
+		{"another kind has its own window", "sub-1", "issue:forgot", 4 * time.Minute, true},
+		{"another user has its own window", "sub-2", "enter:forgot", 4 * time.Minute, true},
+		{"the window ended: a new one", "sub-1", "enter:forgot", time.Hour, true},
+		{"the new window counts from one", "sub-1", "enter:forgot", time.Hour + time.Minute, true},
+		{"the new window ends at its own end", "sub-1", "enter:forgot", time.Hour + 2*time.Minute, true},
+		{"and is full", "sub-1", "enter:forgot", time.Hour + 3*time.Minute, false},
+	}
+	for _, tc := range tests {
+		if got := claim(tc.sub, tc.kind, t0.Add(tc.at)); got != tc.want {
+			t.Fatalf("%s: claimed %v, want %v", tc.name, got, tc.want)
+		}
+	}
+	must(t, s.ClearAttempts(ctx, "us-east-1_a", "sub-1", "enter:forgot"))
+	if !claim("sub-1", "enter:forgot", t0.Add(time.Hour+4*time.Minute)) {
+		t.Fatal("a cleared window still refuses")
+	}
+}
+
+// A burst of claims on a fresh window counts exactly max of them.
+func testConcurrentAttemptClaims(t *testing.T, s userpool.Store) {
+	n := concurrently(t, 40, func() (bool, error) {
+		return s.ClaimAttempt(ctx, "us-east-1_a", "sub-1", "enter:forgot", 5, t0, t0.Add(time.Hour))
+	})
+	if n != 5 {
+		t.Fatalf("%d of 40 concurrent claims counted, want 5", n)
 	}
 }
 
