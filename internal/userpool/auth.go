@@ -198,6 +198,9 @@ func (a *Auth) CheckPassword(ctx context.Context, pool *Pool, client *Client, us
 	if !ok {
 		return User{}, Errorf(NotAuthorized, "Incorrect username or password.")
 	}
+	if err := a.upgradePassword(ctx, pool, key, &user, password); err != nil {
+		return User{}, err
+	}
 	return user, nil
 }
 
