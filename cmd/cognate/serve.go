@@ -190,7 +190,7 @@ func serve(ctx context.Context, cfg serveConfig, stderr io.Writer) error {
 		mail = &mailer.SMTP{Addr: cfg.SMTPAddr, From: cfg.SMTPFrom, Username: os.Getenv("COGNATE_SMTP_USERNAME"),
 			Password: os.Getenv("COGNATE_SMTP_PASSWORD"), Log: log}
 	}
-	auth := &userpool.Auth{Store: store, Now: now, Credentials: creds, Tokens: tokens, Sealer: keeper, DummyCredential: dummy}
+	auth := &userpool.Auth{Store: store, Now: now, Credentials: creds, Tokens: tokens, Sealer: keeper, DummyCredential: dummy, Audit: audit}
 	srv := &server.Server{
 		Pools:      &userpool.Pools{Store: store, Now: now, MakeKey: tokens.MakeKey},
 		Users:      &userpool.Users{Store: store, Now: now, Credentials: creds, Sessions: sessions},
@@ -204,6 +204,7 @@ func serve(ctx context.Context, cfg serveConfig, stderr io.Writer) error {
 		Store:      store,
 		Keys:       tokens,
 		Verifier:   &sigv4.Verifier{Keys: keys, Now: now},
+		Audit:      audit,
 		Model:      awsmodel.Default(),
 		Log:        log,
 		Metrics:    server.NewMetrics(),

@@ -111,7 +111,9 @@ const OutboxTarget = "CognateService.ListOutboxMessages"
 
 // serveOutbox answers OutboxTarget.
 func (s *Server) serveOutbox(w http.ResponseWriter, r *http.Request, reqID string, body []byte) {
-	if _, err := s.Verifier.Verify(r, body); err != nil {
+	res, err := s.Verifier.Verify(r, body)
+	if err != nil {
+		s.auditSignatureFailure(r.Context(), r, "ListOutboxMessages", err)
 		awsjson.WriteError(w, reqID, err)
 		return
 	}
@@ -124,6 +126,7 @@ func (s *Server) serveOutbox(w http.ResponseWriter, r *http.Request, reqID strin
 		awsjson.WriteError(w, reqID, userpool.Errorf(userpool.InvalidParameter, "UserPoolId is required."))
 		return
 	}
+	s.auditCall(r.Context(), r, "ListOutboxMessages", userpool.Caller{AccessKeyID: res.Principal.AccessKeyID}, body, nil)
 	msgs, err := s.Store.ListMessages(r.Context(), in.UserPoolId, in.Username, in.After, 1000)
 	if err != nil {
 		awsjson.WriteError(w, reqID, err)

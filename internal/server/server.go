@@ -42,8 +42,10 @@ type Server struct {
 	Keys     Discovery
 	Verifier *sigv4.Verifier
 	Model    *awsmodel.Model
-	Log      *slog.Logger
-	Metrics  *Metrics // nil: no /metrics
+	// Audit receives the admin API's audit lines (audit.go); nil: none.
+	Audit   userpool.Auditor
+	Log     *slog.Logger
+	Metrics *Metrics // nil: no /metrics
 	// HostedUI mounts the OAuth 2.0 / OIDC endpoints and the login page.
 	HostedUI interface{ Mount(*http.ServeMux) }
 	// AuthLimit throttles sign-in calls per app client; IPLimit every API
@@ -159,6 +161,7 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
 	if op.Signed {
 		res, err := s.Verifier.Verify(r, body)
 		if err != nil {
+			s.auditSignatureFailure(r.Context(), r, name, err)
 			s.finish(w, r, c, start, nil, err)
 			return
 		}
@@ -169,6 +172,9 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
 		ctx = userpool.WithClientIP(ctx, host)
 	}
 	out, err := h(ctx, c, body)
+	if op.Signed {
+		s.auditCall(ctx, r, name, c.caller, body, err)
+	}
 	s.finish(w, r, c, start, out, err)
 }
 

@@ -30,6 +30,8 @@ type Auth struct {
 	Credentials Credentials
 	Tokens      TokenService
 	Sealer      Sealer
+	// Audit receives failed sign-ins and lockouts (nil: none).
+	Audit Auditor
 	// DummyCredential is checked when the user does not exist, so that
 	// failures take the same time either way (no enumeration by timing).
 	DummyCredential PasswordCredential
@@ -173,6 +175,7 @@ func (a *Auth) CheckPassword(ctx context.Context, pool *Pool, client *Client, us
 	user, key, err := FindUser(ctx, a.Store, pool, username)
 	if IsType(err, UserNotFound) {
 		a.Credentials.Check(a.DummyCredential, password)
+		a.audit(ctx, "sign-in-failed", pool, client, &User{Username: username})
 		if client.Settings.PreventUserExistenceErrors == "ENABLED" {
 			return User{}, Errorf(NotAuthorized, "Incorrect username or password.")
 		}
@@ -184,13 +187,20 @@ func (a *Auth) CheckPassword(ctx context.Context, pool *Pool, client *Client, us
 		return User{}, Errorf(UserNotConfirmed, "User is not confirmed.")
 	}
 	if err := a.lockedOut(&user); err != nil {
+		a.audit(ctx, "sign-in-locked-out", pool, client, &user)
 		return User{}, err
 	}
 	user, ok, err := a.lockout().attempt(ctx, pool, key, continuesWithMFA(pool, &user), func(u *User) bool {
 		return a.Credentials.Check(u.Password, password)
 	})
 	if err != nil {
+		if IsType(err, NotAuthorized) {
+			a.audit(ctx, "sign-in-locked-out", pool, client, &user)
+		}
 		return User{}, err
+	}
+	if !ok {
+		a.audit(ctx, "sign-in-failed", pool, client, &user)
 	}
 	if err := recordEvent(ctx, a.Store, a.Now, pool, &user, "SignIn", "Password", ok); err != nil {
 		return User{}, err
@@ -202,6 +212,13 @@ func (a *Auth) CheckPassword(ctx context.Context, pool *Pool, client *Client, us
 		return User{}, err
 	}
 	return user, nil
+}
+
+// audit records a failed or refused sign-in of an existing user.
+func (a *Auth) audit(ctx context.Context, event string, pool *Pool, client *Client, u *User) {
+	if a.Audit != nil {
+		a.Audit.Audit(ctx, event, "pool", pool.ID, "client", client.ID, "username", u.Username, "sub", u.Sub, "ip", clientIP(ctx))
+	}
 }
 
 // afterPassword continues a sign-in whose password was proven (by password

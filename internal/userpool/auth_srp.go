@@ -207,7 +207,13 @@ func (a *Auth) srpRespond(ctx context.Context, pool *Pool, client *Client, in Re
 		return verr == nil
 	})
 	if err != nil {
+		if IsType(err, NotAuthorized) {
+			a.audit(ctx, "sign-in-locked-out", pool, client, &user)
+		}
 		return AuthResult{}, err
+	}
+	if !ok {
+		a.audit(ctx, "sign-in-failed", pool, client, &user)
 	}
 	if err := recordEvent(ctx, a.Store, a.Now, pool, &user, "SignIn", "Password", ok); err != nil {
 		return AuthResult{}, err
