@@ -340,21 +340,30 @@ func TestAdminCallsNeedValidSignatures(t *testing.T) {
 	}
 }
 
-// Without COGNATE_ACCESS_KEY_ID the server generates admin credentials,
-// stores them 0600 and prints them only on the first start.
+// Without COGNATE_ACCESS_KEY_ID the server generates admin credentials and
+// stores them 0600. Its output is no terminal here, so it names the file
+// and never writes the secret into the log stream (security review #21).
 func TestGeneratedCredentials(t *testing.T) {
 	s := &Server{t: t, DataDir: t.TempDir()}
 	s.Env = []string{"COGNATE_ACCESS_KEY_ID=", "COGNATE_SECRET_ACCESS_KEY=", "COGNATE_DATA_DIR=" + s.DataDir}
 	s.Start()
 	t.Cleanup(s.Stop)
-	logs := s.Logs()
-	m := regexp.MustCompile(`export AWS_ACCESS_KEY_ID=(\S+)\s+export AWS_SECRET_ACCESS_KEY=(\S+)`).FindStringSubmatch(logs)
-	if m == nil {
-		t.Fatalf("credentials not shown:\n%s", logs)
-	}
-	st, err := os.Stat(filepath.Join(s.DataDir, "credentials.json"))
+	path := filepath.Join(s.DataDir, "credentials.json")
+	st, err := os.Stat(path)
 	if err != nil || st.Mode().Perm() != 0o600 {
 		t.Fatalf("credentials file: %v %v", st, err)
+	}
+	raw, _ := os.ReadFile(path)
+	var file struct {
+		Principals []struct{ AccessKeyID, SecretAccessKey string }
+	}
+	if err := json.Unmarshal(raw, &file); err != nil || len(file.Principals) != 1 {
+		t.Fatalf("credentials.json: %s (%v)", raw, err)
+	}
+	m := []string{"", file.Principals[0].AccessKeyID, file.Principals[0].SecretAccessKey}
+	logs := s.Logs()
+	if strings.Contains(logs, m[2]) || !strings.Contains(logs, path) || !strings.Contains(logs, m[1]) {
+		t.Fatalf("the output must name the file and the key id, never the secret:\n%s", logs)
 	}
 	if _, err := s.SDKWith(m[1], m[2]).ListUserPools(context.Background(), &cip.ListUserPoolsInput{MaxResults: aws.Int32(1)}); err != nil {
 		t.Fatalf("generated credentials do not work: %v", err)
@@ -364,8 +373,8 @@ func TestGeneratedCredentials(t *testing.T) {
 	}
 	s.Stop()
 	s.Start()
-	if strings.Contains(s.Logs(), "export AWS_SECRET_ACCESS_KEY") {
-		t.Fatal("credentials shown again on the second start")
+	if strings.Contains(s.Logs(), "Generated admin credentials") {
+		t.Fatal("credentials generated again on the second start")
 	}
 	if _, err := s.SDKWith(m[1], m[2]).ListUserPools(context.Background(), &cip.ListUserPoolsInput{MaxResults: aws.Int32(1)}); err != nil {
 		t.Fatalf("generated credentials lost on restart: %v", err)
