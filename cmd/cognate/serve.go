@@ -48,6 +48,7 @@ type serveConfig struct {
 	SMTPAddr    string
 	SMTPFrom    string
 	DebugAddr   string
+	MetricsAddr string
 	DBPoolSize  int
 	GCPercent   int
 	// PasswordArgon2 and PasswordWorkers: the password hash's cost and how
@@ -120,7 +121,8 @@ given, and a start without --issuer-base-url keeps the remembered one (with
 	f.StringVar(&cfg.SMTPAddr, "smtp-addr", envDefault("SMTP_ADDR", ""), "also email codes through this SMTP server (host:port); credentials from COGNATE_SMTP_USERNAME/COGNATE_SMTP_PASSWORD")
 	f.StringVar(&cfg.SMTPFrom, "smtp-from", envDefault("SMTP_FROM", "no-reply@cognate.local"), "sender address of emailed codes")
 	f.IntVar(&cfg.DBPoolSize, "db-pool-size", int(envFloat("DB_POOL_SIZE", 16)), "PostgreSQL connections per replica")
-	f.StringVar(&cfg.DebugAddr, "debug-addr", envDefault("DEBUG_ADDR", ""), "serve Go's pprof profiles on this separate address (off by default; keep it on loopback)")
+	f.StringVar(&cfg.DebugAddr, "debug-addr", envDefault("DEBUG_ADDR", ""), "serve Go's pprof profiles on this separate loopback address (off by default; a non-loopback address is refused)")
+	f.StringVar(&cfg.MetricsAddr, "metrics-addr", envDefault("METRICS_ADDR", ""), "serve Prometheus /metrics on this separate address, to anyone who reaches it (default: on the API port, to loopback clients only)")
 	f.Float64Var(&cfg.IPLimit, "rate-limit-ip", envFloat("RATE_LIMIT_IP", 0), "API calls per second per client IP; 0 = unlimited")
 	f.StringVar(&cfg.PasswordArgon2, "password-argon2", envDefault("PASSWORD_ARGON2", password.DefaultArgon2.String()),
 		"argon2id parameters of new password hashes, m=<KiB>,t=<iterations>,p=<lanes> (default: OWASP's minimum); older hashes are upgraded at the next sign-in")
@@ -192,26 +194,27 @@ func serve(ctx context.Context, cfg serveConfig, stderr io.Writer) error {
 	}
 	auth := &userpool.Auth{Store: store, Now: now, Credentials: creds, Tokens: tokens, Sealer: keeper, DummyCredential: dummy, Audit: audit}
 	srv := &server.Server{
-		Pools:      &userpool.Pools{Store: store, Now: now, MakeKey: tokens.MakeKey},
-		Users:      &userpool.Users{Store: store, Now: now, Credentials: creds, Sessions: sessions},
-		Auth:       auth,
-		HostedUI:   &hostedui.Handler{Store: store, Auth: auth, Sessions: sessions, Log: log},
-		Sessions:   sessions,
-		Devices:    &userpool.Devices{Store: store, Now: now, Sessions: sessions},
-		Groups:     &userpool.Groups{Store: store, Now: now},
-		Accounts:   &userpool.Accounts{Store: store, Now: now, Credentials: creds, Sealer: keeper, Sessions: sessions, Mailer: mail},
-		MFA:        &userpool.MFA{Store: store, Now: now, Sealer: keeper, Sessions: sessions},
-		Store:      store,
-		Keys:       tokens,
-		Verifier:   &sigv4.Verifier{Keys: keys, Now: now},
-		Audit:      audit,
-		Model:      awsmodel.Default(),
-		Log:        log,
-		Metrics:    server.NewMetrics(),
-		AuthLimit:  throttle.New(cfg.AuthLimit, now),
-		IPLimit:    throttle.New(cfg.IPLimit, now),
-		Account:    cfg.AccountID,
-		IssuerBase: cfg.IssuerBase, // "" until settled below, once listening
+		Pools:            &userpool.Pools{Store: store, Now: now, MakeKey: tokens.MakeKey},
+		Users:            &userpool.Users{Store: store, Now: now, Credentials: creds, Sessions: sessions},
+		Auth:             auth,
+		HostedUI:         &hostedui.Handler{Store: store, Auth: auth, Sessions: sessions, Log: log},
+		Sessions:         sessions,
+		Devices:          &userpool.Devices{Store: store, Now: now, Sessions: sessions},
+		Groups:           &userpool.Groups{Store: store, Now: now},
+		Accounts:         &userpool.Accounts{Store: store, Now: now, Credentials: creds, Sealer: keeper, Sessions: sessions, Mailer: mail},
+		MFA:              &userpool.MFA{Store: store, Now: now, Sealer: keeper, Sessions: sessions},
+		Store:            store,
+		Keys:             tokens,
+		Verifier:         &sigv4.Verifier{Keys: keys, Now: now},
+		Audit:            audit,
+		Model:            awsmodel.Default(),
+		Log:              log,
+		Metrics:          server.NewMetrics(),
+		AuthLimit:        throttle.New(cfg.AuthLimit, now),
+		IPLimit:          throttle.New(cfg.IPLimit, now),
+		Account:          cfg.AccountID,
+		IssuerBase:       cfg.IssuerBase, // "" until settled below, once listening
+		MetricsElsewhere: cfg.MetricsAddr != "",
 	}
 	if g, ok := store.(server.GroupCommitter); ok {
 		srv.Metrics.WatchGroupCommits(g)
@@ -238,7 +241,13 @@ func serve(ctx context.Context, cfg serveConfig, stderr io.Writer) error {
 	go func() { errc <- hs.Serve(ln) }()
 	go collectGarbage(ctx, sessions, log)
 	if cfg.DebugAddr != "" {
-		go servePprof(cfg.DebugAddr, log)
+		if !loopbackAddr(cfg.DebugAddr) {
+			return fmt.Errorf("--debug-addr %s: pprof is served on loopback addresses only (127.0.0.1:PORT, [::1]:PORT, localhost:PORT)", cfg.DebugAddr)
+		}
+		go serveSide(cfg.DebugAddr, "pprof", pprofMux(), log)
+	}
+	if cfg.MetricsAddr != "" {
+		go serveSide(cfg.MetricsAddr, "metrics", srv.Metrics.Handler(), log)
 	}
 	log.Info("cognate listening", "addr", ln.Addr().String(), "issuer_base", base, "data_dir", cfg.DataDir, "region", cfg.Region)
 	select {
@@ -252,16 +261,36 @@ func serve(ctx context.Context, cfg serveConfig, stderr io.Writer) error {
 	return hs.Shutdown(shutdownCtx)
 }
 
-// servePprof exposes net/http/pprof on its own listener, never on the API's.
-func servePprof(addr string, log *slog.Logger) {
+// pprofMux is net/http/pprof's handlers, for their own listener only.
+func pprofMux() http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("/debug/pprof/", pprof.Index)
 	mux.HandleFunc("/debug/pprof/profile", pprof.Profile)
 	mux.HandleFunc("/debug/pprof/trace", pprof.Trace)
-	log.Info("pprof listening", "addr", addr)
-	if err := http.ListenAndServe(addr, mux); err != nil {
-		log.Error("pprof", "error", err.Error())
+	return mux
+}
+
+// serveSide serves h on a listener of its own, never the API's, with
+// timeouts that allow a 30-second profile.
+func serveSide(addr, what string, h http.Handler, log *slog.Logger) {
+	log.Info(what+" listening", "addr", addr)
+	hs := &http.Server{Addr: addr, Handler: h, ReadHeaderTimeout: 10 * time.Second, WriteTimeout: 2 * time.Minute, IdleTimeout: time.Minute}
+	if err := hs.ListenAndServe(); err != nil {
+		log.Error(what, "error", err.Error())
 	}
+}
+
+// loopbackAddr reports whether HOST:PORT names a loopback host.
+func loopbackAddr(addr string) bool {
+	host, _, err := net.SplitHostPort(addr)
+	if err != nil {
+		return false
+	}
+	if host == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
 }
 
 // openStore opens PostgreSQL when --database-url is set (replicas share

@@ -46,6 +46,10 @@ type Server struct {
 	Audit   userpool.Auditor
 	Log     *slog.Logger
 	Metrics *Metrics // nil: no /metrics
+	// MetricsElsewhere: /metrics has a listener of its own (--metrics-addr)
+	// and the API port does not serve it. Otherwise the API port serves it
+	// to loopback peers only.
+	MetricsElsewhere bool
 	// HostedUI mounts the OAuth 2.0 / OIDC endpoints and the login page.
 	HostedUI interface{ Mount(*http.ServeMux) }
 	// AuthLimit throttles sign-in calls per app client; IPLimit every API
@@ -69,8 +73,8 @@ func (s *Server) Handler() http.Handler {
 		io.WriteString(w, `{"status":"ok"}`)
 	})
 	mux.HandleFunc("GET /readyz", s.serveReady)
-	if s.Metrics != nil {
-		mux.Handle("GET /metrics", s.Metrics.Handler())
+	if s.Metrics != nil && !s.MetricsElsewhere {
+		mux.Handle("GET /metrics", loopbackOnly(s.Metrics.Handler()))
 	}
 	if s.HostedUI != nil {
 		s.HostedUI.Mount(mux)
@@ -79,6 +83,18 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("GET /{pool}/.well-known/openid-configuration", s.serveDiscovery)
 	mux.HandleFunc("/", s.serveAPI)
 	return s.recoverPanics(mux)
+}
+
+// loopbackOnly answers 403 to peers that are not on this machine: what
+// /metrics counts (sign-ins, failures per operation) is not for everyone.
+func loopbackOnly(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if ip := net.ParseIP(remoteIP(r)); ip == nil || !ip.IsLoopback() {
+			http.Error(w, "metrics are served to loopback clients only; use --metrics-addr to scrape from elsewhere", http.StatusForbidden)
+			return
+		}
+		next.ServeHTTP(w, r)
+	})
 }
 
 func (s *Server) recoverPanics(next http.Handler) http.Handler {

@@ -2,6 +2,7 @@ package server
 
 import (
 	"encoding/json"
+	"github.com/cognate/cognate/internal/awsmodel"
 	"io"
 	"log/slog"
 	"net/http"
@@ -28,5 +29,30 @@ func TestPanicsBecomeInternalErrors(t *testing.T) {
 	}
 	if !strings.Contains(logs.String(), `"panic":"boom"`) {
 		t.Fatalf("panic not logged: %s", logs.String())
+	}
+}
+
+// Security review #28: /metrics on the API port answers this machine's
+// clients only, and not at all when it has a listener of its own.
+func TestMetricsForLoopbackOnly(t *testing.T) {
+	for _, c := range []struct {
+		remote    string
+		elsewhere bool
+		want      int // 0: anything but 200 (the API's own answer)
+	}{
+		{"127.0.0.1:40000", false, 200},
+		{"[::1]:40000", false, 200},
+		{"192.0.2.7:40000", false, 403},
+		{"[2001:db8::1]:40000", false, 403},
+		{"127.0.0.1:40000", true, 0},
+	} {
+		s := &Server{Metrics: NewMetrics(), MetricsElsewhere: c.elsewhere, Model: awsmodel.Default()}
+		rec := httptest.NewRecorder()
+		req := httptest.NewRequest("GET", "/metrics", nil)
+		req.RemoteAddr = c.remote
+		s.Handler().ServeHTTP(rec, req)
+		if got := rec.Code; (c.want != 0 && got != c.want) || (c.want == 0 && got == 200) {
+			t.Errorf("%s (elsewhere %v): status %d, want %d", c.remote, c.elsewhere, got, c.want)
+		}
 	}
 }
