@@ -112,17 +112,20 @@ func screenshot(t *testing.T, ctx context.Context, path string) {
 	t.Logf("screenshot: %s", path)
 }
 
-// browserMFAFixture is a pool with MFA ON and a code-flow client whose
-// callback is app.
-func browserMFAFixture(t *testing.T, s *Server, app *httptest.Server) *fixture {
+// browserMFAFixture is a browser, a server, and on it a pool with MFA ON
+// whose code-flow client returns to an app at callback.
+func browserMFAFixture(t *testing.T) (context.Context, *Server, *fixture, string) {
+	ctx := newChromium(t)
+	s := StartServer(t)
+	callback := appServer(t).URL + "/callback"
 	f := newFixture(t, s, func(in *cip.CreateUserPoolClientInput) {
 		in.AllowedOAuthFlowsUserPoolClient = true
 		in.AllowedOAuthFlows = []types.OAuthFlowType{types.OAuthFlowTypeCode}
 		in.AllowedOAuthScopes = []string{"openid", "email", "aws.cognito.signin.user.admin"}
-		in.CallbackURLs = []string{app.URL + "/callback"}
+		in.CallbackURLs = []string{callback}
 	})
 	mfaPool(t, f)
-	return f
+	return ctx, s, f, callback
 }
 
 // signInInBrowser opens the authorize URL, submits the password and waits
@@ -186,11 +189,7 @@ func redeem(t *testing.T, s *Server, f *fixture, callback, code string) {
 // code is refused; the right one lands on the callback with a code that
 // exchanges for tokens.
 func TestBrowserHostedUIAsksForTOTP(t *testing.T) {
-	ctx := newChromium(t)
-	s := StartServer(t)
-	app := appServer(t)
-	callback := app.URL + "/callback"
-	f := browserMFAFixture(t, s, app)
+	ctx, s, f, callback := browserMFAFixture(t)
 	secret := enrolTOTP(t, f, "alice")
 
 	location := signInInBrowser(t, ctx, s, f, callback, "alice")
@@ -227,11 +226,7 @@ func TestBrowserHostedUIAsksForTOTP(t *testing.T) {
 // through setting up an authenticator (the secret on the page), then signs
 // in; the next sign-in asks for the code.
 func TestBrowserHostedUIMFASetup(t *testing.T) {
-	ctx := newChromium(t)
-	s := StartServer(t)
-	app := appServer(t)
-	callback := app.URL + "/callback"
-	f := browserMFAFixture(t, s, app)
+	ctx, s, f, callback := browserMFAFixture(t)
 
 	location := signInInBrowser(t, ctx, s, f, callback, "alice")
 	if strings.HasPrefix(location, callback) {

@@ -301,23 +301,20 @@ func TestHostedUICSRFIsBoundServerSide(t *testing.T) {
 	a, b := newWebClient(t, s.URL), newWebClient(t, s.URL)
 	tokenA := html.UnescapeString(csrfField.FindStringSubmatch(loginPage(t, a, codeQuery(f, "openid")))[1])
 	loginPage(t, b, codeQuery(f, "openid"))
-	u, _ := url.Parse(s.URL)
-	var cookieB string
-	for _, ck := range b.http.Jar.Cookies(u) {
-		if ck.Name == "XSRF-TOKEN" {
-			cookieB = ck.Value
+	csrfCookieOf := func(c *webClient) string {
+		u, _ := url.Parse(s.URL)
+		for _, ck := range c.http.Jar.Cookies(u) {
+			if ck.Name == "XSRF-TOKEN" {
+				return ck.Value
+			}
 		}
+		return ""
 	}
-	if resp := post(cookieB, tokenA); resp.StatusCode != 403 {
+	if resp := post(csrfCookieOf(b), tokenA); resp.StatusCode != 403 {
 		t.Fatalf("another browser's token: %d (want 403)", resp.StatusCode)
 	}
 	// The genuine pair still signs in.
-	var cookieA string
-	for _, ck := range a.http.Jar.Cookies(u) {
-		if ck.Name == "XSRF-TOKEN" {
-			cookieA = ck.Value
-		}
-	}
+	cookieA := csrfCookieOf(a)
 	if resp := post(cookieA, tokenA); resp.StatusCode != 302 {
 		t.Fatalf("genuine token: %d", resp.StatusCode)
 	}
