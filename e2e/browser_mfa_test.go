@@ -98,8 +98,8 @@ func enrolTOTP(t *testing.T, f *fixture, user string) string {
 	return *assoc.SecretCode
 }
 
-// wrongCode is a six-digit code that the secret does not show around now.
-func wrongCode(t *testing.T, secret string) string {
+// notTheCode is a six-digit code that the secret does not show around now.
+func notTheCode(t *testing.T, secret string) string {
 	now := time.Now()
 	bad := "000000"
 	for _, d := range []time.Duration{-30 * time.Second, 0, 30 * time.Second, 60 * time.Second} {
@@ -221,7 +221,7 @@ func TestBrowserHostedUIAsksForTOTP(t *testing.T) {
 		t.Fatalf("want the code page, got %s (%q)", location, heading)
 	}
 	screenshot(t, ctx, "/tmp/cognate-hostedui-totp.png")
-	if err := enterCode(ctx, wrongCode(t, secret), `#error`, &location); err != nil {
+	if err := enterCode(ctx, notTheCode(t, secret), `#error`, &location); err != nil {
 		t.Fatalf("wrong code: %v", err)
 	}
 	screenshot(t, ctx, "/tmp/cognate-hostedui-totp-error.png")
@@ -259,7 +259,7 @@ func TestBrowserHostedUIMFASetup(t *testing.T) {
 		t.Fatalf("otpauth link %q for secret %q", link, secret)
 	}
 	screenshot(t, ctx, "/tmp/cognate-hostedui-mfa-setup.png")
-	if err := enterCode(ctx, wrongCode(t, secret), `#error`, &location); err != nil {
+	if err := enterCode(ctx, notTheCode(t, secret), `#error`, &location); err != nil {
 		t.Fatalf("wrong code: %v", err)
 	}
 	var again string
