@@ -319,3 +319,39 @@ func TestHostedUICSRFIsBoundServerSide(t *testing.T) {
 		t.Fatalf("genuine token: %d", resp.StatusCode)
 	}
 }
+
+// #1, the steps chained: in a pool with MFA ON an admin-created user sets a
+// new password, then an authenticator app, then lands on the callback; the
+// implicit flow gets its tokens only then.
+func TestHostedUINewPasswordThenMFASetup(t *testing.T) {
+	s := StartServer(t)
+	f := webFixture(t, s, nil)
+	mfaPool(t, f)
+	if _, err := f.api.AdminCreateUser(context.Background(), &cip.AdminCreateUserInput{UserPoolId: &f.PoolID, Username: aws.String("dave"),
+		TemporaryPassword: aws.String("Temp-Pass-123"), MessageAction: types.MessageActionTypeSuppress}); err != nil {
+		t.Fatal(err)
+	}
+	c := newWebClient(t, s.URL)
+	q := codeQuery(f, "openid")
+	q.Set("response_type", "token")
+	resp, page := submitForm(t, c, loginPage(t, c, q), url.Values{"username": {"dave"}, "password": {"Temp-Pass-123"}})
+	if resp.StatusCode != 200 || !strings.Contains(page, `name="new_password"`) {
+		t.Fatalf("want the new-password page: %d %s", resp.StatusCode, resp.Header.Get("Location"))
+	}
+	resp, page = submitForm(t, c, page, url.Values{"new_password": {"New-Pass-456"}, "confirm_password": {"New-Pass-456"}})
+	secretM := regexp.MustCompile(`id="secret">([^<]+)<`).FindStringSubmatch(page)
+	if resp.StatusCode != 200 || secretM == nil {
+		t.Fatalf("after the new password, want the MFA set-up page: %d %s\n%s", resp.StatusCode, resp.Header.Get("Location"), page)
+	}
+	resp, _ = submitForm(t, c, page, url.Values{"code": {authenticatorCode(t, strings.ReplaceAll(secretM[1], " ", ""), time.Now())}})
+	loc, _ := url.Parse(resp.Header.Get("Location"))
+	frag, _ := url.ParseQuery(loc.Fragment)
+	if resp.StatusCode != 302 || !strings.HasPrefix(loc.String(), callbackURL) || frag.Get("access_token") == "" {
+		t.Fatalf("implicit tokens after the last step: %d %s", resp.StatusCode, loc)
+	}
+	req, _ := http.NewRequest("GET", s.URL+"/oauth2/userInfo", nil)
+	req.Header.Set("Authorization", "Bearer "+frag.Get("access_token"))
+	if resp, info := c.do(req); resp.StatusCode != 200 || !strings.Contains(info, `"username":"dave"`) {
+		t.Fatalf("userInfo with the implicit token: %d %s", resp.StatusCode, info)
+	}
+}
