@@ -3,13 +3,11 @@ package e2e
 import (
 	"context"
 	"net/http"
-	"net/http/httptest"
 	"net/url"
 	"os"
 	"os/exec"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	cip "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
@@ -36,15 +34,11 @@ func chromiumPath(t *testing.T) string {
 // admin sign-out the cookie still signs in silently (as in Cognito); after
 // /logout a replayed cookie does not.
 func TestHostedUIInChromium(t *testing.T) {
-	exe := chromiumPath(t)
+	ctx := newChromium(t)
 	s := StartServer(t)
 
 	// The app the browser returns to.
-	app := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Content-Type", "text/html")
-		w.Write([]byte(`<!doctype html><title>app</title><p id="page">` + r.URL.Path + `</p>`))
-	}))
-	defer app.Close()
+	app := appServer(t)
 	callback, signedOutURL := app.URL+"/callback", app.URL+"/signed-out"
 	f := newFixture(t, s, func(in *cip.CreateUserPoolClientInput) {
 		in.AllowedOAuthFlowsUserPoolClient = true
@@ -53,16 +47,6 @@ func TestHostedUIInChromium(t *testing.T) {
 		in.CallbackURLs = []string{callback}
 		in.LogoutURLs = []string{signedOutURL}
 	})
-
-	opts := append(chromedp.DefaultExecAllocatorOptions[:], chromedp.ExecPath(exe), chromedp.NoSandbox, chromedp.DisableGPU,
-		chromedp.Flag("disable-background-networking", true), chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("disable-sync", true), chromedp.Flag("disable-quic", true), chromedp.UserDataDir(t.TempDir()))
-	allocCtx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
-	defer cancelAlloc()
-	ctx, cancel := chromedp.NewContext(allocCtx)
-	defer cancel()
-	ctx, cancelTimeout := context.WithTimeout(ctx, 90*time.Second)
-	defer cancelTimeout()
 
 	authorize := s.URL + "/oauth2/authorize?" + url.Values{"client_id": {f.ClientID}, "response_type": {"code"},
 		"redirect_uri": {callback}, "scope": {"openid email aws.cognito.signin.user.admin"}, "state": {"browser"}}.Encode()

@@ -227,6 +227,7 @@ func serve(ctx context.Context, cfg serveConfig, stderr io.Writer) error {
 	defer ln.Close()
 	tokens.SetBase(base)
 	srv.IssuerBase = base
+	srv.HostedUI.(*hostedui.Handler).IssuerBase = base // https: Secure cookies
 	hs := &http.Server{
 		Handler:           srv.Handler(),
 		ReadHeaderTimeout: 10 * time.Second,

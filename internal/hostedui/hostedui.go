@@ -2,10 +2,8 @@ package hostedui
 
 import (
 	"context"
-	"crypto/subtle"
 	"encoding/json"
 	"errors"
-	"html/template"
 	"log/slog"
 	"net/http"
 	"net/url"
@@ -23,20 +21,17 @@ type Handler struct {
 	Auth     *userpool.Auth
 	Sessions *userpool.Sessions
 	Log      *slog.Logger
+	// IssuerBase is the server's public base URL; when it is https the
+	// cookies are Secure (a TLS-terminating proxy is in front).
+	IssuerBase string
 }
-
-// Cookie names: Cognito calls its session cookie "cognito" and its CSRF
-// cookie "XSRF-TOKEN".
-const (
-	sessionCookie = "cognito"
-	csrfCookie    = "XSRF-TOKEN"
-)
 
 // Mount registers the endpoints.
 func (h *Handler) Mount(mux *http.ServeMux) {
 	mux.HandleFunc("GET /oauth2/authorize", h.authorize)
 	mux.HandleFunc("GET /login", h.loginForm)
 	mux.HandleFunc("POST /login", h.loginSubmit)
+	mux.HandleFunc("POST "+challengePath, h.challengeSubmit)
 	mux.HandleFunc("POST /oauth2/token", h.token)
 	mux.HandleFunc("GET /oauth2/userInfo", h.userInfo)
 	mux.HandleFunc("POST /oauth2/userInfo", h.userInfo)
@@ -174,9 +169,9 @@ func (h *Handler) authorize(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	if c, err := r.Cookie(sessionCookie); err == nil {
-		if user, err := h.Auth.WebSessionUser(r.Context(), &ar.pool, c.Value); err == nil {
-			h.complete(w, r, ar, &user, c.Value)
+	if id := h.readCookie(r, sessionCookie); id != "" {
+		if user, err := h.Auth.WebSessionUser(r.Context(), &ar.pool, id); err == nil {
+			h.complete(w, r, ar, &user, id)
 			return
 		}
 	}
@@ -212,15 +207,37 @@ func (h *Handler) complete(w http.ResponseWriter, r *http.Request, ar *authReque
 	http.Redirect(w, r, u.String(), http.StatusFound)
 }
 
-func secure(r *http.Request) bool { return r.TLS != nil }
-
+// csrfToken returns the CSRF token for this browser's forms, setting its
+// pre-session cookie when it has none.
 func (h *Handler) csrfToken(w http.ResponseWriter, r *http.Request) string {
-	if c, err := r.Cookie(csrfCookie); err == nil && len(c.Value) >= 32 {
-		return c.Value
+	pre := h.readCookie(r, csrfCookie)
+	if !validPreSession(pre) {
+		pre = secret.RandomString(preSessionLen, preSessionAlphabet)
+		h.setCookie(w, r, csrfCookie, pre, 0)
 	}
-	tok := secret.RandomString(43, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_")
-	http.SetCookie(w, &http.Cookie{Name: csrfCookie, Value: tok, Path: "/", HttpOnly: true, Secure: secure(r), SameSite: http.SameSiteLaxMode})
-	return tok
+	return h.csrf().mint(pre, h.Auth.Now())
+}
+
+func (h *Handler) csrf() csrfTokens { return csrfTokens{mac: h.Auth.Sealer.MAC} }
+
+// checkedForm reads a POSTed form of the hosted UI: the authorization
+// request in its URL, and a CSRF token minted for this browser's cookie.
+// It answers the error itself when either is wrong.
+func (h *Handler) checkedForm(w http.ResponseWriter, r *http.Request) (*authRequest, bool) {
+	r.Body = http.MaxBytesReader(w, r.Body, 64<<10)
+	if err := r.ParseForm(); err != nil {
+		h.errorPage(w, http.StatusBadRequest, "The form could not be read.")
+		return nil, false
+	}
+	ar, ok := h.validAuth(w, r, r.URL.Query())
+	if !ok {
+		return nil, false
+	}
+	if !h.csrf().valid(h.readCookie(r, csrfCookie), r.PostForm.Get("_csrf"), h.Auth.Now()) {
+		h.errorPage(w, http.StatusForbidden, "The form expired or was not sent by this site. Go back and try again.")
+		return nil, false
+	}
+	return ar, true
 }
 
 func (h *Handler) loginForm(w http.ResponseWriter, r *http.Request) {
@@ -232,41 +249,19 @@ func (h *Handler) loginForm(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *Handler) renderLogin(w http.ResponseWriter, r *http.Request, ar *authRequest, username, message string, status int) {
-	w.Header().Set("Content-Type", "text/html; charset=utf-8")
-	w.Header().Set("Cache-Control", "no-store")
-	w.Header().Set("X-Frame-Options", "DENY")
-	// No form-action: browsers apply it to the redirect that follows the
-	// POST, which goes to the app's callback on another origin.
-	w.Header().Set("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'")
-	csrf := h.csrfToken(w, r)
-	w.WriteHeader(status)
-	loginPage.Execute(w, map[string]any{"Action": "/login?" + ar.query().Encode(), "CSRF": csrf, "Username": username,
+	h.renderPage(w, r, status, "login", map[string]any{"Action": "/login?" + ar.query().Encode(), "Username": username,
 		"Message": message, "Client": ar.client.Settings.ClientName})
 }
 
+// loginSubmit checks the password, then runs the sign-in's challenges
+// (advance): the session cookie and the code come only after the last.
 func (h *Handler) loginSubmit(w http.ResponseWriter, r *http.Request) {
-	r.Body = http.MaxBytesReader(w, r.Body, 64<<10)
-	if err := r.ParseForm(); err != nil {
-		h.errorPage(w, http.StatusBadRequest, "The form could not be read.")
-		return
-	}
-	ar, ok := h.validAuth(w, r, r.URL.Query())
+	ar, ok := h.checkedForm(w, r)
 	if !ok {
 		return
 	}
-	c, err := r.Cookie(csrfCookie)
-	if err != nil || subtle.ConstantTimeCompare([]byte(c.Value), []byte(r.PostForm.Get("_csrf"))) != 1 {
-		h.errorPage(w, http.StatusForbidden, "The form expired or was not sent by this site. Go back and try again.")
-		return
-	}
 	username := r.PostForm.Get("username")
-	user, err := h.Auth.CheckPassword(r.Context(), &ar.pool, &ar.client, username, r.PostForm.Get("password"))
-	if err == nil && !user.Enabled {
-		err = userpool.Errorf(userpool.NotAuthorized, "User is disabled.")
-	}
-	if err == nil && user.Status != userpool.StatusConfirmed {
-		err = userpool.Errorf(userpool.NotAuthorized, "Your password must be changed before you can sign in here.")
-	}
+	step, err := h.Auth.HostedSignIn(r.Context(), &ar.pool, &ar.client, username, r.PostForm.Get("password"))
 	if err != nil {
 		msg := userpool.ErrorMessage(err)
 		if userpool.ErrorType(err) == userpool.UserNotFound {
@@ -279,14 +274,7 @@ func (h *Handler) loginSubmit(w http.ResponseWriter, r *http.Request) {
 		h.renderLogin(w, r, ar, username, msg, http.StatusBadRequest)
 		return
 	}
-	ws, err := h.Auth.StartWebSession(r.Context(), &ar.pool, &user)
-	if err != nil {
-		h.internal(w, err)
-		return
-	}
-	http.SetCookie(w, &http.Cookie{Name: sessionCookie, Value: ws.ID, Path: "/", MaxAge: int(userpool.WebSessionLifetime.Seconds()),
-		HttpOnly: true, Secure: secure(r), SameSite: http.SameSiteLaxMode})
-	h.complete(w, r, ar, &user, ws.ID)
+	h.advance(w, r, ar, step)
 }
 
 // clientAuth finds the client of a token-endpoint call: HTTP Basic or
@@ -383,11 +371,16 @@ func (h *Handler) userInfo(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusUnauthorized, map[string]string{"error": "invalid_token", "error_description": userpool.ErrorMessage(err)})
 		return
 	}
-	out := map[string]string{"sub": a.User.Sub, "username": a.User.Username}
-	for _, at := range a.User.Attributes {
-		out[at.Name] = at.Value
+	client, err := h.Store.GetClient(r.Context(), a.Claims.ClientID)
+	if err != nil && !errors.Is(err, userpool.ErrNotFound) {
+		h.internal(w, err)
+		return
+	} else if err != nil {
+		w.Header().Set("WWW-Authenticate", `Bearer error="invalid_token"`)
+		writeJSON(w, http.StatusUnauthorized, map[string]string{"error": "invalid_token", "error_description": "Access Token has been revoked"})
+		return
 	}
-	writeJSON(w, http.StatusOK, out)
+	writeJSON(w, http.StatusOK, userpool.UserInfoClaims(&a.User, client.Settings.ReadAttributes, a.Claims.Scope))
 }
 
 func (h *Handler) revoke(w http.ResponseWriter, r *http.Request) {
@@ -444,13 +437,13 @@ func (h *Handler) logout(w http.ResponseWriter, r *http.Request) {
 		h.errorPage(w, http.StatusBadRequest, "logout needs logout_uri, or redirect_uri and response_type.")
 		return
 	}
-	if c, err := r.Cookie(sessionCookie); err == nil {
-		if err := h.Auth.EndWebSession(r.Context(), c.Value); err != nil {
+	if id := h.readCookie(r, sessionCookie); id != "" {
+		if err := h.Auth.EndWebSession(r.Context(), id); err != nil {
 			h.internal(w, err)
 			return
 		}
 	}
-	http.SetCookie(w, &http.Cookie{Name: sessionCookie, Value: "", Path: "/", MaxAge: -1, HttpOnly: true, Secure: secure(r), SameSite: http.SameSiteLaxMode})
+	h.setCookie(w, r, sessionCookie, "", -1)
 	http.Redirect(w, r, target, http.StatusFound)
 }
 
@@ -490,28 +483,5 @@ func (h *Handler) errorPage(w http.ResponseWriter, status int, msg string) {
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	w.Header().Set("Cache-Control", "no-store")
 	w.WriteHeader(status)
-	errorTemplate.Execute(w, msg)
+	pages.ExecuteTemplate(w, "error", msg)
 }
-
-var loginPage = template.Must(template.New("login").Parse(`<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<title>Sign in</title>
-<style>body{font-family:system-ui,sans-serif;max-width:22rem;margin:4rem auto;padding:0 1rem}label{display:block;margin-top:1rem}
-input{width:100%;padding:.5rem;font-size:1rem;box-sizing:border-box}button{margin-top:1.5rem;padding:.6rem 1.2rem;font-size:1rem}
-.error{color:#a40000;border:1px solid #a40000;padding:.5rem;margin-top:1rem}</style></head>
-<body><main><h1>Sign in</h1>{{if .Client}}<p>to {{.Client}}</p>{{end}}
-{{if .Message}}<p class="error" role="alert" id="error">{{.Message}}</p>{{end}}
-<form method="post" action="{{.Action}}">
-<input type="hidden" name="_csrf" value="{{.CSRF}}">
-<label for="username">Username</label>
-<input id="username" name="username" autocomplete="username" required value="{{.Username}}" autofocus>
-<label for="password">Password</label>
-<input id="password" name="password" type="password" autocomplete="current-password" required>
-<button type="submit" id="signin">Sign in</button>
-</form></main></body></html>
-`))
-
-var errorTemplate = template.Must(template.New("error").Parse(`<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>Error</title></head>
-<body><main><h1>Something is wrong with this request</h1><p role="alert" id="error">{{.}}</p></main></body></html>
-`))

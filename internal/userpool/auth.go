@@ -263,6 +263,9 @@ func (a *Auth) afterPassword(ctx context.Context, pool *Pool, client *Client, us
 // signIn starts a new token family and issues its first tokens. In pools
 // that track devices, a sign-in without a known device registers a new one.
 func (a *Auth) signIn(ctx context.Context, pool *Pool, client *Client, user *User, now time.Time, deviceKey string) (Tokens, error) {
+	if finishHosted(ctx, user) {
+		return Tokens{}, nil // a hosted-UI sign-in: its code grant issues the tokens (hosted_login.go)
+	}
 	return a.signInScoped(ctx, pool, client, user, now, deviceKey, "", "")
 }
 
