@@ -209,3 +209,21 @@ func TestSettleIssuerBaseRace(t *testing.T) {
 		t.Fatalf("agreeing replica: %q, %v", got, err)
 	}
 }
+
+func TestInside(t *testing.T) {
+	for _, c := range []struct {
+		dir, path string
+		want      bool
+	}{
+		{"/data", "/data/master.key", true},
+		{"/data/", "/data/sub/master.key", true},
+		{"./cognate-data", "cognate-data/master.key", true},
+		{"/data", "/secrets/master.key", false},
+		{"/data", "/data-other/master.key", false},
+		{"/data", "/data/../secrets/master.key", false},
+	} {
+		if got := inside(c.dir, c.path); got != c.want {
+			t.Errorf("inside(%q, %q) = %v, want %v", c.dir, c.path, got, c.want)
+		}
+	}
+}

@@ -49,8 +49,11 @@ type serveConfig struct {
 	SMTPFrom    string
 	DebugAddr   string
 	MetricsAddr string
-	DBPoolSize  int
-	GCPercent   int
+	// MasterKeyFile holds the master key when COGNATE_MASTER_KEY is unset
+	// ("": <data-dir>/master.key).
+	MasterKeyFile string
+	DBPoolSize    int
+	GCPercent     int
 	// PasswordArgon2 and PasswordWorkers: the password hash's cost and how
 	// many hashes run at once.
 	PasswordArgon2  string
@@ -90,8 +93,9 @@ Admin (SigV4-signed) calls must be signed with the credentials in
 COGNATE_ACCESS_KEY_ID / COGNATE_SECRET_ACCESS_KEY, or with those in
 <data-dir>/credentials.json (generated on first start and printed once).
 The master key that protects passwords and signing keys comes from
-COGNATE_MASTER_KEY (base64, 32 bytes) or <data-dir>/master.key; a key that
-cannot open what the database holds is refused at start.
+COGNATE_MASTER_KEY (base64, 32 bytes) or --master-key-file (default
+<data-dir>/master.key, warned about: keep it off the data directory's volume);
+a key that cannot open what the database holds is refused at start.
 
 The issuer base URL is the one public URL of the server: tokens carry
 iss = <base>/<poolId>, and the discovery document names it for the issuer,
@@ -122,6 +126,8 @@ given, and a start without --issuer-base-url keeps the remembered one (with
 	f.StringVar(&cfg.SMTPFrom, "smtp-from", envDefault("SMTP_FROM", "no-reply@cognate.local"), "sender address of emailed codes")
 	f.IntVar(&cfg.DBPoolSize, "db-pool-size", int(envFloat("DB_POOL_SIZE", 16)), "PostgreSQL connections per replica")
 	f.StringVar(&cfg.DebugAddr, "debug-addr", envDefault("DEBUG_ADDR", ""), "serve Go's pprof profiles on this separate loopback address (off by default; a non-loopback address is refused)")
+	f.StringVar(&cfg.MasterKeyFile, "master-key-file", envDefault("MASTER_KEY_FILE", ""),
+		"file holding the master key when COGNATE_MASTER_KEY is unset, created on first start (default <data-dir>/master.key, which is warned about: keep the key off the data directory's volume)")
 	f.StringVar(&cfg.MetricsAddr, "metrics-addr", envDefault("METRICS_ADDR", ""), "serve Prometheus /metrics on this separate address, to anyone who reaches it (default: on the API port, to loopback clients only)")
 	f.Float64Var(&cfg.IPLimit, "rate-limit-ip", envFloat("RATE_LIMIT_IP", 0), "API calls per second per client IP; 0 = unlimited")
 	f.StringVar(&cfg.PasswordArgon2, "password-argon2", envDefault("PASSWORD_ARGON2", password.DefaultArgon2.String()),
@@ -155,7 +161,10 @@ func serve(ctx context.Context, cfg serveConfig, stderr io.Writer) error {
 	if err := os.MkdirAll(cfg.DataDir, 0o700); err != nil {
 		return err
 	}
-	keyFile := filepath.Join(cfg.DataDir, "master.key")
+	keyFile := cfg.MasterKeyFile
+	if keyFile == "" {
+		keyFile = filepath.Join(cfg.DataDir, "master.key")
+	}
 	keeper, err := secret.LoadOrCreate(os.Getenv("COGNATE_MASTER_KEY"), keyFile)
 	if err != nil {
 		return err
@@ -163,6 +172,13 @@ func serve(ctx context.Context, cfg serveConfig, stderr io.Writer) error {
 	keySource := "COGNATE_MASTER_KEY"
 	if os.Getenv("COGNATE_MASTER_KEY") == "" {
 		keySource = keyFile + " (COGNATE_MASTER_KEY is unset)"
+		if inside(cfg.DataDir, keyFile) {
+			// Security review #6: a copy of the data dir would hold the
+			// key beside what it protects.
+			log.Warn("the master key is stored inside the data directory: a copy of that directory holds everything needed "+
+				"to guess passwords offline and to sign tokens; keep it elsewhere with --master-key-file or COGNATE_MASTER_KEY",
+				"master_key_file", keyFile, "data_dir", cfg.DataDir)
+		}
 	}
 	keys, err := loadCredentials(cfg.DataDir, stderr)
 	if err != nil {
@@ -279,6 +295,17 @@ func serveSide(addr, what string, h http.Handler, log *slog.Logger) {
 	if err := hs.ListenAndServe(); err != nil {
 		log.Error(what, "error", err.Error())
 	}
+}
+
+// inside reports whether path lies in dir.
+func inside(dir, path string) bool {
+	d, err1 := filepath.Abs(dir)
+	p, err2 := filepath.Abs(path)
+	if err1 != nil || err2 != nil {
+		return true
+	}
+	rel, err := filepath.Rel(d, p)
+	return err == nil && rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator))
 }
 
 // loopbackAddr reports whether HOST:PORT names a loopback host.
