@@ -52,3 +52,24 @@ func TestStoredPasswordIsArgon2id(t *testing.T) {
 		t.Fatalf("stored password hash %q, want argon2id at m=19456,t=2,p=1", stored.H)
 	}
 }
+
+// Security review #6 (a): a master key beside the database is warned about;
+// one kept elsewhere is used without a warning.
+func TestMasterKeyPlacement(t *testing.T) {
+	const warning = "the master key is stored inside the data directory"
+	s := StartServer(t)
+	if !strings.Contains(s.Logs(), warning) {
+		t.Fatalf("no warning for %s/master.key:\n%s", s.DataDir, s.Logs())
+	}
+	keyFile := filepath.Join(t.TempDir(), "elsewhere", "master.key")
+	s = StartServer(t, "COGNATE_MASTER_KEY_FILE="+keyFile)
+	if strings.Contains(s.Logs(), warning) {
+		t.Fatalf("warned for a key outside the data dir:\n%s", s.Logs())
+	}
+	if st, err := os.Stat(keyFile); err != nil || st.Mode().Perm() != 0o600 {
+		t.Fatalf("master key file %s: %v %v", keyFile, st, err)
+	}
+	if _, err := os.Stat(filepath.Join(s.DataDir, "master.key")); err == nil {
+		t.Fatal("a master.key was created in the data dir too")
+	}
+}
