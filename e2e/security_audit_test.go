@@ -46,6 +46,11 @@ func TestAuditTrail(t *testing.T) {
 			AuthParameters: map[string]string{"USERNAME": "alice", "PASSWORD": "wrong-password"}})
 	}
 
+	// The server writes its log through a pipe the harness reads: wait for
+	// the last line expected before reading them all.
+	if !s.WaitLog(`"event":"sign-in-locked-out"`) {
+		t.Error("no sign-in-locked-out audit line")
+	}
 	var setPassword map[string]any
 	for _, l := range auditLines(t, s, "admin-call") {
 		if l["operation"] == "ListUsers" {
