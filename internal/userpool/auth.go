@@ -190,19 +190,10 @@ func (a *Auth) CheckPassword(ctx context.Context, pool *Pool, client *Client, us
 		a.audit(ctx, "sign-in-locked-out", pool, client, &user)
 		return User{}, err
 	}
-	user, ok, err := a.lockout().attempt(ctx, pool, key, continuesWithMFA(pool, &user), func(u *User) bool {
+	user, ok, err := a.signInAttempt(ctx, pool, client, key, user, func(u *User) bool {
 		return a.Credentials.Check(u.Password, password)
 	})
 	if err != nil {
-		if IsType(err, NotAuthorized) {
-			a.audit(ctx, "sign-in-locked-out", pool, client, &user)
-		}
-		return User{}, err
-	}
-	if !ok {
-		a.audit(ctx, "sign-in-failed", pool, client, &user)
-	}
-	if err := recordEvent(ctx, a.Store, a.Now, pool, &user, "SignIn", "Password", ok); err != nil {
 		return User{}, err
 	}
 	if !ok {
@@ -212,6 +203,26 @@ func (a *Auth) CheckPassword(ctx context.Context, pool *Pool, client *Client, us
 		return User{}, err
 	}
 	return user, nil
+}
+
+// signInAttempt is one counted attempt at a sign-in secret of user (the
+// password, or an SRP proof): the lockout's claim and check, the audit
+// line of a failure or refusal, and the user's auth event.
+func (a *Auth) signInAttempt(ctx context.Context, pool *Pool, client *Client, key string, user User, check func(*User) bool) (User, bool, error) {
+	claimed, ok, err := a.lockout().attempt(ctx, pool, key, continuesWithMFA(pool, &user), check)
+	if err != nil {
+		if IsType(err, NotAuthorized) {
+			a.audit(ctx, "sign-in-locked-out", pool, client, &user)
+		}
+		return User{}, false, err
+	}
+	if !ok {
+		a.audit(ctx, "sign-in-failed", pool, client, &claimed)
+	}
+	if err := recordEvent(ctx, a.Store, a.Now, pool, &claimed, "SignIn", "Password", ok); err != nil {
+		return User{}, false, err
+	}
+	return claimed, ok, nil
 }
 
 // audit records a failed or refused sign-in of an existing user.

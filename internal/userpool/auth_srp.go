@@ -199,7 +199,7 @@ func (a *Auth) srpRespond(ctx context.Context, pool *Pool, client *Client, in Re
 		return AuthResult{}, err
 	}
 	var verr error
-	user, ok, err := a.lockout().attempt(ctx, pool, key, continuesWithMFA(pool, &user), func(u *User) bool {
+	user, ok, err := a.signInAttempt(ctx, pool, client, key, user, func(u *User) bool {
 		var verifier []byte
 		if _, verifier, verr = a.Credentials.Verifier(u.Password, pool.ID, u.Username); verr == nil {
 			verr = a.verify(c, poolName(pool.ID), u.Username, verifier)
@@ -207,15 +207,6 @@ func (a *Auth) srpRespond(ctx context.Context, pool *Pool, client *Client, in Re
 		return verr == nil
 	})
 	if err != nil {
-		if IsType(err, NotAuthorized) {
-			a.audit(ctx, "sign-in-locked-out", pool, client, &user)
-		}
-		return AuthResult{}, err
-	}
-	if !ok {
-		a.audit(ctx, "sign-in-failed", pool, client, &user)
-	}
-	if err := recordEvent(ctx, a.Store, a.Now, pool, &user, "SignIn", "Password", ok); err != nil {
 		return AuthResult{}, err
 	}
 	if !ok {
