@@ -117,6 +117,13 @@ CREATE INDEX sign_in_names_user ON sign_in_names(pool_id, user_sub);
 CREATE TABLE attempt_windows (pool_id text NOT NULL, user_sub text NOT NULL, kind text NOT NULL, count integer NOT NULL,
 	ends_ns bigint NOT NULL, PRIMARY KEY (pool_id, user_sub, kind));
 CREATE INDEX attempt_windows_end ON attempt_windows(ends_ns);
+`, `
+-- Secrets at rest (security review #8): web_sessions.id now holds the
+-- SHA-256 of the cookie value and outbox codes are sealed. Older rows hold
+-- them in plain text: those sessions end (they last an hour) and those
+-- messages go (their codes still work; the outbox no longer shows them).
+DELETE FROM web_sessions;
+DELETE FROM outbox;
 `}
 
 func (s *Store) migrate(ctx context.Context) error {

@@ -315,6 +315,13 @@ var migrations = []string{
 		PRIMARY KEY (pool_id, user_sub, kind)
 	) WITHOUT ROWID;
 	CREATE INDEX attempt_windows_end ON attempt_windows(ends_ns);`,
+	// Secrets at rest (security review #8): web_sessions.id now holds the
+	// SHA-256 of the cookie value and outbox codes are sealed. Older rows
+	// hold them in plain text: those sessions end (they last an hour) and
+	// those messages go (their codes still work; the outbox no longer
+	// shows them).
+	`DELETE FROM web_sessions;
+	DELETE FROM outbox;`,
 }
 
 func (s *Store) migrate() error {

@@ -710,11 +710,11 @@ func testWebSessions(t *testing.T, s userpool.Store) {
 		if i == 2 {
 			sub = "sub-2"
 		}
-		must(t, s.CreateWebSession(ctx, userpool.WebSession{ID: id, PoolID: "us-east-1_a", UserSub: sub, CreatedAt: t0, ExpiresAt: t0.Add(time.Hour)}))
+		must(t, s.CreateWebSession(ctx, userpool.WebSession{Key: id, PoolID: "us-east-1_a", UserSub: sub, CreatedAt: t0, ExpiresAt: t0.Add(time.Hour)}))
 	}
 	got, err := s.GetWebSession(ctx, "w1")
 	must(t, err)
-	if got.UserSub != "sub-1" || !got.ExpiresAt.Equal(t0.Add(time.Hour)) || !got.EndedAt.IsZero() {
+	if got.Key != "w1" || got.ID != "" || got.UserSub != "sub-1" || !got.ExpiresAt.Equal(t0.Add(time.Hour)) || !got.EndedAt.IsZero() {
 		t.Fatalf("session %+v", got)
 	}
 	must(t, s.EndWebSession(ctx, "w1", t0.Add(time.Minute)))
