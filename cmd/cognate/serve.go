@@ -236,7 +236,7 @@ func serve(ctx context.Context, cfg serveConfig, stderr io.Writer) error {
 	defer stop()
 	errc := make(chan error, 1)
 	go func() { errc <- hs.Serve(ln) }()
-	go collectGarbage(ctx, sessions, log)
+	go collectGarbage(ctx, sessions, srv.Accounts, log)
 	if cfg.DebugAddr != "" {
 		go servePprof(cfg.DebugAddr, log)
 	}
@@ -276,8 +276,9 @@ func openStore(ctx context.Context, cfg serveConfig) (userpool.Store, error) {
 	return sqlite.Open(filepath.Join(cfg.DataDir, "cognate.db"))
 }
 
-// collectGarbage removes long-expired token families every ten minutes.
-func collectGarbage(ctx context.Context, sessions *userpool.Sessions, log *slog.Logger) {
+// collectGarbage removes long-expired token families, and outbox messages
+// whose codes can no longer work, every ten minutes.
+func collectGarbage(ctx context.Context, sessions *userpool.Sessions, accounts *userpool.Accounts, log *slog.Logger) {
 	tick := time.NewTicker(10 * time.Minute)
 	defer tick.Stop()
 	for {
@@ -290,7 +291,12 @@ func collectGarbage(ctx context.Context, sessions *userpool.Sessions, log *slog.
 				log.Warn("garbage collection", "error", err.Error())
 				continue
 			}
-			log.Info("garbage collection", "expired_families_deleted", n)
+			m, err := accounts.PurgeOutbox(ctx)
+			if err != nil {
+				log.Warn("garbage collection", "error", err.Error())
+				continue
+			}
+			log.Info("garbage collection", "expired_families_deleted", n, "outbox_messages_deleted", m)
 		}
 	}
 }

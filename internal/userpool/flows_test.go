@@ -334,7 +334,7 @@ func TestConfirmationCodesExpire(t *testing.T) {
 		UserAttributes: []userpool.Attribute{{Name: "email", Value: "zoe@example.com"}}}); err != nil {
 		t.Fatal(err)
 	}
-	msgs, _ := w.store.ListMessages(ctx, p.ID, "zoe", 0, 10)
+	msgs, _ := accounts.Outbox(ctx, p.ID, "zoe", 0, 10)
 	if len(msgs) != 1 || len(msgs[0].Code) != 6 {
 		t.Fatalf("outbox %+v", msgs)
 	}

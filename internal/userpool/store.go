@@ -64,6 +64,9 @@ type CodeStore interface {
 	// ListMessages returns messages of the pool (of one user when username
 	// is not ""), oldest first, with id > after.
 	ListMessages(ctx context.Context, poolID, username string, after int64, limit int) ([]Message, error)
+	// DeleteMessagesBefore removes the messages (of every pool) created
+	// before t and reports how many.
+	DeleteMessagesBefore(ctx context.Context, t time.Time) (int, error)
 }
 
 // AttemptStore counts attempts per user and kind in fixed windows, across

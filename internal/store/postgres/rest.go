@@ -387,6 +387,12 @@ func (s *Store) ListMessages(ctx context.Context, poolID, username string, after
 	return out, rows.Err()
 }
 
+// DeleteMessagesBefore implements userpool.CodeStore.
+func (s *Store) DeleteMessagesBefore(ctx context.Context, t time.Time) (int, error) {
+	tag, err := s.db.Exec(ctx, `DELETE FROM outbox WHERE created_ns < $1`, ns(t))
+	return int(tag.RowsAffected()), err
+}
+
 // AddAuthEvent implements userpool.Store.
 func (s *Store) AddAuthEvent(ctx context.Context, e userpool.AuthEvent) error {
 	_, err := s.db.Exec(ctx, `INSERT INTO auth_events(pool_id, user_sub, id, type, response, challenges, ip, created_ns) VALUES ($1,$2,$3,$4,$5,$6,$7,$8)`,
