@@ -48,7 +48,7 @@ func newWorld(tb testing.TB, path string) *world {
 	tb.Helper()
 	st := openStore(tb, path)
 	tb.Cleanup(func() { st.Close() })
-	keeper, _ := secret.New(bytes.Repeat([]byte{1}, 32))
+	keeper := testKeeper
 	c := &clock{t: time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)}
 	tokens := issuer.New(st, keeper, "https://cognito-idp.us-east-1.amazonaws.com", c.Now)
 	// Cheap hashes: these tests are about the flows, not the hash's cost.
@@ -64,11 +64,15 @@ func newWorld(tb testing.TB, path string) *world {
 
 var ctx = context.Background()
 
+// testKeeper is the master key of the domain tests: their stores seal
+// client secrets with it too.
+var testKeeper, _ = secret.New(bytes.Repeat([]byte{1}, 32))
+
 // openStore is SQLite at path, or — with COGNATE_DOMAIN_POSTGRES=1 — a
 // fresh schema on the throwaway PostgreSQL (scripts/test runs both).
 func openStore(tb testing.TB, path string) userpool.Store {
 	if os.Getenv("COGNATE_DOMAIN_POSTGRES") == "" {
-		st, err := sqlite.Open(path)
+		st, err := sqlite.Open(path, sqlite.WithSealer(testKeeper))
 		if err != nil {
 			tb.Fatal(err)
 		}
@@ -93,7 +97,7 @@ func openStore(tb testing.TB, path string) userpool.Store {
 	if strings.Contains(base, "?") {
 		sep = "&"
 	}
-	st, err := postgres.Open(ctx, base+sep+"search_path="+schema, 8)
+	st, err := postgres.Open(ctx, base+sep+"search_path="+schema, 8, postgres.WithSealer(testKeeper))
 	if err != nil {
 		tb.Fatal(err)
 	}

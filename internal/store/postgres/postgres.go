@@ -9,20 +9,29 @@ import (
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgxpool"
 
+	"github.com/cognate/cognate/internal/secret"
 	"github.com/cognate/cognate/internal/store/rowcodec"
 	"github.com/cognate/cognate/internal/userpool"
 )
 
 // Store implements userpool.Store.
 type Store struct {
-	db *pgxpool.Pool
+	db     *pgxpool.Pool
+	sealer secret.Sealer // seals client secrets at rest (WithSealer)
 }
+
+// Option configures Open.
+type Option func(*Store)
+
+// WithSealer seals app-client secrets at rest with k (the master key):
+// without it they are written in plain text, which only tests should do.
+func WithSealer(k secret.Sealer) Option { return func(s *Store) { s.sealer = k } }
 
 var _ userpool.Store = (*Store)(nil)
 
 // Open connects (maxConns connections at most; 0 = pgx's default) and
 // migrates the schema.
-func Open(ctx context.Context, url string, maxConns int32) (*Store, error) {
+func Open(ctx context.Context, url string, maxConns int32, opts ...Option) (*Store, error) {
 	cfg, err := pgxpool.ParseConfig(url)
 	if err != nil {
 		return nil, err
@@ -35,6 +44,9 @@ func Open(ctx context.Context, url string, maxConns int32) (*Store, error) {
 		return nil, err
 	}
 	s := &Store{db: db}
+	for _, o := range opts {
+		o(s)
+	}
 	if err := s.migrate(ctx); err != nil {
 		db.Close()
 		return nil, err

@@ -26,6 +26,7 @@ func RunTests(t *testing.T, newStore func(t *testing.T) userpool.Store) {
 		{"DeletePoolCascades", testDeletePoolCascades},
 		{"SigningKeys", testSigningKeys},
 		{"Clients", testClients},
+		{"ClientSecretsAtRest", testClientSecretsAtRest},
 		{"Users", testUsers},
 		{"ConcurrentCreateUser", testConcurrentCreateUser},
 		{"UpdateUserCAS", testUpdateUserCAS},
