@@ -324,7 +324,10 @@ func TestCollectGarbage(t *testing.T) {
 	wantError(t, err, userpool.NotAuthorized, "Invalid Refresh Token.")
 }
 
-func TestConfirmationCodesExpire(t *testing.T) {
+// signUpWorld is a world with a pool that sends sign-up codes by email, a
+// public client and the account flows.
+func signUpWorld(t *testing.T) (*world, userpool.Pool, userpool.Client, *userpool.Accounts) {
+	t.Helper()
 	w := newWorld(t, ":memory:")
 	p, err := w.pools.CreatePool(ctx, "us-east-1", userpool.CreatePoolInput{PoolName: "p",
 		PoolSettings: userpool.PoolSettings{AutoVerifiedAttributes: []string{"email"}}})
@@ -332,8 +335,11 @@ func TestConfirmationCodesExpire(t *testing.T) {
 		t.Fatal(err)
 	}
 	c, _ := w.pools.CreateClient(ctx, userpool.CreateClientInput{UserPoolId: p.ID, ClientSettings: userpool.ClientSettings{ClientName: "c"}})
-	keeper := w.auth.Sealer
-	accounts := &userpool.Accounts{Store: w.store, Now: w.clock.Now, Credentials: w.users.Credentials, Sealer: keeper, Sessions: w.sessions}
+	return w, p, c, &userpool.Accounts{Store: w.store, Now: w.clock.Now, Credentials: w.users.Credentials, Sealer: w.auth.Sealer, Sessions: w.sessions}
+}
+
+func TestConfirmationCodesExpire(t *testing.T) {
+	w, p, c, accounts := signUpWorld(t)
 	if _, err := accounts.SignUp(ctx, userpool.SignUpInput{ClientId: c.ID, Username: "zoe", Password: "Passw0rd!",
 		UserAttributes: []userpool.Attribute{{Name: "email", Value: "zoe@example.com"}}}); err != nil {
 		t.Fatal(err)
@@ -343,7 +349,7 @@ func TestConfirmationCodesExpire(t *testing.T) {
 		t.Fatalf("outbox %+v", msgs)
 	}
 	w.clock.Advance(25 * time.Hour)
-	err = accounts.ConfirmSignUp(ctx, c.ID, "", "zoe", msgs[0].Code)
+	err := accounts.ConfirmSignUp(ctx, c.ID, "", "zoe", msgs[0].Code)
 	wantError(t, err, userpool.ExpiredCode, "Invalid code provided, please request a code again.")
 }
 

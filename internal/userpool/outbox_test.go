@@ -12,14 +12,7 @@ import (
 // neither the code nor a body carrying it, the outbox shows both, and rows
 // go once no code in them can work.
 func TestOutboxSealsCodesAndPurges(t *testing.T) {
-	w := newWorld(t, ":memory:")
-	p, err := w.pools.CreatePool(ctx, "us-east-1", userpool.CreatePoolInput{PoolName: "p",
-		PoolSettings: userpool.PoolSettings{AutoVerifiedAttributes: []string{"email"}}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	c, _ := w.pools.CreateClient(ctx, userpool.CreateClientInput{UserPoolId: p.ID, ClientSettings: userpool.ClientSettings{ClientName: "c"}})
-	accounts := &userpool.Accounts{Store: w.store, Now: w.clock.Now, Credentials: w.users.Credentials, Sealer: w.auth.Sealer, Sessions: w.sessions}
+	w, p, c, accounts := signUpWorld(t)
 	for _, name := range []string{"zoe", "yan"} {
 		if _, err := accounts.SignUp(ctx, userpool.SignUpInput{ClientId: c.ID, Username: name, Password: "Passw0rd!",
 			UserAttributes: []userpool.Attribute{{Name: "email", Value: name + "@example.com"}}}); err != nil {
