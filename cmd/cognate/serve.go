@@ -184,7 +184,7 @@ func serve(ctx context.Context, cfg serveConfig, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	store, err := openStore(ctx, cfg)
+	store, err := openStore(ctx, cfg, keeper)
 	if err != nil {
 		return err
 	}
@@ -195,6 +195,13 @@ func serve(ctx context.Context, cfg serveConfig, stderr io.Writer) error {
 	tokens := issuer.New(store, keeper, "", now) // the base is settled once listening
 	if err := checkMasterKey(ctx, store, keeper, tokens.Opens, keySource); err != nil {
 		return err
+	}
+	// Only now that the key is known to be the data's: sealing old plaintext
+	// client secrets under a wrong key would lose them.
+	if n, err := store.(clientSecretSealer).SealClientSecrets(ctx); err != nil {
+		return fmt.Errorf("sealing client secrets: %w", err)
+	} else if n > 0 {
+		log.Info("sealed app-client secrets stored in plain text by an older version", "clients", n)
 	}
 	argon, err := password.ParseArgon2(cfg.PasswordArgon2)
 	if err != nil {
@@ -256,7 +263,7 @@ func serve(ctx context.Context, cfg serveConfig, stderr io.Writer) error {
 	defer stop()
 	errc := make(chan error, 1)
 	go func() { errc <- hs.Serve(ln) }()
-	go collectGarbage(ctx, sessions, log)
+	go collectGarbage(ctx, sessions, srv.Accounts, log)
 	if cfg.DebugAddr != "" {
 		if !loopbackAddr(cfg.DebugAddr) {
 			return fmt.Errorf("--debug-addr %s: pprof is served on loopback addresses only (127.0.0.1:PORT, [::1]:PORT, localhost:PORT)", cfg.DebugAddr)
@@ -323,18 +330,30 @@ func loopbackAddr(addr string) bool {
 
 // openStore opens PostgreSQL when --database-url is set (replicas share
 // it), else the embedded SQLite database in the data dir.
-func openStore(ctx context.Context, cfg serveConfig) (userpool.Store, error) {
+func openStore(ctx context.Context, cfg serveConfig, keeper *secret.Keeper) (userpool.Store, error) {
 	if cfg.DatabaseURL != "" {
 		if !strings.HasPrefix(cfg.DatabaseURL, "postgres://") && !strings.HasPrefix(cfg.DatabaseURL, "postgresql://") {
 			return nil, errors.New("--database-url must be a postgres:// URL")
 		}
-		return postgres.Open(ctx, cfg.DatabaseURL, int32(cfg.DBPoolSize))
+		return postgres.Open(ctx, cfg.DatabaseURL, int32(cfg.DBPoolSize), postgres.WithSealer(keeper))
 	}
-	return sqlite.Open(filepath.Join(cfg.DataDir, "cognate.db"))
+	return sqlite.Open(filepath.Join(cfg.DataDir, "cognate.db"), sqlite.WithSealer(keeper))
 }
 
-// collectGarbage removes long-expired token families every ten minutes.
-func collectGarbage(ctx context.Context, sessions *userpool.Sessions, log *slog.Logger) {
+// clientSecretSealer is what both stores do at start for app-client secrets
+// written in plain text before they were sealed (security review #8).
+type clientSecretSealer interface {
+	SealClientSecrets(ctx context.Context) (int, error)
+}
+
+var (
+	_ clientSecretSealer = (*sqlite.Store)(nil)
+	_ clientSecretSealer = (*postgres.Store)(nil)
+)
+
+// collectGarbage removes long-expired token families, and outbox messages
+// whose codes can no longer work, every ten minutes.
+func collectGarbage(ctx context.Context, sessions *userpool.Sessions, accounts *userpool.Accounts, log *slog.Logger) {
 	tick := time.NewTicker(10 * time.Minute)
 	defer tick.Stop()
 	for {
@@ -347,7 +366,12 @@ func collectGarbage(ctx context.Context, sessions *userpool.Sessions, log *slog.
 				log.Warn("garbage collection", "error", err.Error())
 				continue
 			}
-			log.Info("garbage collection", "expired_families_deleted", n)
+			m, err := accounts.PurgeOutbox(ctx)
+			if err != nil {
+				log.Warn("garbage collection", "error", err.Error())
+				continue
+			}
+			log.Info("garbage collection", "expired_families_deleted", n, "outbox_messages_deleted", m)
 		}
 	}
 }

@@ -127,7 +127,7 @@ func (s *Server) serveOutbox(w http.ResponseWriter, r *http.Request, reqID strin
 		return
 	}
 	s.auditCall(r.Context(), r, "ListOutboxMessages", userpool.Caller{AccessKeyID: res.Principal.AccessKeyID}, body, nil)
-	msgs, err := s.Store.ListMessages(r.Context(), in.UserPoolId, in.Username, in.After, 1000)
+	msgs, err := s.Accounts.Outbox(r.Context(), in.UserPoolId, in.Username, in.After, 1000)
 	if err != nil {
 		awsjson.WriteError(w, reqID, err)
 		return

@@ -81,7 +81,7 @@ func (s *Accounts) send(ctx context.Context, pool *Pool, u *User, purpose, attr 
 	}
 	msg := Message{PoolID: pool.ID, Username: u.Username, Medium: medium, Destination: dest,
 		Purpose: purpose, Code: code, Body: strings.ReplaceAll(template, "{####}", code), CreatedAt: now}
-	if _, err := s.Store.AddMessage(ctx, msg); err != nil {
+	if _, err := s.Store.AddMessage(ctx, s.sealMessage(msg)); err != nil {
 		return CodeDelivery{}, err
 	}
 	if s.Mailer != nil {

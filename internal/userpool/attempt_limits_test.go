@@ -97,7 +97,7 @@ func (w *codeWorld) nextHour(t *testing.T) {
 // lastCode is the newest code in the outbox.
 func (w *codeWorld) lastCode(t *testing.T) string {
 	t.Helper()
-	msgs, err := w.store.ListMessages(ctx, w.pool.ID, "", 0, 1000)
+	msgs, err := w.accounts.Outbox(ctx, w.pool.ID, "", 0, 1000)
 	if err != nil || len(msgs) == 0 {
 		t.Fatalf("outbox: %v %v", msgs, err)
 	}

@@ -48,7 +48,7 @@ func newWorld(tb testing.TB, path string) *world {
 	tb.Helper()
 	st := openStore(tb, path)
 	tb.Cleanup(func() { st.Close() })
-	keeper, _ := secret.New(bytes.Repeat([]byte{1}, 32))
+	keeper := testKeeper
 	c := &clock{t: time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)}
 	tokens := issuer.New(st, keeper, "https://cognito-idp.us-east-1.amazonaws.com", c.Now)
 	// Cheap hashes: these tests are about the flows, not the hash's cost.
@@ -64,11 +64,15 @@ func newWorld(tb testing.TB, path string) *world {
 
 var ctx = context.Background()
 
+// testKeeper is the master key of the domain tests: their stores seal
+// client secrets with it too.
+var testKeeper, _ = secret.New(bytes.Repeat([]byte{1}, 32))
+
 // openStore is SQLite at path, or — with COGNATE_DOMAIN_POSTGRES=1 — a
 // fresh schema on the throwaway PostgreSQL (scripts/test runs both).
 func openStore(tb testing.TB, path string) userpool.Store {
 	if os.Getenv("COGNATE_DOMAIN_POSTGRES") == "" {
-		st, err := sqlite.Open(path)
+		st, err := sqlite.Open(path, sqlite.WithSealer(testKeeper))
 		if err != nil {
 			tb.Fatal(err)
 		}
@@ -93,7 +97,7 @@ func openStore(tb testing.TB, path string) userpool.Store {
 	if strings.Contains(base, "?") {
 		sep = "&"
 	}
-	st, err := postgres.Open(ctx, base+sep+"search_path="+schema, 8)
+	st, err := postgres.Open(ctx, base+sep+"search_path="+schema, 8, postgres.WithSealer(testKeeper))
 	if err != nil {
 		tb.Fatal(err)
 	}
@@ -320,7 +324,10 @@ func TestCollectGarbage(t *testing.T) {
 	wantError(t, err, userpool.NotAuthorized, "Invalid Refresh Token.")
 }
 
-func TestConfirmationCodesExpire(t *testing.T) {
+// signUpWorld is a world with a pool that sends sign-up codes by email, a
+// public client and the account flows.
+func signUpWorld(t *testing.T) (*world, userpool.Pool, userpool.Client, *userpool.Accounts) {
+	t.Helper()
 	w := newWorld(t, ":memory:")
 	p, err := w.pools.CreatePool(ctx, "us-east-1", userpool.CreatePoolInput{PoolName: "p",
 		PoolSettings: userpool.PoolSettings{AutoVerifiedAttributes: []string{"email"}}})
@@ -328,18 +335,21 @@ func TestConfirmationCodesExpire(t *testing.T) {
 		t.Fatal(err)
 	}
 	c, _ := w.pools.CreateClient(ctx, userpool.CreateClientInput{UserPoolId: p.ID, ClientSettings: userpool.ClientSettings{ClientName: "c"}})
-	keeper := w.auth.Sealer
-	accounts := &userpool.Accounts{Store: w.store, Now: w.clock.Now, Credentials: w.users.Credentials, Sealer: keeper, Sessions: w.sessions}
+	return w, p, c, &userpool.Accounts{Store: w.store, Now: w.clock.Now, Credentials: w.users.Credentials, Sealer: w.auth.Sealer, Sessions: w.sessions}
+}
+
+func TestConfirmationCodesExpire(t *testing.T) {
+	w, p, c, accounts := signUpWorld(t)
 	if _, err := accounts.SignUp(ctx, userpool.SignUpInput{ClientId: c.ID, Username: "zoe", Password: "Passw0rd!",
 		UserAttributes: []userpool.Attribute{{Name: "email", Value: "zoe@example.com"}}}); err != nil {
 		t.Fatal(err)
 	}
-	msgs, _ := w.store.ListMessages(ctx, p.ID, "zoe", 0, 10)
+	msgs, _ := accounts.Outbox(ctx, p.ID, "zoe", 0, 10)
 	if len(msgs) != 1 || len(msgs[0].Code) != 6 {
 		t.Fatalf("outbox %+v", msgs)
 	}
 	w.clock.Advance(25 * time.Hour)
-	err = accounts.ConfirmSignUp(ctx, c.ID, "", "zoe", msgs[0].Code)
+	err := accounts.ConfirmSignUp(ctx, c.ID, "", "zoe", msgs[0].Code)
 	wantError(t, err, userpool.ExpiredCode, "Invalid code provided, please request a code again.")
 }
 

@@ -64,6 +64,9 @@ type CodeStore interface {
 	// ListMessages returns messages of the pool (of one user when username
 	// is not ""), oldest first, with id > after.
 	ListMessages(ctx context.Context, poolID, username string, after int64, limit int) ([]Message, error)
+	// DeleteMessagesBefore removes the messages (of every pool) created
+	// before t and reports how many.
+	DeleteMessagesBefore(ctx context.Context, t time.Time) (int, error)
 }
 
 // AttemptStore counts attempts per user and kind in fixed windows, across
@@ -98,12 +101,13 @@ type GroupStore interface {
 }
 
 // WebStore persists what the hosted UI needs: sessions behind cookies,
-// domains and resource servers.
+// domains and resource servers. Sessions are keyed by WebSession.Key (a
+// hash of the cookie value; the value itself is never given to a store).
 type WebStore interface {
 	CreateWebSession(ctx context.Context, s WebSession) error
-	GetWebSession(ctx context.Context, id string) (WebSession, error)
+	GetWebSession(ctx context.Context, key string) (WebSession, error)
 	// EndWebSession marks the session ended (idempotent); ErrNotFound if absent.
-	EndWebSession(ctx context.Context, id string, at time.Time) error
+	EndWebSession(ctx context.Context, key string, at time.Time) error
 	// EndWebSessionsOfUser ends every live session of the user.
 	EndWebSessionsOfUser(ctx context.Context, poolID, sub string, at time.Time) (int, error)
 

@@ -311,8 +311,11 @@ type Device struct {
 // WebSession is a hosted-UI sign-in session, behind the session cookie. It is
 // separate from token families: signing out revokes families, not this (as
 // in Cognito), unless the pool opts in (see SignOutEndsHostedSessions).
+// Stores hold only Key, the SHA-256 of the cookie value (WebSessionKey), so
+// that a copy of the database holds no usable session.
 type WebSession struct {
-	ID        string
+	ID        string // the cookie value: set by StartWebSession, never stored
+	Key       string // WebSessionKey(ID): what stores keep and look up
 	PoolID    string
 	UserSub   string
 	CreatedAt time.Time

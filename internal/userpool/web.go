@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"crypto/subtle"
 	"encoding/base64"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"slices"
@@ -28,12 +29,24 @@ const codeLifetime = 5 * time.Minute
 // sessions (Cognito leaves them alive).
 const TagSignOutEndsHostedSessions = "cognate:SignOutEndsHostedSessions"
 
-// StartWebSession opens a hosted-UI session for a signed-in user.
+// WebSessionKey is what stores keep of a session id: its SHA-256 (hex), as
+// refresh tokens are kept (HashRefreshToken). The id carries 256 bits, so a
+// plain hash is enough: a copy of the database yields no id to present.
+func WebSessionKey(id string) string {
+	sum := sha256.Sum256([]byte(id))
+	return hex.EncodeToString(sum[:])
+}
+
+// StartWebSession opens a hosted-UI session for a signed-in user; the
+// returned ID is the cookie value, and only its key is stored.
 func (a *Auth) StartWebSession(ctx context.Context, pool *Pool, user *User) (WebSession, error) {
 	now := a.Now()
-	ws := WebSession{ID: randomString(43, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"), PoolID: pool.ID, UserSub: user.Sub,
+	id := randomString(43, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_")
+	ws := WebSession{ID: id, Key: WebSessionKey(id), PoolID: pool.ID, UserSub: user.Sub,
 		CreatedAt: now, ExpiresAt: now.Add(WebSessionLifetime)}
-	return ws, a.Store.CreateWebSession(ctx, ws)
+	stored := ws
+	stored.ID = ""
+	return ws, a.Store.CreateWebSession(ctx, stored)
 }
 
 // WebSessionUser returns the user of a live session of the pool.
@@ -42,7 +55,7 @@ func (a *Auth) WebSessionUser(ctx context.Context, pool *Pool, id string) (User,
 	if id == "" {
 		return User{}, none
 	}
-	ws, err := a.Store.GetWebSession(ctx, id)
+	ws, err := a.Store.GetWebSession(ctx, WebSessionKey(id))
 	if err != nil {
 		return User{}, none
 	}
@@ -61,7 +74,7 @@ func (a *Auth) EndWebSession(ctx context.Context, id string) error {
 	if id == "" {
 		return nil
 	}
-	if err := a.Store.EndWebSession(ctx, id, a.Now()); err != nil && !errors.Is(err, ErrNotFound) {
+	if err := a.Store.EndWebSession(ctx, WebSessionKey(id), a.Now()); err != nil && !errors.Is(err, ErrNotFound) {
 		return err
 	}
 	return nil

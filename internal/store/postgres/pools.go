@@ -3,6 +3,7 @@ package postgres
 import (
 	"context"
 	"encoding/json"
+	"errors"
 
 	"github.com/jackc/pgx/v5"
 
@@ -133,7 +134,7 @@ func (s *Store) ListSigningKeys(ctx context.Context, poolID string) ([]userpool.
 
 const clientCols = `id, pool_id, secret, settings, created_ns, modified_ns`
 
-func scanClient(r row) (userpool.Client, error) {
+func (s *Store) scanClient(r row) (userpool.Client, error) {
 	var c userpool.Client
 	var secrets, settings string
 	var created, modified int64
@@ -142,7 +143,7 @@ func scanClient(r row) (userpool.Client, error) {
 	}
 	c.CreatedAt, c.ModifiedAt = fromNS(created), fromNS(modified)
 	var err error
-	if c.Secrets, err = rowcodec.ParseClientSecrets(secrets, c.ID, c.CreatedAt); err != nil {
+	if c.Secrets, _, err = rowcodec.ParseClientSecrets(secrets, c.ID, c.CreatedAt, s.sealer); err != nil {
 		return c, err
 	}
 	return c, json.Unmarshal([]byte(settings), &c.Settings)
@@ -151,7 +152,7 @@ func scanClient(r row) (userpool.Client, error) {
 // CreateClient implements userpool.ClientStore.
 func (s *Store) CreateClient(ctx context.Context, c userpool.Client) error {
 	_, err := s.db.Exec(ctx, `INSERT INTO clients(`+clientCols+`) VALUES ($1,$2,$3,$4,$5,$6)`,
-		c.ID, c.PoolID, rowcodec.ClientSecrets(c.Secrets), mustJSON(c.Settings), ns(c.CreatedAt), ns(c.ModifiedAt))
+		c.ID, c.PoolID, rowcodec.ClientSecrets(c.ID, c.Secrets, s.sealer), mustJSON(c.Settings), ns(c.CreatedAt), ns(c.ModifiedAt))
 	switch code(err) {
 	case "23505":
 		return userpool.ErrAlreadyExists
@@ -163,7 +164,7 @@ func (s *Store) CreateClient(ctx context.Context, c userpool.Client) error {
 
 // GetClient implements userpool.ClientStore.
 func (s *Store) GetClient(ctx context.Context, id string) (userpool.Client, error) {
-	return scanClient(s.db.QueryRow(ctx, `SELECT `+clientCols+` FROM clients WHERE id = $1`, id))
+	return s.scanClient(s.db.QueryRow(ctx, `SELECT `+clientCols+` FROM clients WHERE id = $1`, id))
 }
 
 // ListClients implements userpool.ClientStore.
@@ -175,7 +176,7 @@ func (s *Store) ListClients(ctx context.Context, poolID, after string, limit int
 	defer rows.Close()
 	var out []userpool.Client
 	for rows.Next() {
-		c, err := scanClient(rows)
+		c, err := s.scanClient(rows)
 		if err != nil {
 			return nil, err
 		}
@@ -188,7 +189,7 @@ func (s *Store) ListClients(ctx context.Context, poolID, after string, limit int
 func (s *Store) UpdateClient(ctx context.Context, id string, fn func(userpool.Client) (userpool.Client, error)) (userpool.Client, error) {
 	var out userpool.Client
 	err := s.tx(ctx, func(tx pgx.Tx) error {
-		c, err := scanClient(tx.QueryRow(ctx, `SELECT `+clientCols+` FROM clients WHERE id = $1 FOR UPDATE`, id))
+		c, err := s.scanClient(tx.QueryRow(ctx, `SELECT `+clientCols+` FROM clients WHERE id = $1 FOR UPDATE`, id))
 		if err != nil {
 			return err
 		}
@@ -196,7 +197,7 @@ func (s *Store) UpdateClient(ctx context.Context, id string, fn func(userpool.Cl
 			return err
 		}
 		_, err = tx.Exec(ctx, `UPDATE clients SET secret = $1, settings = $2, modified_ns = $3 WHERE id = $4`,
-			rowcodec.ClientSecrets(out.Secrets), mustJSON(out.Settings), ns(out.ModifiedAt), id)
+			rowcodec.ClientSecrets(id, out.Secrets, s.sealer), mustJSON(out.Settings), ns(out.ModifiedAt), id)
 		return err
 	})
 	return out, err
@@ -211,4 +212,49 @@ func (s *Store) DeleteClient(ctx context.Context, id string) error {
 		_, err := tx.Exec(ctx, `DELETE FROM families WHERE client_id = $1`, id)
 		return err
 	})
+}
+
+// SealClientSecrets seals the app-client secrets still stored in plain text
+// (rows from before secrets were sealed) and reports how many clients it
+// rewrote. Each row is replaced only if unchanged meanwhile, so replicas
+// may run it at once. Run it once the master key is known to be the data's.
+func (s *Store) SealClientSecrets(ctx context.Context) (int, error) {
+	if s.sealer == nil {
+		return 0, errors.New("store has no sealer")
+	}
+	rows, err := s.db.Query(ctx, `SELECT id, secret, created_ns FROM clients WHERE secret <> ''`)
+	if err != nil {
+		return 0, err
+	}
+	type legacy struct{ id, old, sealed string }
+	var todo []legacy
+	for rows.Next() {
+		var id, col string
+		var created int64
+		if err := rows.Scan(&id, &col, &created); err != nil {
+			rows.Close()
+			return 0, err
+		}
+		sealed, changed, err := rowcodec.ResealClientSecrets(col, id, fromNS(created), s.sealer)
+		if err != nil {
+			rows.Close()
+			return 0, err
+		}
+		if changed {
+			todo = append(todo, legacy{id, col, sealed})
+		}
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return 0, err
+	}
+	n := 0
+	for _, l := range todo {
+		tag, err := s.db.Exec(ctx, `UPDATE clients SET secret = $1 WHERE id = $2 AND secret = $3`, l.sealed, l.id, l.old)
+		if err != nil {
+			return n, err
+		}
+		n += int(tag.RowsAffected())
+	}
+	return n, nil
 }

@@ -9,20 +9,29 @@ import (
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgxpool"
 
+	"github.com/cognate/cognate/internal/secret"
 	"github.com/cognate/cognate/internal/store/rowcodec"
 	"github.com/cognate/cognate/internal/userpool"
 )
 
 // Store implements userpool.Store.
 type Store struct {
-	db *pgxpool.Pool
+	db     *pgxpool.Pool
+	sealer secret.Sealer // seals client secrets at rest (WithSealer)
 }
+
+// Option configures Open.
+type Option func(*Store)
+
+// WithSealer seals app-client secrets at rest with k (the master key):
+// without it they are written in plain text, which only tests should do.
+func WithSealer(k secret.Sealer) Option { return func(s *Store) { s.sealer = k } }
 
 var _ userpool.Store = (*Store)(nil)
 
 // Open connects (maxConns connections at most; 0 = pgx's default) and
 // migrates the schema.
-func Open(ctx context.Context, url string, maxConns int32) (*Store, error) {
+func Open(ctx context.Context, url string, maxConns int32, opts ...Option) (*Store, error) {
 	cfg, err := pgxpool.ParseConfig(url)
 	if err != nil {
 		return nil, err
@@ -35,6 +44,9 @@ func Open(ctx context.Context, url string, maxConns int32) (*Store, error) {
 		return nil, err
 	}
 	s := &Store{db: db}
+	for _, o := range opts {
+		o(s)
+	}
 	if err := s.migrate(ctx); err != nil {
 		db.Close()
 		return nil, err
@@ -117,6 +129,13 @@ CREATE INDEX sign_in_names_user ON sign_in_names(pool_id, user_sub);
 CREATE TABLE attempt_windows (pool_id text NOT NULL, user_sub text NOT NULL, kind text NOT NULL, count integer NOT NULL,
 	ends_ns bigint NOT NULL, PRIMARY KEY (pool_id, user_sub, kind));
 CREATE INDEX attempt_windows_end ON attempt_windows(ends_ns);
+`, `
+-- Secrets at rest (security review #8): web_sessions.id now holds the
+-- SHA-256 of the cookie value and outbox codes are sealed. Older rows hold
+-- them in plain text: those sessions end (they last an hour) and those
+-- messages go (their codes still work; the outbox no longer shows them).
+DELETE FROM web_sessions;
+DELETE FROM outbox;
 `}
 
 func (s *Store) migrate(ctx context.Context) error {

@@ -58,7 +58,7 @@ func freshSchema(t testing.TB) string {
 
 func TestContract(t *testing.T) {
 	storetest.RunTests(t, func(t *testing.T) userpool.Store {
-		s, err := Open(context.Background(), freshSchema(t), 8)
+		s, err := Open(context.Background(), freshSchema(t), 8, WithSealer(storetest.Sealer))
 		if err != nil {
 			t.Fatal(err)
 		}

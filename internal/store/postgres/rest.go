@@ -96,7 +96,7 @@ func (s *Store) DeleteDevice(ctx context.Context, poolID, key string) error {
 // CreateWebSession implements userpool.WebStore.
 func (s *Store) CreateWebSession(ctx context.Context, w userpool.WebSession) error {
 	_, err := s.db.Exec(ctx, `INSERT INTO web_sessions(id, pool_id, user_sub, created_ns, expires_ns, ended_ns) VALUES ($1,$2,$3,$4,$5,0)`,
-		w.ID, w.PoolID, w.UserSub, ns(w.CreatedAt), ns(w.ExpiresAt))
+		w.Key, w.PoolID, w.UserSub, ns(w.CreatedAt), ns(w.ExpiresAt))
 	if isUnique(err) {
 		return userpool.ErrAlreadyExists
 	}
@@ -104,18 +104,18 @@ func (s *Store) CreateWebSession(ctx context.Context, w userpool.WebSession) err
 }
 
 // GetWebSession implements userpool.WebStore.
-func (s *Store) GetWebSession(ctx context.Context, id string) (userpool.WebSession, error) {
+func (s *Store) GetWebSession(ctx context.Context, key string) (userpool.WebSession, error) {
 	var w userpool.WebSession
 	var created, expires, ended int64
-	err := s.db.QueryRow(ctx, `SELECT id, pool_id, user_sub, created_ns, expires_ns, ended_ns FROM web_sessions WHERE id = $1`, id).
-		Scan(&w.ID, &w.PoolID, &w.UserSub, &created, &expires, &ended)
+	err := s.db.QueryRow(ctx, `SELECT id, pool_id, user_sub, created_ns, expires_ns, ended_ns FROM web_sessions WHERE id = $1`, key).
+		Scan(&w.Key, &w.PoolID, &w.UserSub, &created, &expires, &ended)
 	w.CreatedAt, w.ExpiresAt, w.EndedAt = fromNS(created), fromNS(expires), fromNS(ended)
 	return w, notFound(err)
 }
 
 // EndWebSession implements userpool.WebStore.
-func (s *Store) EndWebSession(ctx context.Context, id string, at time.Time) error {
-	return affected(s.db.Exec(ctx, `UPDATE web_sessions SET ended_ns = CASE WHEN ended_ns = 0 THEN $1 ELSE ended_ns END WHERE id = $2`, ns(at), id))
+func (s *Store) EndWebSession(ctx context.Context, key string, at time.Time) error {
+	return affected(s.db.Exec(ctx, `UPDATE web_sessions SET ended_ns = CASE WHEN ended_ns = 0 THEN $1 ELSE ended_ns END WHERE id = $2`, ns(at), key))
 }
 
 // EndWebSessionsOfUser implements userpool.WebStore.
@@ -385,6 +385,12 @@ func (s *Store) ListMessages(ctx context.Context, poolID, username string, after
 		out = append(out, m)
 	}
 	return out, rows.Err()
+}
+
+// DeleteMessagesBefore implements userpool.CodeStore.
+func (s *Store) DeleteMessagesBefore(ctx context.Context, t time.Time) (int, error) {
+	tag, err := s.db.Exec(ctx, `DELETE FROM outbox WHERE created_ns < $1`, ns(t))
+	return int(tag.RowsAffected()), err
 }
 
 // AddAuthEvent implements userpool.Store.

@@ -6,9 +6,12 @@ package rowcodec
 
 import (
 	"encoding/json"
+	"errors"
+	"fmt"
 	"slices"
 	"time"
 
+	"github.com/cognate/cognate/internal/secret"
 	"github.com/cognate/cognate/internal/userpool"
 )
 
@@ -107,47 +110,82 @@ func (fs *FamilyScan) Family() userpool.Family {
 	return f
 }
 
-// storedSecret is the JSON form of one ClientSecret.
+// storedSecret is the JSON form of one ClientSecret. Value is sealed
+// (secret.SealString) when the store has a sealer; rows written before
+// secrets were sealed hold it in plain text.
 type storedSecret struct {
 	ID      string `json:"id"`
 	Value   string `json:"v"`
 	Created int64  `json:"t"`
 }
 
+// clientSecretLabel binds a sealed secret to its client and secret id.
+func clientSecretLabel(clientID, secretID string) string {
+	return "cognate client secret\x00" + clientID + "\x00" + secretID
+}
+
 // ClientSecrets encodes a client's secrets for the clients.secret column:
-// "" for a public client, else a JSON list. (Secrets match [\w+]+, so a
-// stored value beginning with '[' is always a list; older rows hold one
-// secret as plain text.)
-func ClientSecrets(secrets []userpool.ClientSecret) string {
+// "" for a public client, else a JSON list, each value sealed under k (in
+// plain text when k is nil: stores opened without a master key, in tests).
+// (Secrets match [\w+]+, so a stored value beginning with '[' is always a
+// list; older rows hold one secret as plain text.)
+func ClientSecrets(clientID string, secrets []userpool.ClientSecret, k secret.Sealer) string {
 	if len(secrets) == 0 {
 		return ""
 	}
 	out := make([]storedSecret, len(secrets))
 	for i, s := range secrets {
-		out[i] = storedSecret{ID: s.ID, Value: s.Value, Created: NS(s.CreatedAt)}
+		v := s.Value
+		if k != nil {
+			v = secret.SealString(k, v, clientSecretLabel(clientID, s.ID))
+		}
+		out[i] = storedSecret{ID: s.ID, Value: v, Created: NS(s.CreatedAt)}
 	}
 	return JSON(out)
 }
 
-// ParseClientSecrets reads what ClientSecrets stored, and the plain single
-// secret of rows written before clients had several (its id is derived
-// from the client's creation time, as a new one's would be).
-func ParseClientSecrets(col, clientID string, clientCreated time.Time) ([]userpool.ClientSecret, error) {
+// ParseClientSecrets reads what ClientSecrets stored, opening sealed values
+// with k, and the plain single secret of rows written before clients had
+// several (its id is derived from the client's creation time, as a new
+// one's would be). It also reports whether any value was in plain text.
+func ParseClientSecrets(col, clientID string, clientCreated time.Time, k secret.Sealer) (secrets []userpool.ClientSecret, plain bool, err error) {
 	switch {
 	case col == "":
-		return nil, nil
+		return nil, false, nil
 	case col[0] != '[':
-		return []userpool.ClientSecret{{ID: userpool.ClientSecretID(clientID, clientCreated), Value: col, CreatedAt: clientCreated}}, nil
+		return []userpool.ClientSecret{{ID: userpool.ClientSecretID(clientID, clientCreated), Value: col, CreatedAt: clientCreated}}, true, nil
 	}
 	var stored []storedSecret
 	if err := json.Unmarshal([]byte(col), &stored); err != nil {
-		return nil, err
+		return nil, false, err
 	}
 	out := make([]userpool.ClientSecret, len(stored))
 	for i, s := range stored {
-		out[i] = userpool.ClientSecret{ID: s.ID, Value: s.Value, CreatedAt: FromNS(s.Created)}
+		v := s.Value
+		if secret.IsSealedString(v) {
+			if k == nil {
+				return nil, false, errors.New("client " + clientID + ": secret is sealed and the store has no master key")
+			}
+			if v, err = secret.OpenString(k, v, clientSecretLabel(clientID, s.ID)); err != nil {
+				return nil, false, fmt.Errorf("client %s: opening secret %s: %w", clientID, s.ID, err)
+			}
+		} else {
+			plain = true
+		}
+		out[i] = userpool.ClientSecret{ID: s.ID, Value: v, CreatedAt: FromNS(s.Created)}
 	}
-	return out, nil
+	return out, plain, nil
+}
+
+// ResealClientSecrets returns the column sealed under k when col holds a
+// secret in plain text (rows from before secrets were sealed), and false
+// when it has nothing to seal.
+func ResealClientSecrets(col, clientID string, clientCreated time.Time, k secret.Sealer) (string, bool, error) {
+	secrets, plain, err := ParseClientSecrets(col, clientID, clientCreated, k)
+	if err != nil || !plain {
+		return col, false, err
+	}
+	return ClientSecrets(clientID, secrets, k), true, nil
 }
 
 // SignInNames encodes the sign_in_names column: NULL for nil.

@@ -102,3 +102,13 @@ func (s *Store) ListMessages(ctx context.Context, poolID, username string, after
 	}
 	return out, rows.Err()
 }
+
+// DeleteMessagesBefore implements userpool.CodeStore.
+func (s *Store) DeleteMessagesBefore(ctx context.Context, t time.Time) (int, error) {
+	res, err := s.w.ExecContext(ctx, `DELETE FROM outbox WHERE created_ns < ?`, ns(t))
+	if err != nil {
+		return 0, err
+	}
+	n, err := res.RowsAffected()
+	return int(n), err
+}

@@ -16,6 +16,7 @@ import (
 
 	_ "modernc.org/sqlite" // registers the "sqlite" driver
 
+	"github.com/cognate/cognate/internal/secret"
 	"github.com/cognate/cognate/internal/store/rowcodec"
 	"github.com/cognate/cognate/internal/userpool"
 )
@@ -31,14 +32,23 @@ type Store struct {
 	after     func(time.Duration) <-chan time.Time // the gather window's timer; tests replace it
 
 	pools   decoded[userpool.Pool]   // cache.go
-	clients decoded[userpool.Client] // cache.go
+	clients decoded[userpool.Client] // cache.go (secrets opened)
+
+	sealer secret.Sealer // seals client secrets at rest (WithSealer)
 }
+
+// Option configures Open.
+type Option func(*Store)
+
+// WithSealer seals app-client secrets at rest with k (the master key):
+// without it they are written in plain text, which only tests should do.
+func WithSealer(k secret.Sealer) Option { return func(s *Store) { s.sealer = k } }
 
 var _ userpool.Store = (*Store)(nil)
 
 // Open opens (creating and migrating) the database at path; "" or
 // ":memory:" is a private in-memory database for tests.
-func Open(path string) (*Store, error) {
+func Open(path string, opts ...Option) (*Store, error) {
 	pragmas := "_pragma=busy_timeout(10000)&_pragma=foreign_keys(1)"
 	if path == "" || path == ":memory:" {
 		name := make([]byte, 8)
@@ -52,6 +62,9 @@ func Open(path string) (*Store, error) {
 		db.SetMaxIdleConns(1)
 		mem := newDB(db)
 		s := &Store{w: mem, r: mem}
+		for _, o := range opts {
+			o(s)
+		}
 		if err := s.migrate(); err != nil {
 			return nil, err
 		}
@@ -75,6 +88,9 @@ func Open(path string) (*Store, error) {
 	w.SetMaxIdleConns(1)
 	w.SetConnMaxLifetime(0)
 	s := &Store{w: newDB(w)}
+	for _, o := range opts {
+		o(s)
+	}
 	if err := s.migrate(); err != nil {
 		w.Close()
 		return nil, err
@@ -315,6 +331,13 @@ var migrations = []string{
 		PRIMARY KEY (pool_id, user_sub, kind)
 	) WITHOUT ROWID;
 	CREATE INDEX attempt_windows_end ON attempt_windows(ends_ns);`,
+	// Secrets at rest (security review #8): web_sessions.id now holds the
+	// SHA-256 of the cookie value and outbox codes are sealed. Older rows
+	// hold them in plain text: those sessions end (they last an hour) and
+	// those messages go (their codes still work; the outbox no longer
+	// shows them).
+	`DELETE FROM web_sessions;
+	DELETE FROM outbox;`,
 }
 
 func (s *Store) migrate() error {
@@ -518,7 +541,7 @@ func (s *Store) ListSigningKeys(ctx context.Context, poolID string) ([]userpool.
 
 const clientCols = `id, pool_id, secret, settings, created_ns, modified_ns`
 
-func scanClient(sc scanner) (userpool.Client, error) {
+func (s *Store) scanClient(sc scanner) (userpool.Client, error) {
 	var c userpool.Client
 	var secrets, settings string
 	var created, modified int64
@@ -530,14 +553,14 @@ func scanClient(sc scanner) (userpool.Client, error) {
 	}
 	c.CreatedAt, c.ModifiedAt = fromNS(created), fromNS(modified)
 	var err error
-	c.Secrets, err = rowcodec.ParseClientSecrets(secrets, c.ID, c.CreatedAt)
+	c.Secrets, _, err = rowcodec.ParseClientSecrets(secrets, c.ID, c.CreatedAt, s.sealer)
 	return c, err
 }
 
 // CreateClient implements userpool.ClientStore.
 func (s *Store) CreateClient(ctx context.Context, c userpool.Client) error {
 	_, err := s.w.ExecContext(ctx, `INSERT INTO clients(`+clientCols+`) VALUES (?,?,?,?,?,?)`,
-		c.ID, c.PoolID, rowcodec.ClientSecrets(c.Secrets), mustJSON(c.Settings), ns(c.CreatedAt), ns(c.ModifiedAt))
+		c.ID, c.PoolID, rowcodec.ClientSecrets(c.ID, c.Secrets, s.sealer), mustJSON(c.Settings), ns(c.CreatedAt), ns(c.ModifiedAt))
 	if isUnique(err) {
 		return userpool.ErrAlreadyExists
 	}
@@ -552,7 +575,7 @@ func (s *Store) CreateClient(ctx context.Context, c userpool.Client) error {
 // may be shared.
 func (s *Store) GetClient(ctx context.Context, id string) (userpool.Client, error) {
 	return s.clients.get(id, func() (userpool.Client, error) {
-		return scanClient(s.r.QueryRowContext(ctx, `SELECT `+clientCols+` FROM clients WHERE id = ?`, id))
+		return s.scanClient(s.r.QueryRowContext(ctx, `SELECT `+clientCols+` FROM clients WHERE id = ?`, id))
 	})
 }
 
@@ -565,7 +588,7 @@ func (s *Store) ListClients(ctx context.Context, poolID, after string, limit int
 	defer rows.Close()
 	var out []userpool.Client
 	for rows.Next() {
-		c, err := scanClient(rows)
+		c, err := s.scanClient(rows)
 		if err != nil {
 			return nil, err
 		}
@@ -580,7 +603,7 @@ func (s *Store) UpdateClient(ctx context.Context, id string, fn func(userpool.Cl
 	defer s.clients.forget(id)
 	var out userpool.Client
 	err := s.tx(ctx, func(tx *txn) error {
-		c, err := scanClient(tx.QueryRowContext(ctx, `SELECT `+clientCols+` FROM clients WHERE id = ?`, id))
+		c, err := s.scanClient(tx.QueryRowContext(ctx, `SELECT `+clientCols+` FROM clients WHERE id = ?`, id))
 		if err != nil {
 			return err
 		}
@@ -588,7 +611,7 @@ func (s *Store) UpdateClient(ctx context.Context, id string, fn func(userpool.Cl
 			return err
 		}
 		_, err = tx.ExecContext(ctx, `UPDATE clients SET secret = ?, settings = ?, modified_ns = ? WHERE id = ?`,
-			rowcodec.ClientSecrets(out.Secrets), mustJSON(out.Settings), ns(out.ModifiedAt), id)
+			rowcodec.ClientSecrets(id, out.Secrets, s.sealer), mustJSON(out.Settings), ns(out.ModifiedAt), id)
 		return err
 	})
 	return out, err
@@ -624,4 +647,50 @@ func (s *Store) ConsumeNonce(ctx context.Context, nonce string, expires time.Tim
 		}
 		return err
 	})
+}
+
+// SealClientSecrets seals the app-client secrets still stored in plain text
+// (rows from before secrets were sealed) and reports how many clients it
+// rewrote. Run it once the master key is known to be the data's.
+func (s *Store) SealClientSecrets(ctx context.Context) (int, error) {
+	if s.sealer == nil {
+		return 0, errors.New("store has no sealer")
+	}
+	defer s.clients.forgetAll()
+	n := 0
+	err := s.tx(ctx, func(tx *txn) error {
+		rows, err := tx.QueryContext(ctx, `SELECT id, secret, created_ns FROM clients WHERE secret <> ''`)
+		if err != nil {
+			return err
+		}
+		sealed := map[string]string{}
+		for rows.Next() {
+			var id, col string
+			var created int64
+			if err := rows.Scan(&id, &col, &created); err != nil {
+				rows.Close()
+				return err
+			}
+			v, changed, err := rowcodec.ResealClientSecrets(col, id, fromNS(created), s.sealer)
+			if err != nil {
+				rows.Close()
+				return err
+			}
+			if changed {
+				sealed[id] = v
+			}
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		for id, v := range sealed {
+			if _, err := tx.ExecContext(ctx, `UPDATE clients SET secret = ? WHERE id = ?`, v, id); err != nil {
+				return err
+			}
+		}
+		n = len(sealed)
+		return nil
+	})
+	return n, err
 }

@@ -12,7 +12,7 @@ import (
 
 func TestContractInMemory(t *testing.T) {
 	storetest.RunTests(t, func(t *testing.T) userpool.Store {
-		s, err := Open(":memory:")
+		s, err := Open(":memory:", WithSealer(storetest.Sealer))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -22,7 +22,7 @@ func TestContractInMemory(t *testing.T) {
 
 func TestContractOnDisk(t *testing.T) {
 	storetest.RunTests(t, func(t *testing.T) userpool.Store {
-		s, err := Open(filepath.Join(t.TempDir(), "cognate.db"))
+		s, err := Open(filepath.Join(t.TempDir(), "cognate.db"), WithSealer(storetest.Sealer))
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -11,7 +11,7 @@ import (
 // CreateWebSession implements userpool.WebStore.
 func (s *Store) CreateWebSession(ctx context.Context, w userpool.WebSession) error {
 	_, err := s.w.ExecContext(ctx, `INSERT INTO web_sessions(id, pool_id, user_sub, created_ns, expires_ns, ended_ns) VALUES (?,?,?,?,?,0)`,
-		w.ID, w.PoolID, w.UserSub, ns(w.CreatedAt), ns(w.ExpiresAt))
+		w.Key, w.PoolID, w.UserSub, ns(w.CreatedAt), ns(w.ExpiresAt))
 	if isUnique(err) {
 		return userpool.ErrAlreadyExists
 	}
@@ -19,11 +19,11 @@ func (s *Store) CreateWebSession(ctx context.Context, w userpool.WebSession) err
 }
 
 // GetWebSession implements userpool.WebStore.
-func (s *Store) GetWebSession(ctx context.Context, id string) (userpool.WebSession, error) {
+func (s *Store) GetWebSession(ctx context.Context, key string) (userpool.WebSession, error) {
 	var w userpool.WebSession
 	var created, expires, ended int64
-	err := s.r.QueryRowContext(ctx, `SELECT id, pool_id, user_sub, created_ns, expires_ns, ended_ns FROM web_sessions WHERE id = ?`, id).
-		Scan(&w.ID, &w.PoolID, &w.UserSub, &created, &expires, &ended)
+	err := s.r.QueryRowContext(ctx, `SELECT id, pool_id, user_sub, created_ns, expires_ns, ended_ns FROM web_sessions WHERE id = ?`, key).
+		Scan(&w.Key, &w.PoolID, &w.UserSub, &created, &expires, &ended)
 	if err != nil {
 		return w, notFound(err)
 	}
@@ -32,8 +32,8 @@ func (s *Store) GetWebSession(ctx context.Context, id string) (userpool.WebSessi
 }
 
 // EndWebSession implements userpool.WebStore.
-func (s *Store) EndWebSession(ctx context.Context, id string, at time.Time) error {
-	res, err := s.w.ExecContext(ctx, `UPDATE web_sessions SET ended_ns = CASE WHEN ended_ns = 0 THEN ? ELSE ended_ns END WHERE id = ?`, ns(at), id)
+func (s *Store) EndWebSession(ctx context.Context, key string, at time.Time) error {
+	res, err := s.w.ExecContext(ctx, `UPDATE web_sessions SET ended_ns = CASE WHEN ended_ns = 0 THEN ? ELSE ended_ns END WHERE id = ?`, ns(at), key)
 	if err != nil {
 		return err
 	}

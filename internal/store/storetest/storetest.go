@@ -26,6 +26,7 @@ func RunTests(t *testing.T, newStore func(t *testing.T) userpool.Store) {
 		{"DeletePoolCascades", testDeletePoolCascades},
 		{"SigningKeys", testSigningKeys},
 		{"Clients", testClients},
+		{"ClientSecretsAtRest", testClientSecretsAtRest},
 		{"Users", testUsers},
 		{"ConcurrentCreateUser", testConcurrentCreateUser},
 		{"UpdateUserCAS", testUpdateUserCAS},
@@ -710,11 +711,11 @@ func testWebSessions(t *testing.T, s userpool.Store) {
 		if i == 2 {
 			sub = "sub-2"
 		}
-		must(t, s.CreateWebSession(ctx, userpool.WebSession{ID: id, PoolID: "us-east-1_a", UserSub: sub, CreatedAt: t0, ExpiresAt: t0.Add(time.Hour)}))
+		must(t, s.CreateWebSession(ctx, userpool.WebSession{Key: id, PoolID: "us-east-1_a", UserSub: sub, CreatedAt: t0, ExpiresAt: t0.Add(time.Hour)}))
 	}
 	got, err := s.GetWebSession(ctx, "w1")
 	must(t, err)
-	if got.UserSub != "sub-1" || !got.ExpiresAt.Equal(t0.Add(time.Hour)) || !got.EndedAt.IsZero() {
+	if got.Key != "w1" || got.ID != "" || got.UserSub != "sub-1" || !got.ExpiresAt.Equal(t0.Add(time.Hour)) || !got.EndedAt.IsZero() {
 		t.Fatalf("session %+v", got)
 	}
 	must(t, s.EndWebSession(ctx, "w1", t0.Add(time.Minute)))
@@ -952,6 +953,21 @@ func testCodesAndOutbox(t *testing.T, s userpool.Store) {
 	}
 	if later, _ := s.ListMessages(ctx, "us-east-1_a", "", all[1].ID, 10); len(later) != 1 {
 		t.Fatalf("after: %+v", later)
+	}
+	// Purging: messages created before the cut go, the cut itself stays.
+	if _, err := s.AddMessage(ctx, userpool.Message{PoolID: "us-east-1_a", Username: "carol", Medium: "SMS", Destination: "+1555",
+		Purpose: "forgot", Code: "654321", Body: "code 654321", CreatedAt: t0.Add(time.Hour)}); err != nil {
+		t.Fatal(err)
+	}
+	if n, err := s.DeleteMessagesBefore(ctx, t0); err != nil || n != 0 {
+		t.Fatalf("purge before t0: %d %v", n, err)
+	}
+	if n, err := s.DeleteMessagesBefore(ctx, t0.Add(time.Minute)); err != nil || n != 3 {
+		t.Fatalf("purge: %d %v, want 3", n, err)
+	}
+	if left, _ := s.ListMessages(ctx, "us-east-1_a", "", 0, 10); len(left) != 1 || left[0].Username != "carol" ||
+		!left[0].CreatedAt.Equal(t0.Add(time.Hour)) {
+		t.Fatalf("left after purge: %+v", left)
 	}
 }
 
