@@ -162,7 +162,7 @@ func serve(ctx context.Context, cfg serveConfig, stderr io.Writer) error {
 	if os.Getenv("COGNATE_MASTER_KEY") == "" {
 		keySource = keyFile + " (COGNATE_MASTER_KEY is unset)"
 	}
-	keys, err := loadCredentials(cfg.DataDir, stderr)
+	keys, err := loadCredentials(cfg.DataDir, stderr, log)
 	if err != nil {
 		return err
 	}
@@ -237,6 +237,9 @@ func serve(ctx context.Context, cfg serveConfig, stderr io.Writer) error {
 	errc := make(chan error, 1)
 	go func() { errc <- hs.Serve(ln) }()
 	go collectGarbage(ctx, sessions, log)
+	if file, ok := keys.(*sigv4.FileKeyring); ok {
+		go reloadOnHangup(ctx, file)
+	}
 	if cfg.DebugAddr != "" {
 		go servePprof(cfg.DebugAddr, log)
 	}
@@ -250,6 +253,22 @@ func serve(ctx context.Context, cfg serveConfig, stderr io.Writer) error {
 	shutdownCtx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	return hs.Shutdown(shutdownCtx)
+}
+
+// reloadOnHangup re-reads credentials.json at each SIGHUP, for operators who
+// would rather not wait for the next signed call to notice an edit.
+func reloadOnHangup(ctx context.Context, keys *sigv4.FileKeyring) {
+	hup := make(chan os.Signal, 1)
+	signal.Notify(hup, syscall.SIGHUP)
+	defer signal.Stop(hup)
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-hup:
+			keys.Reload() // a failure is logged, and the keys in force stay
+		}
+	}
 }
 
 // servePprof exposes net/http/pprof on its own listener, never on the API's.
@@ -302,27 +321,22 @@ func (a auditLog) Audit(ctx context.Context, event string, fields ...any) {
 	a.log.InfoContext(ctx, "audit", append([]any{"event", event, "request_id", server.RequestID(ctx)}, fields...)...)
 }
 
-// credentialsFile is <data-dir>/credentials.json: the admin principals.
-type credentialsFile struct {
-	Principals []sigv4.Credential `json:"principals"`
-}
-
-// loadCredentials returns the admin keys: from the environment when set,
-// else from the data dir, generating (and printing once) a key pair there.
-func loadCredentials(dataDir string, stderr io.Writer) (sigv4.StaticKeyring, error) {
-	ring := sigv4.StaticKeyring{}
+// loadCredentials returns the admin keys: from the environment when set
+// (fixed for the process's life), else from <data-dir>/credentials.json,
+// generating (and printing once) a key pair there. The file is read again
+// when it changes (sigv4.FileKeyring), so keys can be added, removed or
+// re-scoped without a restart.
+func loadCredentials(dataDir string, stderr io.Writer, log *slog.Logger) (sigv4.Keyring, error) {
 	if id, sec := os.Getenv("COGNATE_ACCESS_KEY_ID"), os.Getenv("COGNATE_SECRET_ACCESS_KEY"); id != "" || sec != "" {
 		if id == "" || sec == "" {
 			return nil, errors.New("set both COGNATE_ACCESS_KEY_ID and COGNATE_SECRET_ACCESS_KEY, or neither")
 		}
-		ring[id] = sigv4.Credential{AccessKeyID: id, SecretAccessKey: sec, Name: "env"}
-		return ring, nil
+		return sigv4.StaticKeyring{id: {AccessKeyID: id, SecretAccessKey: sec, Name: "env"}}, nil
 	}
 	path := filepath.Join(dataDir, "credentials.json")
-	data, err := os.ReadFile(path)
-	if errors.Is(err, os.ErrNotExist) {
+	if _, err := os.Stat(path); errors.Is(err, os.ErrNotExist) {
 		cred := sigv4.Credential{AccessKeyID: "AKIA" + strings.ToUpper(randomText(16)), SecretAccessKey: randomText(40), Name: "admin"}
-		raw, _ := json.MarshalIndent(credentialsFile{Principals: []sigv4.Credential{cred}}, "", "  ")
+		raw, _ := json.MarshalIndent(sigv4.CredentialsFile{Principals: []sigv4.Credential{cred}}, "", "  ")
 		if err := os.WriteFile(path, raw, 0o600); err != nil {
 			return nil, err
 		}
@@ -335,23 +349,8 @@ func loadCredentials(dataDir string, stderr io.Writer) (sigv4.StaticKeyring, err
 		} else {
 			fmt.Fprintf(stderr, "Generated admin credentials for access key %s; the secret is in %s (mode 0600).\n", cred.AccessKeyID, path)
 		}
-		ring[cred.AccessKeyID] = cred
-		return ring, nil
 	}
-	if err != nil {
-		return nil, err
-	}
-	var f credentialsFile
-	if err := json.Unmarshal(data, &f); err != nil {
-		return nil, fmt.Errorf("%s: %w", path, err)
-	}
-	for _, c := range f.Principals {
-		ring[c.AccessKeyID] = c
-	}
-	if len(ring) == 0 {
-		return nil, fmt.Errorf("%s lists no principals", path)
-	}
-	return ring, nil
+	return sigv4.LoadFileKeyring(path, log, nil)
 }
 
 // isTerminal reports whether w is a character device (a terminal).
