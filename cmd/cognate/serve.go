@@ -88,6 +88,10 @@ COGNATE_RATE_LIMIT_IP, COGNATE_SMTP_ADDR, COGNATE_SMTP_FROM.
 Admin (SigV4-signed) calls must be signed with the credentials in
 COGNATE_ACCESS_KEY_ID / COGNATE_SECRET_ACCESS_KEY, or with those in
 <data-dir>/credentials.json (generated on first start and printed once).
+A key in that file may carry an IAM policy limiting it to some pools or
+actions, and an expiry; the file is read again when it changes (at most once
+a second) and on SIGHUP, and a version that does not parse is logged and
+ignored (README: "Admin keys and their policies").
 The master key that protects passwords and signing keys comes from
 COGNATE_MASTER_KEY (base64, 32 bytes) or <data-dir>/master.key; a key that
 cannot open what the database holds is refused at start.
