@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -300,5 +301,19 @@ func TestPolicyReloadWithoutRestart(t *testing.T) {
 	expectAPIError(t, getAlice(expired), "UnrecognizedClientException", "The security token included in the request is invalid.")
 	if err := getAlice(later); err != nil {
 		t.Fatalf("a key that expires later: %v", err)
+	}
+
+	// SIGHUP reloads at once, without a signed call to notice the edit.
+	reloads := strings.Count(s.Logs(), "credentials reloaded")
+	writeCredentials(t, s, policyAdmin)
+	s.cmd.Process.Signal(syscall.SIGHUP)
+	eventually(t, "the reload on SIGHUP", func() error {
+		if strings.Count(s.Logs(), "credentials reloaded") == reloads {
+			return errString("not reloaded")
+		}
+		return nil
+	})
+	if err := wantCode(getAlice(later), "UnrecognizedClientException"); err != nil {
+		t.Fatalf("a key removed before SIGHUP: %v", err)
 	}
 }

@@ -3,9 +3,11 @@ package sigv4
 import (
 	"bytes"
 	"log/slog"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -143,4 +145,35 @@ func TestExpiredKeyIsUnknown(t *testing.T) {
 			expectError(t, err, userpool.UnrecognizedClient, msgUnknownKey)
 		}
 	}
+}
+
+// Lookups race reloads safely (run with -race): each sees one whole keyring.
+func TestFileKeyringConcurrentReloads(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "credentials.json")
+	docs := []string{`{"principals":[{"accessKeyId":"A","secretAccessKey":"a"},{"accessKeyId":"B","secretAccessKey":"b"}]}`,
+		`{"principals":[{"accessKeyId":"A","secretAccessKey":"a"},{"accessKeyId":"C","secretAccessKey":"c"}]}`}
+	if err := os.WriteFile(path, []byte(docs[0]), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	k, err := LoadFileKeyring(path, nil, func() time.Time { return time.Now().Add(time.Duration(rand.Int64N(int64(time.Hour)))) })
+	if err != nil {
+		t.Fatal(err)
+	}
+	var wg sync.WaitGroup
+	for range 8 {
+		wg.Go(func() {
+			for range 300 {
+				if _, ok := k.Lookup("A"); !ok {
+					t.Error("a key in every version went missing")
+					return
+				}
+			}
+		})
+	}
+	for i := range 50 {
+		os.WriteFile(path+".tmp", []byte(docs[i%2]), 0o600)
+		os.Rename(path+".tmp", path)
+		k.Reload()
+	}
+	wg.Wait()
 }
