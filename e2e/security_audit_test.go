@@ -45,6 +45,8 @@ func TestAuditTrail(t *testing.T) {
 		f.api.InitiateAuth(ctx, &cip.InitiateAuthInput{ClientId: &f.ClientID, AuthFlow: "USER_PASSWORD_AUTH",
 			AuthParameters: map[string]string{"USERNAME": "alice", "PASSWORD": "wrong-password"}})
 	}
+	// The last line may still be in the stderr pipe when the answer arrives.
+	s.WaitLog(`"event":"sign-in-locked-out"`)
 
 	var setPassword map[string]any
 	for _, l := range auditLines(t, s, "admin-call") {
