@@ -45,6 +45,8 @@ func TestAuditTrail(t *testing.T) {
 		f.api.InitiateAuth(ctx, &cip.InitiateAuthInput{ClientId: &f.ClientID, AuthFlow: "USER_PASSWORD_AUTH",
 			AuthParameters: map[string]string{"USERNAME": "alice", "PASSWORD": "wrong-password"}})
 	}
+	// The last line may still be in the stderr pipe when the answer arrives.
+	s.WaitLog(`"event":"sign-in-locked-out"`)
 
 	// The server writes its log through a pipe the harness reads: wait for
 	// the last line expected before reading them all.

@@ -92,6 +92,10 @@ COGNATE_RATE_LIMIT_IP, COGNATE_SMTP_ADDR, COGNATE_SMTP_FROM.
 Admin (SigV4-signed) calls must be signed with the credentials in
 COGNATE_ACCESS_KEY_ID / COGNATE_SECRET_ACCESS_KEY, or with those in
 <data-dir>/credentials.json (generated on first start and printed once).
+A key in that file may carry an IAM policy limiting it to some pools or
+actions, and an expiry; the file is read again when it changes (at most once
+a second) and on SIGHUP, and a version that does not parse is logged and
+ignored (README: "Admin keys and their policies").
 The master key that protects passwords and signing keys comes from
 COGNATE_MASTER_KEY (base64, 32 bytes) or --master-key-file (default
 <data-dir>/master.key, warned about: keep it off the data directory's volume);
@@ -180,7 +184,7 @@ func serve(ctx context.Context, cfg serveConfig, stderr io.Writer) error {
 				"master_key_file", keyFile, "data_dir", cfg.DataDir)
 		}
 	}
-	keys, err := loadCredentials(cfg.DataDir, stderr)
+	keys, err := loadCredentials(cfg.DataDir, stderr, log)
 	if err != nil {
 		return err
 	}
@@ -264,6 +268,9 @@ func serve(ctx context.Context, cfg serveConfig, stderr io.Writer) error {
 	errc := make(chan error, 1)
 	go func() { errc <- hs.Serve(ln) }()
 	go collectGarbage(ctx, sessions, srv.Accounts, log)
+	if file, ok := keys.(*sigv4.FileKeyring); ok {
+		go reloadOnHangup(ctx, file)
+	}
 	if cfg.DebugAddr != "" {
 		if !loopbackAddr(cfg.DebugAddr) {
 			return fmt.Errorf("--debug-addr %s: pprof is served on loopback addresses only (127.0.0.1:PORT, [::1]:PORT, localhost:PORT)", cfg.DebugAddr)
@@ -283,6 +290,22 @@ func serve(ctx context.Context, cfg serveConfig, stderr io.Writer) error {
 	shutdownCtx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	return hs.Shutdown(shutdownCtx)
+}
+
+// reloadOnHangup re-reads credentials.json at each SIGHUP, for operators who
+// would rather not wait for the next signed call to notice an edit.
+func reloadOnHangup(ctx context.Context, keys *sigv4.FileKeyring) {
+	hup := make(chan os.Signal, 1)
+	signal.Notify(hup, syscall.SIGHUP)
+	defer signal.Stop(hup)
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-hup:
+			keys.Reload() // a failure is logged, and the keys in force stay
+		}
+	}
 }
 
 // pprofMux is net/http/pprof's handlers, for their own listener only.
@@ -383,27 +406,22 @@ func (a auditLog) Audit(ctx context.Context, event string, fields ...any) {
 	a.log.InfoContext(ctx, "audit", append([]any{"event", event, "request_id", server.RequestID(ctx)}, fields...)...)
 }
 
-// credentialsFile is <data-dir>/credentials.json: the admin principals.
-type credentialsFile struct {
-	Principals []sigv4.Credential `json:"principals"`
-}
-
-// loadCredentials returns the admin keys: from the environment when set,
-// else from the data dir, generating (and printing once) a key pair there.
-func loadCredentials(dataDir string, stderr io.Writer) (sigv4.StaticKeyring, error) {
-	ring := sigv4.StaticKeyring{}
+// loadCredentials returns the admin keys: from the environment when set
+// (fixed for the process's life), else from <data-dir>/credentials.json,
+// generating (and printing once) a key pair there. The file is read again
+// when it changes (sigv4.FileKeyring), so keys can be added, removed or
+// re-scoped without a restart.
+func loadCredentials(dataDir string, stderr io.Writer, log *slog.Logger) (sigv4.Keyring, error) {
 	if id, sec := os.Getenv("COGNATE_ACCESS_KEY_ID"), os.Getenv("COGNATE_SECRET_ACCESS_KEY"); id != "" || sec != "" {
 		if id == "" || sec == "" {
 			return nil, errors.New("set both COGNATE_ACCESS_KEY_ID and COGNATE_SECRET_ACCESS_KEY, or neither")
 		}
-		ring[id] = sigv4.Credential{AccessKeyID: id, SecretAccessKey: sec, Name: "env"}
-		return ring, nil
+		return sigv4.StaticKeyring{id: {AccessKeyID: id, SecretAccessKey: sec, Name: "env"}}, nil
 	}
 	path := filepath.Join(dataDir, "credentials.json")
-	data, err := os.ReadFile(path)
-	if errors.Is(err, os.ErrNotExist) {
+	if _, err := os.Stat(path); errors.Is(err, os.ErrNotExist) {
 		cred := sigv4.Credential{AccessKeyID: "AKIA" + strings.ToUpper(randomText(16)), SecretAccessKey: randomText(40), Name: "admin"}
-		raw, _ := json.MarshalIndent(credentialsFile{Principals: []sigv4.Credential{cred}}, "", "  ")
+		raw, _ := json.MarshalIndent(sigv4.CredentialsFile{Principals: []sigv4.Credential{cred}}, "", "  ")
 		if err := os.WriteFile(path, raw, 0o600); err != nil {
 			return nil, err
 		}
@@ -416,23 +434,8 @@ func loadCredentials(dataDir string, stderr io.Writer) (sigv4.StaticKeyring, err
 		} else {
 			fmt.Fprintf(stderr, "Generated admin credentials for access key %s; the secret is in %s (mode 0600).\n", cred.AccessKeyID, path)
 		}
-		ring[cred.AccessKeyID] = cred
-		return ring, nil
 	}
-	if err != nil {
-		return nil, err
-	}
-	var f credentialsFile
-	if err := json.Unmarshal(data, &f); err != nil {
-		return nil, fmt.Errorf("%s: %w", path, err)
-	}
-	for _, c := range f.Principals {
-		ring[c.AccessKeyID] = c
-	}
-	if len(ring) == 0 {
-		return nil, fmt.Errorf("%s lists no principals", path)
-	}
-	return ring, nil
+	return sigv4.LoadFileKeyring(path, log, nil)
 }
 
 // isTerminal reports whether w is a character device (a terminal).

@@ -126,6 +126,10 @@ func (s *Server) serveOutbox(w http.ResponseWriter, r *http.Request, reqID strin
 		awsjson.WriteError(w, reqID, userpool.Errorf(userpool.InvalidParameter, "UserPoolId is required."))
 		return
 	}
+	if err := s.authorize(r.Context(), r, res.Principal, "ListOutboxMessages", in.UserPoolId); err != nil {
+		awsjson.WriteError(w, reqID, err)
+		return
+	}
 	s.auditCall(r.Context(), r, "ListOutboxMessages", userpool.Caller{AccessKeyID: res.Principal.AccessKeyID}, body, nil)
 	msgs, err := s.Accounts.Outbox(r.Context(), in.UserPoolId, in.Username, in.After, 1000)
 	if err != nil {

@@ -174,18 +174,22 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
 		s.finish(w, r, c, start, nil, userpool.Errorf(userpool.TooManyRequests, "Rate exceeded"))
 		return
 	}
+	ctx := context.WithValue(r.Context(), requestIDKey{}, reqID)
+	if host, _, err := net.SplitHostPort(r.RemoteAddr); err == nil {
+		ctx = userpool.WithClientIP(ctx, host)
+	}
 	if op.Signed {
 		res, err := s.Verifier.Verify(r, body)
 		if err != nil {
-			s.auditSignatureFailure(r.Context(), r, name, err)
+			s.auditSignatureFailure(ctx, r, name, err)
 			s.finish(w, r, c, start, nil, err)
 			return
 		}
 		c.caller = userpool.Caller{AccessKeyID: res.Principal.AccessKeyID, Region: res.Region, Account: s.Account}
-	}
-	ctx := context.WithValue(r.Context(), requestIDKey{}, reqID)
-	if host, _, err := net.SplitHostPort(r.RemoteAddr); err == nil {
-		ctx = userpool.WithClientIP(ctx, host)
+		if err := s.authorize(ctx, r, res.Principal, name, poolOf(op, body)); err != nil {
+			s.finish(w, r, c, start, nil, err)
+			return
+		}
 	}
 	out, err := h(ctx, c, body)
 	if op.Signed {

@@ -18,6 +18,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
 
+	"github.com/cognate/cognate/internal/policy"
 	"github.com/cognate/cognate/internal/userpool"
 )
 
@@ -25,6 +26,8 @@ import (
 type Principal struct {
 	AccessKeyID string
 	Name        string
+	// Policy limits what the principal may do; nil: everything.
+	Policy *policy.Policy
 }
 
 // Credential is one admin key pair.
@@ -32,6 +35,12 @@ type Credential struct {
 	AccessKeyID     string `json:"accessKeyId"`
 	SecretAccessKey string `json:"secretAccessKey"`
 	Name            string `json:"name,omitempty"`
+	// Policy is an IAM identity-based policy document limiting the key;
+	// without one the key may do everything.
+	Policy *policy.Policy `json:"policy,omitempty"`
+	// Expires, when set, is the time from which the key is refused like
+	// an unknown one.
+	Expires *time.Time `json:"expires,omitempty"`
 }
 
 // Keyring finds the secret of an access key.
@@ -190,7 +199,9 @@ func (v *Verifier) Verify(r *http.Request, body []byte) (Result, error) {
 	if v.Keys != nil {
 		cred, ok = v.Keys.Lookup(a.AccessKeyID)
 	}
-	if !ok || cred.SecretAccessKey == "" { // an empty secret would be a signable key
+	// An empty secret would be a signable key; an expired key is as unknown
+	// as a removed one.
+	if !ok || cred.SecretAccessKey == "" || (cred.Expires != nil && !now().Before(*cred.Expires)) {
 		return Result{}, fail(userpool.UnrecognizedClient, msgUnknownKey)
 	}
 	if err := checkSkew(signedAt, now().UTC().Truncate(time.Second), maxSkew); err != nil {
@@ -208,7 +219,7 @@ func (v *Verifier) Verify(r *http.Request, body []byte) (Result, error) {
 	if !ok || subtle.ConstantTimeCompare([]byte(expected), []byte(a.Signature)) != 1 {
 		return Result{}, fail(userpool.InvalidSignature, msgNoMatch)
 	}
-	return Result{Principal: Principal{AccessKeyID: a.AccessKeyID, Name: cred.Name}, Region: a.Region, Date: signedAt}, nil
+	return Result{Principal: Principal{AccessKeyID: a.AccessKeyID, Name: cred.Name, Policy: cred.Policy}, Region: a.Region, Date: signedAt}, nil
 }
 
 func checkScope(a authorization, service, amzDate string) error {
