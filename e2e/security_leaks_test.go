@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"math/big"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -138,4 +139,145 @@ func TestLeakTimingOfWrongPasswords(t *testing.T) {
 		t.Errorf("USER_SRP_AUTH: known %v vs unknown %v: the gap %v exceeds %v", k, u, g, timingBound(k, u))
 	}
 	_ = aws.String
+}
+
+// answerOf is "ErrorCode: message", or "ok".
+func answerOf(err error) string {
+	var t tally
+	t.add(err)
+	for k := range t.n {
+		return k
+	}
+	return ""
+}
+
+// Security review #10a: the lockout comes for an unknown name as it comes
+// for a user: the sixth wrong password within the second is refused with
+// "Password attempts exceeded" either way.
+func TestLeakLockoutOfUnknownNames(t *testing.T) {
+	s := StartServer(t)
+	f := newFixture(t, s, preventExistenceErrors)
+	ctx := context.Background()
+	for _, name := range []string{"alice", "nobody"} {
+		var got []string
+		for i := range 6 {
+			_, err := f.api.InitiateAuth(ctx, &cip.InitiateAuthInput{ClientId: &f.ClientID, AuthFlow: types.AuthFlowTypeUserPasswordAuth,
+				AuthParameters: map[string]string{"USERNAME": name, "PASSWORD": fmt.Sprint("Wrong-Horse-", i)}})
+			got = append(got, answerOf(err))
+		}
+		want := []string{answerIncorrect, answerIncorrect, answerIncorrect, answerIncorrect, answerIncorrect, answerLockedOut}
+		if !slices.Equal(got, want) {
+			t.Errorf("%s: answers %q, want %q", name, got, want)
+		}
+	}
+}
+
+// Security review #10b: an unconfirmed user's wrong password gets the
+// answer an unknown name's gets; only the right one says "not confirmed".
+func TestLeakUnconfirmedUserBeforePassword(t *testing.T) {
+	s := StartServer(t)
+	f := newFixture(t, s, preventExistenceErrors)
+	ctx := context.Background()
+	if _, err := f.api.SignUp(ctx, &cip.SignUpInput{ClientId: &f.ClientID, Username: aws.String("uma"), Password: aws.String(testPassword)}); err != nil {
+		t.Fatal(err)
+	}
+	_, err := f.api.InitiateAuth(ctx, &cip.InitiateAuthInput{ClientId: &f.ClientID, AuthFlow: types.AuthFlowTypeUserPasswordAuth,
+		AuthParameters: map[string]string{"USERNAME": "uma", "PASSWORD": "Wrong-Horse-1"}})
+	expectAPIError(t, err, "NotAuthorizedException", "Incorrect username or password.")
+	_, err = f.api.InitiateAuth(ctx, &cip.InitiateAuthInput{ClientId: &f.ClientID, AuthFlow: types.AuthFlowTypeUserPasswordAuth,
+		AuthParameters: map[string]string{"USERNAME": "uma", "PASSWORD": testPassword}})
+	expectAPIError(t, err, "UserNotConfirmedException", "User is not confirmed.")
+	// SRP: the challenge comes as for anyone; the wrong proof is refused
+	// as for anyone, the right one says "not confirmed".
+	_, err = f.srpSignIn(t, "uma", "Wrong-Horse-1", nil)
+	expectAPIError(t, err, "NotAuthorizedException", "Incorrect username or password.")
+	_, err = f.srpSignIn(t, "nobody", "Wrong-Horse-1", nil)
+	expectAPIError(t, err, "NotAuthorizedException", "Incorrect username or password.")
+	_, err = f.srpSignIn(t, "uma", testPassword, nil)
+	expectAPIError(t, err, "UserNotConfirmedException", "User is not confirmed.")
+}
+
+// Security review #10c: an unknown name's simulated delivery is its own:
+// stable, shaped as a user's, the name's own mask when the name is an email
+// (never the one "u***@e***" for every unknown name).
+func TestLeakSimulatedDestination(t *testing.T) {
+	s := StartServer(t)
+	f := newFixture(t, s, preventExistenceErrors)
+	ctx := context.Background()
+	dest := func(name string) string {
+		t.Helper()
+		out, err := f.api.ForgotPassword(ctx, &cip.ForgotPasswordInput{ClientId: &f.ClientID, Username: aws.String(name)})
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		return *out.CodeDeliveryDetails.Destination
+	}
+	if got := dest("alice"); got != "a***@e***" {
+		t.Fatalf("alice's own mask %q", got)
+	}
+	if a, b := dest("kate"), dest("kate"); a != b || !strings.HasPrefix(a, "k***@") {
+		t.Errorf("kate: %q then %q, want one stable k***@…", a, b)
+	}
+	if got := dest("zed@mail.example"); got != "z***@m***" {
+		t.Errorf("an email-like unknown name: %q, want its own mask z***@m***", got)
+	}
+	seen := map[string]bool{}
+	for _, n := range []string{"bob", "carol", "dave", "erin", "frank", "grace"} {
+		seen[dest(n)] = true
+	}
+	if len(seen) < 4 {
+		t.Errorf("six unknown names got the destinations %v", seen)
+	}
+}
+
+// Security review #10: the per-user limit on code requests (five an hour)
+// comes for unknown names too, on ForgotPassword and on
+// ResendConfirmationCode. What Cognito documents is kept: a confirmed
+// user's ResendConfirmationCode says so (#10d).
+func TestLeakCodeRequestLimitOfUnknownNames(t *testing.T) {
+	s := StartServer(t)
+	f := poolFixture(t, s, &cip.CreateUserPoolInput{PoolName: aws.String("leaks"),
+		AutoVerifiedAttributes: []types.VerifiedAttributeType{types.VerifiedAttributeTypeEmail}}, preventExistenceErrors)
+	f.addUser(t, "alice", testPassword)
+	ctx := context.Background()
+	// uma's sign-up sent her first code: four more this hour.
+	if _, err := f.api.SignUp(ctx, &cip.SignUpInput{ClientId: &f.ClientID, Username: aws.String("uma"), Password: aws.String(testPassword),
+		UserAttributes: []types.AttributeType{{Name: aws.String("email"), Value: aws.String("uma@example.com")}}}); err != nil {
+		t.Fatal(err)
+	}
+	calls := []struct {
+		name   string
+		known  string
+		issued int // codes the known user was sent before
+		call   func(name string) error
+	}{
+		{"ForgotPassword", "alice", 0, func(n string) error {
+			_, err := f.api.ForgotPassword(ctx, &cip.ForgotPasswordInput{ClientId: &f.ClientID, Username: aws.String(n)})
+			return err
+		}},
+		{"ResendConfirmationCode", "uma", 1, func(n string) error {
+			_, err := f.api.ResendConfirmationCode(ctx, &cip.ResendConfirmationCodeInput{ClientId: &f.ClientID, Username: aws.String(n)})
+			return err
+		}},
+	}
+	for _, c := range calls {
+		for _, name := range []string{c.known, "nobody-" + c.name} {
+			before := 0
+			if name == c.known {
+				before = c.issued
+			}
+			var got, want []string
+			for i := range 6 - before {
+				got = append(got, answerOf(c.call(name)))
+				if want = append(want, "ok"); i == 5-before {
+					want[i] = answerLimitExceeded
+				}
+			}
+			if !slices.Equal(got, want) {
+				t.Errorf("%s for %s: %q, want %q", c.name, name, got, want)
+			}
+		}
+	}
+	_, err := f.api.ResendConfirmationCode(ctx, &cip.ResendConfirmationCodeInput{ClientId: &f.ClientID, Username: aws.String("alice")})
+	expectAPIError(t, err, "InvalidParameterException", "User is already confirmed.")
 }

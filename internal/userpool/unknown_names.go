@@ -3,7 +3,10 @@ package userpool
 import (
 	"context"
 	"encoding/base64"
+	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 )
 
 // With PreventUserExistenceErrors, a sign-in name that is no user's must
@@ -75,4 +78,35 @@ func (a *Auth) failUnknown(ctx context.Context, pool *Pool, client *Client, user
 		return err
 	}
 	return errIncorrect
+}
+
+// simulatedSend answers a code request for an unknown name: the issuance
+// a user's request claims (so the same LimitExceededException comes after
+// as many requests), and a delivery to a simulated destination.
+func (s *Accounts) simulatedSend(ctx context.Context, pool *Pool, username, purpose string) (CodeDelivery, error) {
+	if err := s.claimCodeIssue(ctx, pool.ID, unknownNameID(s.Sealer, pool, username), purpose); err != nil {
+		return CodeDelivery{}, err
+	}
+	return CodeDelivery{Destination: simulatedDestination(s.Sealer, pool, username), DeliveryMedium: "EMAIL", AttributeName: "email"}, nil
+}
+
+// simulatedDestination is the masked email an unknown name's codes are
+// said to go to: always the same for the name, and shaped as a user's.
+// A name that is an email address is masked as itself (a user who signs
+// in with an email gets codes there); otherwise the mask starts with the
+// name's first letter, as people's addresses often do, and the domain's
+// initial is drawn by the name's MAC with roughly the weights of common
+// mail providers (g for gmail.com most often).
+func simulatedDestination(s Sealer, pool *Pool, username string) string {
+	if at := strings.IndexByte(username, '@'); at > 0 && at < len(username)-1 {
+		return mask(strings.ToLower(username))
+	}
+	mac := s.MAC([]byte("cognate simulated destination\x00" + pool.ID + "\x00" + UsernameKey(pool, username)))
+	const letters = "abcdefghijklmnopqrstuvwxyz"
+	local := letters[int(mac[0])%len(letters)]
+	if c := unicode.ToLower(rune(username[0])); c < utf8.RuneSelf && (unicode.IsLetter(c) || unicode.IsDigit(c)) {
+		local = byte(c)
+	}
+	const domains = "ggggggggyyyhhhooiicamnpstw"
+	return string(local) + "***@" + string(domains[int(mac[1])%len(domains)]) + "***"
 }

@@ -1,6 +1,8 @@
 package userpool_test
 
 import (
+	"fmt"
+	"strings"
 	"testing"
 	"time"
 
@@ -88,5 +90,70 @@ func TestUnknownNamesWithoutPrevention(t *testing.T) {
 	for range 7 {
 		_, err := w.signIn(c, "ghost", "Wrong-Pass-1")
 		wantError(t, err, userpool.UserNotFound, "User does not exist.")
+	}
+}
+
+// Code requests for unknown names meet the limit a user's do, and their
+// simulated destinations are the name's own, shaped as a user's.
+func TestUnknownNamesCodeRequests(t *testing.T) {
+	w := newCodeWorld(t)
+	c, err := w.pools.CreateClient(ctx, userpool.CreateClientInput{UserPoolId: w.pool.ID, ClientSettings: userpool.ClientSettings{
+		ClientName: "prevent", PreventUserExistenceErrors: "ENABLED"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	requests := []struct {
+		name string
+		call func(username string) (userpool.CodeDelivery, error)
+	}{
+		{"ForgotPassword", func(u string) (userpool.CodeDelivery, error) { return w.accounts.ForgotPassword(ctx, c.ID, "", u) }},
+		{"ResendConfirmationCode", func(u string) (userpool.CodeDelivery, error) {
+			return w.accounts.ResendConfirmationCode(ctx, c.ID, "", u)
+		}},
+	}
+	for _, rq := range requests {
+		t.Run(rq.name, func(t *testing.T) {
+			first, err := rq.call("kate")
+			if err != nil {
+				t.Fatal(err)
+			}
+			for i := 2; i <= 5; i++ {
+				d, err := rq.call("KATE")
+				if err != nil || d != first {
+					t.Fatalf("request %d: %+v %v, want %+v", i, d, err, first)
+				}
+			}
+			_, err = rq.call("kate")
+			wantError(t, err, userpool.LimitExceeded, "Attempt limit exceeded, please try after some time.")
+			w.clock.Advance(time.Hour)
+			if _, err := rq.call("kate"); err != nil {
+				t.Fatalf("an hour later: %v", err)
+			}
+		})
+	}
+	w.clock.Advance(time.Hour)
+	tests := []struct{ username, want string }{
+		{"kate", "k***@"},
+		{"Zed", "z***@"},
+		{"zed@mail.example", "z***@m***"},
+		{"Ann@Example.org", "a***@e***"},
+		{"_x", "***@"},
+	}
+	for _, tc := range tests {
+		d, err := w.accounts.ForgotPassword(ctx, c.ID, "", tc.username)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(d.Destination, tc.want) || !strings.HasSuffix(d.Destination, "***") || len(d.Destination) != len("k***@g***") {
+			t.Errorf("%s: destination %q, want one like %q", tc.username, d.Destination, tc.want)
+		}
+	}
+	seen := map[string]bool{}
+	for i := range 40 {
+		d, _ := w.accounts.ForgotPassword(ctx, c.ID, "", fmt.Sprint("user", i))
+		seen[d.Destination] = true
+	}
+	if len(seen) < 3 {
+		t.Errorf("40 unknown names got %d destinations: %v", len(seen), seen)
 	}
 }
