@@ -10,6 +10,8 @@ import (
 	"crypto/rand"
 	"fmt"
 	"math/big"
+	"net/http"
+	"net/url"
 	"slices"
 	"strings"
 	"testing"
@@ -280,4 +282,115 @@ func TestLeakCodeRequestLimitOfUnknownNames(t *testing.T) {
 	}
 	_, err := f.api.ResendConfirmationCode(ctx, &cip.ResendConfirmationCodeInput{ClientId: &f.ClientID, Username: aws.String("alice")})
 	expectAPIError(t, err, "InvalidParameterException", "User is already confirmed.")
+}
+
+// apiCall posts one unsigned JSON call with extra headers and returns its
+// error type ("" on success).
+func apiCall(t *testing.T, s *Server, op, body string, header map[string]string) string {
+	t.Helper()
+	_, _, m := rawCall(t, s.URL, "AWSCognitoIdentityProviderService."+op, body, header)
+	typ, _ := m["__type"].(string)
+	return typ
+}
+
+// Security review #13: SignUp and ForgotPassword are throttled by their
+// categories' quotas (UserCreation, UserAccountRecovery) with the default
+// rates, past a burst of twice the rate, per app client.
+func TestThrottleCategoriesByDefault(t *testing.T) {
+	s := StartServer(t, "COGNATE_RATE_LIMITS=") // the defaults: UserCreation 50/s, UserAccountRecovery 30/s
+	f := newFixture(t, s, preventExistenceErrors)
+	ctx := context.Background()
+	calls := []struct {
+		name string
+		rate float64
+		call func(i int) error
+	}{
+		{"SignUp", 50, func(i int) error {
+			_, err := f.api.SignUp(ctx, &cip.SignUpInput{ClientId: &f.ClientID, Username: aws.String(fmt.Sprint("new", i)),
+				Password: aws.String(testPassword)})
+			return err
+		}},
+		{"ForgotPassword", 30, func(i int) error {
+			_, err := f.api.ForgotPassword(ctx, &cip.ForgotPasswordInput{ClientId: &f.ClientID, Username: aws.String(fmt.Sprint("ghost", i))})
+			return err
+		}},
+	}
+	for _, c := range calls {
+		var answers tally
+		start := time.Now()
+		burst(250, &answers, c.call)
+		elapsed := time.Since(start).Seconds()
+		refused := answers.get("TooManyRequestsException: Rate exceeded")
+		passed := answers.get("ok")
+		// The burst (twice the rate) and what refilled while it ran.
+		most := int(2*c.rate + c.rate*elapsed + 1)
+		t.Logf("%s: %d passed, %d refused in %.2fs (at most %d may pass)", c.name, passed, refused, elapsed, most)
+		if refused == 0 || passed > most || passed+refused != 250 {
+			t.Errorf("%s: answers %v, want at most %d passing and the rest TooManyRequestsException", c.name, &answers, most)
+		}
+	}
+}
+
+// The per-IP key is the connection's address unless the operator names
+// trusted proxies: a spoofed X-Forwarded-For gets an attacker no fresh
+// buckets, and behind a named proxy every client has its own.
+func TestThrottleTrustedProxies(t *testing.T) {
+	spoofed := func(t *testing.T, s *Server) (refused int) {
+		// Each call with its own made-up ClientId and X-Forwarded-For:
+		// only the per-IP bucket (burst 2) can refuse them.
+		for i := range 6 {
+			typ := apiCall(t, s, "ForgotPassword", fmt.Sprintf(`{"ClientId":"client%d","Username":"u"}`, i),
+				map[string]string{"X-Forwarded-For": fmt.Sprintf("198.51.100.%d", i)})
+			if typ == "TooManyRequestsException" {
+				refused++
+			}
+		}
+		return refused
+	}
+	t.Run("ignored without --trusted-proxies", func(t *testing.T) {
+		s := StartServer(t, "COGNATE_RATE_LIMITS=UserAccountRecovery=1")
+		if n := spoofed(t, s); n < 3 {
+			t.Fatalf("%d of 6 calls from one address with spoofed X-Forwarded-For refused, want at least 3", n)
+		}
+	})
+	t.Run("honoured from a trusted proxy", func(t *testing.T) {
+		s := newServer(t, "COGNATE_RATE_LIMITS=UserAccountRecovery=1")
+		s.Args = []string{"--trusted-proxies", "127.0.0.0/8"}
+		s.Start()
+		if n := spoofed(t, s); n != 0 {
+			t.Fatalf("%d of 6 calls from 6 clients behind the proxy refused, want none", n)
+		}
+		refused := 0
+		for i := range 6 {
+			if typ := apiCall(t, s, "ForgotPassword", fmt.Sprintf(`{"ClientId":"other%d","Username":"u"}`, i),
+				map[string]string{"X-Forwarded-For": "203.0.113.9"}); typ == "TooManyRequestsException" {
+				refused++
+			}
+		}
+		if refused < 3 {
+			t.Fatalf("one client behind the proxy: %d of 6 refused, want at least 3", refused)
+		}
+	})
+}
+
+// The hosted UI's POST /login and /oauth2/token are under the
+// UserAuthentication quota too.
+func TestThrottleHostedUI(t *testing.T) {
+	s := StartServer(t, "COGNATE_RATE_LIMIT_AUTH=1")
+	for _, path := range []string{"/login?client_id=c1&response_type=code", "/oauth2/token"} {
+		limited := 0
+		for range 6 {
+			resp, err := http.PostForm(s.URL+path, url.Values{"client_id": {"c1"}, "grant_type": {"authorization_code"}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			resp.Body.Close()
+			if resp.StatusCode == http.StatusTooManyRequests {
+				limited++
+			}
+		}
+		if limited < 3 {
+			t.Errorf("%s: %d of 6 posts answered 429, want at least 3", path, limited)
+		}
+	}
 }
