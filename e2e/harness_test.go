@@ -135,6 +135,7 @@ func newServer(t testing.TB, extraEnv ...string) *Server {
 		"COGNATE_DATA_DIR=" + s.DataDir,
 		"COGNATE_LOG_LEVEL=info",
 		"COGNATE_RATE_LIMIT_AUTH=0", // tests that need throttling turn it on
+		"COGNATE_RATE_LIMITS=off",
 		// Cheap password hashes: the suite signs in thousands of times; the
 		// test of the default cost sets its own.
 		"COGNATE_PASSWORD_ARGON2=m=64,t=1,p=1",

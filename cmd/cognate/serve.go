@@ -52,8 +52,13 @@ type serveConfig struct {
 	// MasterKeyFile holds the master key when COGNATE_MASTER_KEY is unset
 	// ("": <data-dir>/master.key).
 	MasterKeyFile string
-	DBPoolSize    int
-	GCPercent     int
+	// RateLimits are the other quota categories' rates ("Category=rate,…"
+	// over throttle.DefaultRates, or "off"); TrustedProxies the CIDRs whose
+	// X-Forwarded-For names the client IP.
+	RateLimits     string
+	TrustedProxies string
+	DBPoolSize     int
+	GCPercent      int
 	// PasswordArgon2 and PasswordWorkers: the password hash's cost and how
 	// many hashes run at once.
 	PasswordArgon2  string
@@ -87,7 +92,24 @@ func serveCommand() *cobra.Command {
 be set through an environment variable: COGNATE_ADDR, COGNATE_DATA_DIR,
 COGNATE_REGION, COGNATE_ACCOUNT_ID, COGNATE_DATABASE_URL,
 COGNATE_ISSUER_BASE_URL, COGNATE_LOG_LEVEL, COGNATE_RATE_LIMIT_AUTH,
-COGNATE_RATE_LIMIT_IP, COGNATE_SMTP_ADDR, COGNATE_SMTP_FROM.
+COGNATE_RATE_LIMIT_IP, COGNATE_RATE_LIMITS, COGNATE_TRUSTED_PROXIES,
+COGNATE_SMTP_ADDR, COGNATE_SMTP_FROM.
+
+Request rates are limited as Cognito's quotas are, by operation category,
+each per app client and per client IP (Cognito's are per account): by
+default UserAuthentication 120/s (--rate-limit-auth; InitiateAuth,
+RespondToAuthChallenge, their admin forms, GetTokensFromRefreshToken, and
+the hosted UI's POST /login and /oauth2/token), UserCreation 50/s (SignUp,
+ConfirmSignUp), UserAccountRecovery 30/s (ForgotPassword,
+ConfirmForgotPassword, ResendConfirmationCode, ChangePassword), UserUpdate
+25/s (UpdateUserAttributes, VerifyUserAttribute, the MFA and device
+calls…), UserRead off (GetUser, GetDevice, ListDevices; Cognito's is 120/s).
+Bursts of twice the rate pass. Past it the API answers
+TooManyRequestsException "Rate exceeded", the hosted UI 429. Change them
+with --rate-limits UserCreation=10,UserRead=120 (0 = unlimited, "off" for
+all but UserAuthentication). Behind a reverse proxy every client has the
+proxy's address: name it with --trusted-proxies so that X-Forwarded-For
+is believed from it (and only from it).
 
 Admin (SigV4-signed) calls must be signed with the credentials in
 COGNATE_ACCESS_KEY_ID / COGNATE_SECRET_ACCESS_KEY, or with those in
@@ -125,7 +147,7 @@ given, and a start without --issuer-base-url keeps the remembered one (with
 	f.StringVar(&cfg.IssuerBase, "issuer-base-url", envDefault("ISSUER_BASE_URL", ""), "public base URL: tokens' iss is <base>/<poolId>, and discovery names it everywhere (default: the one the database remembers, else http://<--addr> with localhost for a wildcard host)")
 	f.BoolVar(&cfg.ChangeIssuer, "change-issuer-base-url", false, "move the database to this start's issuer base URL for good (access tokens issued under the old one stop working); flag only, no environment variable")
 	f.StringVar(&cfg.LogLevel, "log-level", envDefault("LOG_LEVEL", "info"), "debug, info, warn or error")
-	f.Float64Var(&cfg.AuthLimit, "rate-limit-auth", envFloat("RATE_LIMIT_AUTH", 120), "sign-in calls per second per app client (Cognito's UserAuthentication quota); 0 = unlimited")
+	f.Float64Var(&cfg.AuthLimit, "rate-limit-auth", envFloat("RATE_LIMIT_AUTH", 120), "sign-in calls per second per app client and per client IP (Cognito's UserAuthentication quota, the hosted UI's /login and /oauth2/token included); 0 = unlimited")
 	f.StringVar(&cfg.SMTPAddr, "smtp-addr", envDefault("SMTP_ADDR", ""), "also email codes through this SMTP server (host:port); credentials from COGNATE_SMTP_USERNAME/COGNATE_SMTP_PASSWORD")
 	f.StringVar(&cfg.SMTPFrom, "smtp-from", envDefault("SMTP_FROM", "no-reply@cognate.local"), "sender address of emailed codes")
 	f.IntVar(&cfg.DBPoolSize, "db-pool-size", int(envFloat("DB_POOL_SIZE", 16)), "PostgreSQL connections per replica")
@@ -133,6 +155,8 @@ given, and a start without --issuer-base-url keeps the remembered one (with
 	f.StringVar(&cfg.MasterKeyFile, "master-key-file", envDefault("MASTER_KEY_FILE", ""),
 		"file holding the master key when COGNATE_MASTER_KEY is unset, created on first start (default <data-dir>/master.key, which is warned about: keep the key off the data directory's volume)")
 	f.StringVar(&cfg.MetricsAddr, "metrics-addr", envDefault("METRICS_ADDR", ""), "serve Prometheus /metrics on this separate address, to anyone who reaches it (default: on the API port, to loopback clients only)")
+	f.StringVar(&cfg.RateLimits, "rate-limits", envDefault("RATE_LIMITS", ""), "requests per second per app client and per client IP of the quota categories, Category=rate,… over the defaults UserCreation=50,UserAccountRecovery=30,UserUpdate=25,UserRead=0 (0 = unlimited; off = all of them)")
+	f.StringVar(&cfg.TrustedProxies, "trusted-proxies", envDefault("TRUSTED_PROXIES", ""), "CIDRs (or IPs) of reverse proxies whose X-Forwarded-For names the client IP, comma-separated; without them the header is ignored")
 	f.Float64Var(&cfg.IPLimit, "rate-limit-ip", envFloat("RATE_LIMIT_IP", 0), "API calls per second per client IP; 0 = unlimited")
 	f.StringVar(&cfg.PasswordArgon2, "password-argon2", envDefault("PASSWORD_ARGON2", password.DefaultArgon2.String()),
 		"argon2id parameters of new password hashes, m=<KiB>,t=<iterations>,p=<lanes> (default: OWASP's minimum); older hashes are upgraded at the next sign-in")
@@ -207,6 +231,15 @@ func serve(ctx context.Context, cfg serveConfig, stderr io.Writer) error {
 	} else if n > 0 {
 		log.Info("sealed app-client secrets stored in plain text by an older version", "clients", n)
 	}
+	rates, err := throttle.ParseRates(cfg.RateLimits)
+	if err != nil {
+		return fmt.Errorf("--rate-limits: %w", err)
+	}
+	rates[throttle.UserAuthentication] = cfg.AuthLimit
+	proxies, err := server.ParseTrustedProxies(cfg.TrustedProxies)
+	if err != nil {
+		return fmt.Errorf("--trusted-proxies: %w", err)
+	}
 	argon, err := password.ParseArgon2(cfg.PasswordArgon2)
 	if err != nil {
 		return fmt.Errorf("--password-argon2: %w", err)
@@ -237,8 +270,9 @@ func serve(ctx context.Context, cfg serveConfig, stderr io.Writer) error {
 		Model:            awsmodel.Default(),
 		Log:              log,
 		Metrics:          server.NewMetrics(),
-		AuthLimit:        throttle.New(cfg.AuthLimit, now),
+		Quotas:           throttle.NewQuotas(rates, now),
 		IPLimit:          throttle.New(cfg.IPLimit, now),
+		Proxies:          proxies,
 		Account:          cfg.AccountID,
 		IssuerBase:       cfg.IssuerBase, // "" until settled below, once listening
 		MetricsElsewhere: cfg.MetricsAddr != "",

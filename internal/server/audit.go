@@ -48,7 +48,7 @@ func (s *Server) auditCall(ctx context.Context, r *http.Request, op string, call
 	if err != nil {
 		outcome = userpool.ErrorType(err)
 	}
-	fields := []any{"operation", op, "by", "access-key:" + caller.AccessKeyID, "ip", remoteIP(r), "outcome", outcome}
+	fields := []any{"operation", op, "by", "access-key:" + caller.AccessKeyID, "ip", s.Proxies.ClientIP(r), "outcome", outcome}
 	for _, kv := range [][2]string{{"pool", t.UserPoolId}, {"username", t.Username}, {"client", t.ClientId},
 		{"group", t.GroupName}, {"provider", t.ProviderName}, {"resource_server", t.Identifier}} {
 		if kv[1] != "" {
@@ -62,7 +62,7 @@ func (s *Server) auditSignatureFailure(ctx context.Context, r *http.Request, op 
 	if s.Audit == nil {
 		return
 	}
-	s.Audit.Audit(ctx, "signature-failed", "operation", op, "ip", remoteIP(r), "error", userpool.ErrorType(err),
+	s.Audit.Audit(ctx, "signature-failed", "operation", op, "ip", s.Proxies.ClientIP(r), "error", userpool.ErrorType(err),
 		"access_key", accessKeyOf(r.Header.Get("Authorization")))
 }
 
@@ -77,6 +77,7 @@ func accessKeyOf(auth string) string {
 	return truncate(id, 128)
 }
 
+// remoteIP is the connection's peer address (not what a proxy says).
 func remoteIP(r *http.Request) string {
 	host, _, err := net.SplitHostPort(r.RemoteAddr)
 	if err != nil {

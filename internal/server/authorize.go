@@ -54,7 +54,7 @@ func (s *Server) authorize(ctx context.Context, r *http.Request, p sigv4.Princip
 		why, kind = "with an explicit deny in an identity-based policy", "explicit"
 	}
 	if s.Audit != nil {
-		s.Audit.Audit(ctx, "access-denied", "operation", action, "by", "access-key:"+p.AccessKeyID, "ip", remoteIP(r),
+		s.Audit.Audit(ctx, "access-denied", "operation", action, "by", "access-key:"+p.AccessKeyID, "ip", s.Proxies.ClientIP(r),
 			"resource", resource, "deny", kind)
 	}
 	return userpool.Errorf(userpool.AccessDenied, "User: %s is not authorized to perform: %s on resource: %s %s",

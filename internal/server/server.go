@@ -52,11 +52,16 @@ type Server struct {
 	MetricsElsewhere bool
 	// HostedUI mounts the OAuth 2.0 / OIDC endpoints and the login page.
 	HostedUI interface{ Mount(*http.ServeMux) }
-	// AuthLimit throttles sign-in calls per app client; IPLimit every API
-	// call per client IP. Nil limiters allow everything.
-	AuthLimit *throttle.Limiter
-	IPLimit   *throttle.Limiter
-	Account   string
+	// Quotas throttle each of Cognito's operation categories per app client
+	// and per client IP, the hosted UI's sign-in endpoints included
+	// (quotas.go); IPLimit every API call per client IP. Nil allows
+	// everything.
+	Quotas  *throttle.Quotas
+	IPLimit *throttle.Limiter
+	// Proxies are the trusted proxies whose X-Forwarded-For names the
+	// client IP (client_ip.go); none: the connection's address.
+	Proxies TrustedProxies
+	Account string
 	// IssuerBase is the public base URL (issuer without the pool id): the
 	// discovery document names it for the issuer and every endpoint.
 	IssuerBase string
@@ -82,7 +87,7 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("GET /{pool}/.well-known/jwks.json", s.serveJWKS)
 	mux.HandleFunc("GET /{pool}/.well-known/openid-configuration", s.serveDiscovery)
 	mux.HandleFunc("/", s.serveAPI)
-	return s.recoverPanics(mux)
+	return s.recoverPanics(s.limitHostedUI(mux))
 }
 
 // loopbackOnly answers 403 to peers that are not on this machine: what
@@ -175,9 +180,7 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	ctx := context.WithValue(r.Context(), requestIDKey{}, reqID)
-	if host, _, err := net.SplitHostPort(r.RemoteAddr); err == nil {
-		ctx = userpool.WithClientIP(ctx, host)
-	}
+	ctx = userpool.WithClientIP(ctx, s.Proxies.ClientIP(r))
 	if op.Signed {
 		res, err := s.Verifier.Verify(r, body)
 		if err != nil {
@@ -240,28 +243,23 @@ func isRefresh(op string, body []byte) bool {
 		((op == "InitiateAuth" || op == "AdminInitiateAuth") && bytes.Contains(body, []byte("REFRESH_TOKEN")))
 }
 
-// authOps are Cognito's UserAuthentication category, throttled per client.
-// Their answers carry tokens, so they are never cached (RFC 6749 §5.1).
+// authOps are Cognito's UserAuthentication category. Their answers carry
+// tokens, so they are never cached (RFC 6749 §5.1).
 var authOps = map[string]bool{"InitiateAuth": true, "AdminInitiateAuth": true, "RespondToAuthChallenge": true,
 	"AdminRespondToAuthChallenge": true, "GetTokensFromRefreshToken": true}
 
-// allowed applies the per-IP and per-client limits.
+// allowed applies the per-IP limit and the quota of the operation's
+// category.
 func (s *Server) allowed(r *http.Request, op string, body []byte) bool {
-	if s.IPLimit != nil {
-		host, _, err := net.SplitHostPort(r.RemoteAddr)
-		if err != nil {
-			host = r.RemoteAddr
-		}
-		if !s.IPLimit.Allow(host) {
-			return false
-		}
+	ip := s.Proxies.ClientIP(r)
+	if s.IPLimit != nil && !s.IPLimit.Allow(ip) {
+		return false
 	}
-	if s.AuthLimit != nil && authOps[op] {
-		var in struct{ ClientId string }
-		json.Unmarshal(body, &in) // a malformed body fails validation later
-		return s.AuthLimit.Allow(in.ClientId)
+	cat, ok := throttle.CategoryOf(op)
+	if !ok || s.Quotas == nil {
+		return true
 	}
-	return true
+	return s.Quotas.Allow(cat, clientOf(body), ip)
 }
 
 // serveReady answers 200 once the storage answers.

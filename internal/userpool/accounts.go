@@ -246,7 +246,7 @@ func (s *Accounts) ResendConfirmationCode(ctx context.Context, clientID, secretH
 	u, _, err := FindUser(ctx, s.Store, &pool, username)
 	if err != nil {
 		if IsType(err, UserNotFound) && client.Settings.PreventUserExistenceErrors == "ENABLED" {
-			return CodeDelivery{Destination: "u***@e***", DeliveryMedium: "EMAIL", AttributeName: "email"}, nil
+			return s.simulatedSend(ctx, &pool, username, purposeSignUp)
 		}
 		return CodeDelivery{}, err
 	}
@@ -282,7 +282,7 @@ func (s *Accounts) ForgotPassword(ctx context.Context, clientID, secretHash, use
 	u, _, err := FindUser(ctx, s.Store, &pool, username)
 	if err != nil {
 		if IsType(err, UserNotFound) && client.Settings.PreventUserExistenceErrors == "ENABLED" {
-			return CodeDelivery{Destination: "u***@e***", DeliveryMedium: "EMAIL", AttributeName: "email"}, nil
+			return s.simulatedSend(ctx, &pool, username, purposeForgot)
 		}
 		return CodeDelivery{}, err
 	}

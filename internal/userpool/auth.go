@@ -174,18 +174,17 @@ func (a *Auth) passwordAuth(ctx context.Context, pool *Pool, client *Client, par
 func (a *Auth) CheckPassword(ctx context.Context, pool *Pool, client *Client, username, password string) (User, error) {
 	user, key, err := FindUser(ctx, a.Store, pool, username)
 	if IsType(err, UserNotFound) {
+		if client.Settings.PreventUserExistenceErrors == "ENABLED" {
+			return User{}, a.failUnknown(ctx, pool, client, username, func() { a.Credentials.Check(a.DummyCredential, password) })
+		}
 		a.Credentials.Check(a.DummyCredential, password)
 		a.audit(ctx, "sign-in-failed", pool, client, &User{Username: username})
-		if client.Settings.PreventUserExistenceErrors == "ENABLED" {
-			return User{}, Errorf(NotAuthorized, "Incorrect username or password.")
-		}
 		return User{}, err
 	} else if err != nil {
 		return User{}, err
 	}
-	if user.Status == StatusUnconfirmed {
-		return User{}, Errorf(UserNotConfirmed, "User is not confirmed.")
-	}
+	// An unconfirmed user is told so only with the right password (as
+	// Cognito does): before, the answer would tell that the name exists.
 	if err := a.lockedOut(&user); err != nil {
 		a.audit(ctx, "sign-in-locked-out", pool, client, &user)
 		return User{}, err
@@ -198,6 +197,9 @@ func (a *Auth) CheckPassword(ctx context.Context, pool *Pool, client *Client, us
 	}
 	if !ok {
 		return User{}, Errorf(NotAuthorized, "Incorrect username or password.")
+	}
+	if user.Status == StatusUnconfirmed {
+		return User{}, errNotConfirmed
 	}
 	if err := a.upgradePassword(ctx, pool, key, &user, password); err != nil {
 		return User{}, err
@@ -224,6 +226,8 @@ func (a *Auth) signInAttempt(ctx context.Context, pool *Pool, client *Client, ke
 	}
 	return claimed, ok, nil
 }
+
+var errNotConfirmed = Errorf(UserNotConfirmed, "User is not confirmed.")
 
 // audit records a failed or refused sign-in of an existing user.
 func (a *Auth) audit(ctx context.Context, event string, pool *Pool, client *Client, u *User) {

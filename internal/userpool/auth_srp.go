@@ -26,6 +26,7 @@ type srpState struct {
 	Expires  int64  `json:"e"`
 	Nonce    string `json:"n"`
 	Device   string `json:"d,omitempty"` // set for DEVICE_PASSWORD_VERIFIER
+	Unknown  string `json:"g,omitempty"` // the name asked for, for a simulated user
 }
 
 const srpLabel = "cognate srp secret block"
@@ -75,9 +76,7 @@ func (a *Auth) srpInitiate(ctx context.Context, pool *Pool, client *Client, para
 	case err != nil:
 		return AuthResult{}, err
 	default:
-		if user.Status == StatusUnconfirmed {
-			return AuthResult{}, Errorf(UserNotConfirmed, "User is not confirmed.")
-		}
+		// An unconfirmed user is told so after the proof (srpRespond).
 		internal = user.Username
 		if salt, verifier, err = a.Credentials.Verifier(user.Password, pool.ID, user.Username); err != nil {
 			return AuthResult{}, err
@@ -87,12 +86,13 @@ func (a *Auth) srpInitiate(ctx context.Context, pool *Pool, client *Client, para
 	if err != nil {
 		return AuthResult{}, err
 	}
-	block := a.sealBlock(srpState{Pool: pool.ID, Client: client.ID, Username: internal, A: A.Text(16), B: ch.Secret(),
-		Device: params["DEVICE_KEY"], Expires: a.Now().Add(srpWindow).Unix(), Nonce: uuid.NewString()})
+	st := srpState{Pool: pool.ID, Client: client.ID, Username: internal, A: A.Text(16), B: ch.Secret(),
+		Device: params["DEVICE_KEY"], Expires: a.Now().Add(srpWindow).Unix(), Nonce: uuid.NewString()}
 	shown := internal
 	if shown == "" {
-		shown = username
+		shown, st.Unknown = username, username
 	}
+	block := a.sealBlock(st)
 	return AuthResult{
 		ChallengeName: "PASSWORD_VERIFIER",
 		ChallengeParameters: map[string]string{
@@ -186,7 +186,18 @@ func (a *Auth) srpRespond(ctx context.Context, pool *Pool, client *Client, in Re
 		return AuthResult{}, err
 	}
 	if c.st.Username == "" { // the simulated challenge of an unknown user
-		return AuthResult{}, errIncorrect
+		if c.st.Unknown == "" {
+			return AuthResult{}, errIncorrect
+		}
+		if err := checkSecretHash(client, r["SECRET_HASH"], r["USERNAME"], c.st.Unknown); err != nil {
+			return AuthResult{}, err
+		}
+		// The proof is checked against the simulated verifier: it fails,
+		// after the work a user's proof takes.
+		return AuthResult{}, a.failUnknown(ctx, pool, client, c.st.Unknown, func() {
+			_, verifier := a.simulatedVerifier(pool.ID, c.st.Unknown)
+			a.verify(c, poolName(pool.ID), c.st.Unknown, verifier)
+		})
 	}
 	user, key, err := FindUser(ctx, a.Store, pool, c.st.Username)
 	if err != nil {
@@ -211,6 +222,9 @@ func (a *Auth) srpRespond(ctx context.Context, pool *Pool, client *Client, in Re
 	}
 	if !ok {
 		return AuthResult{}, verr
+	}
+	if user.Status == StatusUnconfirmed {
+		return AuthResult{}, errNotConfirmed
 	}
 	deviceKey := r["DEVICE_KEY"]
 	if deviceKey != "" && tracksDevices(pool) {

@@ -80,6 +80,18 @@ type AttemptStore interface {
 	ClaimAttempt(ctx context.Context, poolID, sub, kind string, max int, now, until time.Time) (bool, error)
 	// ClearAttempts forgets the user's window of the kind.
 	ClearAttempts(ctx context.Context, poolID, sub, kind string) error
+	// UpdateAttempts runs fn on the window of the kind (count 0 and a zero
+	// end when there is none or it ended by now) inside one transaction and
+	// stores what fn returns (compare-and-swap, like UpdateUser: fn may run
+	// more than once); returning an error aborts and stores nothing. It
+	// returns what was stored.
+	UpdateAttempts(ctx context.Context, poolID, sub, kind string, now time.Time, fn func(AttemptWindow) (AttemptWindow, error)) (AttemptWindow, error)
+}
+
+// AttemptWindow is a count of attempts and when its window ends.
+type AttemptWindow struct {
+	Count int
+	Ends  time.Time
 }
 
 // GroupStore persists groups and memberships. DeleteUser, DeleteGroup and

@@ -424,3 +424,35 @@ func (s *Store) ListAuthEvents(ctx context.Context, poolID, sub string, offset, 
 	}
 	return out, rows.Err()
 }
+
+// UpdateAttempts implements userpool.AttemptStore. The row is made first
+// (an ended window), so that concurrent updates queue on its lock.
+func (s *Store) UpdateAttempts(ctx context.Context, poolID, sub, kind string, now time.Time,
+	fn func(userpool.AttemptWindow) (userpool.AttemptWindow, error)) (userpool.AttemptWindow, error) {
+	var out userpool.AttemptWindow
+	err := s.tx(ctx, func(tx pgx.Tx) error {
+		if _, err := tx.Exec(ctx, `INSERT INTO attempt_windows(pool_id, user_sub, kind, count, ends_ns) VALUES ($1,$2,$3,0,0)
+			ON CONFLICT DO NOTHING`, poolID, sub, kind); err != nil {
+			return err
+		}
+		var cur userpool.AttemptWindow
+		var ends int64
+		if err := tx.QueryRow(ctx, `SELECT count, ends_ns FROM attempt_windows WHERE pool_id = $1 AND user_sub = $2 AND kind = $3 FOR UPDATE`,
+			poolID, sub, kind).Scan(&cur.Count, &ends); err != nil {
+			return err
+		}
+		if ends > ns(now) {
+			cur.Ends = fromNS(ends)
+		} else {
+			cur = userpool.AttemptWindow{}
+		}
+		var err error
+		if out, err = fn(cur); err != nil {
+			return err
+		}
+		_, err = tx.Exec(ctx, `UPDATE attempt_windows SET count = $4, ends_ns = $5 WHERE pool_id = $1 AND user_sub = $2 AND kind = $3`,
+			poolID, sub, kind, out.Count, ns(out.Ends))
+		return err
+	})
+	return out, err
+}

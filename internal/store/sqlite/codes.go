@@ -112,3 +112,28 @@ func (s *Store) DeleteMessagesBefore(ctx context.Context, t time.Time) (int, err
 	n, err := res.RowsAffected()
 	return int(n), err
 }
+
+// UpdateAttempts implements userpool.AttemptStore.
+func (s *Store) UpdateAttempts(ctx context.Context, poolID, sub, kind string, now time.Time,
+	fn func(userpool.AttemptWindow) (userpool.AttemptWindow, error)) (userpool.AttemptWindow, error) {
+	var out userpool.AttemptWindow
+	err := s.tx(ctx, func(tx *txn) error {
+		var cur userpool.AttemptWindow
+		var ends int64
+		err := tx.QueryRowContext(ctx, `SELECT count, ends_ns FROM attempt_windows WHERE pool_id = ? AND user_sub = ? AND kind = ? AND ends_ns > ?`,
+			poolID, sub, kind, ns(now)).Scan(&cur.Count, &ends)
+		if err == nil {
+			cur.Ends = fromNS(ends)
+		} else if !errors.Is(err, sql.ErrNoRows) {
+			return err
+		}
+		if out, err = fn(cur); err != nil {
+			return err
+		}
+		_, err = tx.ExecContext(ctx, `INSERT INTO attempt_windows(pool_id, user_sub, kind, count, ends_ns) VALUES (?,?,?,?,?)
+			ON CONFLICT(pool_id, user_sub, kind) DO UPDATE SET count = excluded.count, ends_ns = excluded.ends_ns`,
+			poolID, sub, kind, out.Count, ns(out.Ends))
+		return err
+	})
+	return out, err
+}

@@ -49,6 +49,8 @@ func RunTests(t *testing.T, newStore func(t *testing.T) userpool.Store) {
 		{"ConcurrentCodeClaims", testConcurrentCodeClaims},
 		{"AttemptWindows", testAttemptWindows},
 		{"ConcurrentAttemptClaims", testConcurrentAttemptClaims},
+		{"UpdateAttempts", testUpdateAttempts},
+		{"ConcurrentAttemptUpdates", testConcurrentAttemptUpdates},
 		{"AuthEvents", testAuthEvents},
 		{"Devices", testDevices},
 		{"WebSessions", testWebSessions},
@@ -1055,6 +1057,75 @@ func testConcurrentAttemptClaims(t *testing.T, s userpool.Store) {
 	})
 	if n != 5 {
 		t.Fatalf("%d of 40 concurrent claims counted, want 5", n)
+	}
+}
+
+// UpdateAttempts is a compare-and-swap of one window: it sees what the
+// last update stored until the window ends, then an empty window; an
+// error stores nothing; ClaimAttempt and ClearAttempts share its rows.
+func testUpdateAttempts(t *testing.T, s userpool.Store) {
+	const p = "us-east-1_a"
+	inc := func(until time.Time) func(userpool.AttemptWindow) (userpool.AttemptWindow, error) {
+		return func(w userpool.AttemptWindow) (userpool.AttemptWindow, error) {
+			return userpool.AttemptWindow{Count: w.Count + 1, Ends: until}, nil
+		}
+	}
+	end := t0.Add(time.Hour)
+	tests := []struct {
+		name      string
+		kind      string
+		at        time.Duration
+		fn        func(userpool.AttemptWindow) (userpool.AttemptWindow, error)
+		wantCount int
+		wantErr   bool
+	}{
+		{"a fresh window is empty", "lock", 0, inc(end), 1, false},
+		{"the next sees the count", "lock", time.Minute, inc(end), 2, false},
+		{"an error stores nothing", "lock", 2 * time.Minute, func(userpool.AttemptWindow) (userpool.AttemptWindow, error) {
+			return userpool.AttemptWindow{}, errors.New("refused")
+		}, 0, true},
+		{"after the error, the count is kept", "lock", 3 * time.Minute, inc(end), 3, false},
+		{"another kind is its own window", "other", 3 * time.Minute, inc(end), 1, false},
+		{"at its end the window is empty again", "lock", time.Hour, inc(t0.Add(2 * time.Hour)), 1, false},
+	}
+	for _, tc := range tests {
+		got, err := s.UpdateAttempts(ctx, p, "sub-1", tc.kind, t0.Add(tc.at), tc.fn)
+		if (err != nil) != tc.wantErr {
+			t.Fatalf("%s: error %v", tc.name, err)
+		}
+		if !tc.wantErr && got.Count != tc.wantCount {
+			t.Fatalf("%s: count %d, want %d", tc.name, got.Count, tc.wantCount)
+		}
+	}
+	got, err := s.UpdateAttempts(ctx, p, "sub-1", "lock", t0.Add(time.Hour+time.Minute), func(w userpool.AttemptWindow) (userpool.AttemptWindow, error) {
+		if !w.Ends.Equal(t0.Add(2 * time.Hour)) {
+			t.Errorf("the window ends at %v, want %v", w.Ends, t0.Add(2*time.Hour))
+		}
+		return w, nil
+	})
+	must(t, err)
+	if got.Count != 1 {
+		t.Fatalf("count %d after a no-op update, want 1", got.Count)
+	}
+	must(t, s.ClearAttempts(ctx, p, "sub-1", "lock"))
+	if got, _ := s.UpdateAttempts(ctx, p, "sub-1", "lock", t0.Add(time.Hour+2*time.Minute), inc(t0.Add(3*time.Hour))); got.Count != 1 {
+		t.Fatalf("a cleared window counts %d, want 1", got.Count)
+	}
+}
+
+// Concurrent updates of one window each see the one before.
+func testConcurrentAttemptUpdates(t *testing.T, s userpool.Store) {
+	n := concurrently(t, 40, func() (bool, error) {
+		_, err := s.UpdateAttempts(ctx, "us-east-1_a", "sub-1", "lock", t0, func(w userpool.AttemptWindow) (userpool.AttemptWindow, error) {
+			if w.Count >= 5 {
+				return w, errors.New("full")
+			}
+			return userpool.AttemptWindow{Count: w.Count + 1, Ends: t0.Add(time.Hour)}, nil
+		})
+		return err == nil, nil
+	})
+	if n != 5 {
+		t.Fatalf("%d of 40 concurrent updates stored, want 5", n)
 	}
 }
 
