@@ -13,8 +13,10 @@ import (
 func TestBenchCommand(t *testing.T) {
 	s := StartServer(t)
 	out := filepath.Join(t.TempDir(), "bench.json")
+	workloads := []string{"signin", "refresh", "gettokens", "rotate", "getuser", "signout"}
 	r := runCommand(t, s.cliEnv(), cognateBinary(t), "bench", "--endpoint-url", s.URL, "--access-key-id", testAccessKey,
 		"--secret-access-key", testSecretKey, "--duration", "1s", "--concurrency", "2", "--users", "4",
+		"--workload", strings.Join(workloads, ","),
 		"--scaling-user", "1,3", "--scaling-pool", "20", "--progress=false", "--json", out)
 	if r.Code != 0 {
 		t.Fatalf("bench: %d %s %s", r.Code, r.Stdout, r.Stderr)
@@ -56,7 +58,7 @@ func TestBenchCommand(t *testing.T) {
 	for _, w := range rep.Workloads {
 		best = max(best, w.Nearby)
 	}
-	if m := rep.Machine; m.RSABefore <= 0 || m.RSAAfter <= 0 || m.RSASignPerSec != best || len(rep.Workloads) != 4 || len(rep.UserScaling) != 2 || len(rep.PoolScaling) != 1 ||
+	if m := rep.Machine; m.RSABefore <= 0 || m.RSAAfter <= 0 || m.RSASignPerSec != best || len(rep.Workloads) != len(workloads) || len(rep.UserScaling) != 2 || len(rep.PoolScaling) != 1 ||
 		rep.PoolScaling[0].ServerRSSMB <= 0 {
 		t.Fatalf("report %s", raw)
 	}
@@ -65,19 +67,23 @@ func TestBenchCommand(t *testing.T) {
 	if m := rep.Machine; m.CPUs != runtime.GOMAXPROCS(0) || m.ClientProcs != 1 {
 		t.Fatalf("machine %+v, want %d CPUs and a load generator on 1", m, runtime.GOMAXPROCS(0))
 	}
-	for _, w := range rep.Workloads {
+	for i, w := range rep.Workloads {
+		if w.Workload != workloads[i] {
+			t.Fatalf("workload %d is %q, want %q", i, w.Workload, workloads[i])
+		}
 		// The server's CPU comes from its /metrics, the client's from rusage.
 		if w.Requests == 0 || len(w.Errors) != 0 || w.Server <= 0 || w.Client <= 0 {
 			t.Fatalf("workload %+v", w)
 		}
-		// The ceiling is measured around the workloads that sign, only.
-		if signs := w.Workload == "signin" || w.Workload == "refresh"; signs != (w.Nearby > 0) {
+		// The ceiling is measured around the workloads that sign two
+		// tokens, only; every refresh does.
+		if signs := w.Workload != "getuser" && w.Workload != "signout"; signs != (w.Nearby > 0) {
 			t.Fatalf("workload %+v: nearby RSA rate", w)
 		}
-		// On SQLite, sign-in and sign-out write through the group commit;
-		// PostgreSQL has none, and reports none.
+		// On SQLite, sign-in, rotation and sign-out write through the group
+		// commit; PostgreSQL has none, and reports none.
 		onSQLite := os.Getenv("COGNATE_E2E_POSTGRES") == ""
-		if writes := w.Workload == "signin" || w.Workload == "signout"; onSQLite && writes && w.Batch < 1 || !onSQLite && w.Batch != 0 {
+		if writes := w.Workload == "signin" || w.Workload == "rotate" || w.Workload == "signout"; onSQLite && writes && w.Batch < 1 || !onSQLite && w.Batch != 0 {
 			t.Fatalf("workload %+v: group commits in /metrics do not match the backend", w)
 		}
 	}

@@ -68,7 +68,7 @@ type Machine struct {
 	// ClientProcs is the load generator's GOMAXPROCS during the workloads.
 	ClientProcs int `json:"client_gomaxprocs"`
 	// RSASignPerSec is the best of every measurement of the run (before,
-	// around sign-in and refresh, after): a ceiling is what the machine can
+	// around each workload that signs two tokens, after): a ceiling is what the machine can
 	// do at its best.
 	RSASignPerSec  float64 `json:"rsa2048_sign_per_second"`
 	PairCeilingSec float64 `json:"two_signatures_per_second"`
@@ -142,7 +142,8 @@ func Command() *cobra.Command {
 	f.StringVar(&o.Region, "region", "us-east-1", "signing region")
 	f.StringVar(&o.AccessKey, "access-key-id", "", "admin access key (default: the AWS credential chain)")
 	f.StringVar(&o.SecretKey, "secret-access-key", "", "admin secret key")
-	f.StringVar(&o.Workloads, "workload", "signin,refresh,getuser,signout", "comma list of signin, refresh, getuser, signout")
+	f.StringVar(&o.Workloads, "workload", "signin,refresh,getuser,signout",
+		"comma list of signin, refresh, gettokens (GetTokensFromRefreshToken), rotate (the same on a client that rotates refresh tokens), getuser, signout")
 	f.IntVar(&o.Concurrency, "concurrency", 8, "concurrent clients")
 	f.DurationVar(&o.Duration, "duration", 10*time.Second, "time per workload")
 	f.IntVar(&o.Users, "users", 100, "users in the benchmark pool")
@@ -161,9 +162,25 @@ type runner struct {
 	api      *cip.Client
 	poolID   string
 	clientID string
-	names    []string
-	log      io.Writer
+	// rotatingID is an app client of the pool that rotates refresh tokens
+	// with no grace period, made for the first rotate workload.
+	rotatingID string
+	names      []string
+	log        io.Writer
 }
+
+// twoSignatures reports whether a workload's call signs two JWTs (access
+// and ID token), so that half the RSA rate is its ceiling.
+func twoSignatures(workload string) bool {
+	switch workload {
+	case "signin", "refresh", "gettokens", "rotate":
+		return true
+	}
+	return false
+}
+
+// errNotRotated: a rotating client's refresh answered no new refresh token.
+var errNotRotated = errors.New("no new refresh token")
 
 const benchPassword = "Bench-Pass-1!"
 
@@ -193,12 +210,16 @@ func Run(ctx context.Context, o Options, log io.Writer) (*Report, error) {
 	}
 	rsaKey.Precompute()
 	rep.Machine.RSABefore = measureRSA(rsaKey, cpus)
-	// Tokens for refresh and GetUser come from one sign-in per client, made
-	// again before each such workload: a sign-out workload revokes them.
+	// Tokens for refresh, GetUser and the GetTokensFromRefreshToken
+	// workloads come from one sign-in per client, made again before each
+	// such workload: a sign-out workload revokes them. Rotation's come from
+	// the rotating client: each worker's chain is its own, and each call
+	// sends the refresh token the worker's previous call got back.
 	toks := make([]*types.AuthenticationResultType, o.Concurrency)
-	prime := func() error {
+	rot := make([]*types.AuthenticationResultType, o.Concurrency)
+	prime := func(toks []*types.AuthenticationResultType, clientID string) error {
 		for i := range toks {
-			res, err := r.signIn(ctx, r.names[i%len(r.names)])
+			res, err := r.signInWith(ctx, clientID, r.names[i%len(r.names)])
 			if err != nil {
 				return fmt.Errorf("priming sign-in: %w", err)
 			}
@@ -206,13 +227,20 @@ func Run(ctx context.Context, o Options, log io.Writer) (*Report, error) {
 		}
 		return nil
 	}
-	var nearby float64 // the best of the windows around sign-in and refresh
+	var nearby float64 // the best of the windows around the signing workloads
 	for _, w := range strings.Split(o.Workloads, ",") {
 		w = strings.TrimSpace(w)
-		if w == "refresh" || w == "getuser" {
-			if err := prime(); err != nil {
-				return nil, err
+		var err error
+		switch w {
+		case "refresh", "getuser", "gettokens":
+			err = prime(toks, r.clientID)
+		case "rotate":
+			if err = r.makeRotatingClient(ctx); err == nil {
+				err = prime(rot, r.rotatingID)
 			}
+		}
+		if err != nil {
+			return nil, err
 		}
 		var fn func(ctx context.Context, worker, i int) error
 		switch w {
@@ -226,6 +254,37 @@ func Run(ctx context.Context, o Options, log io.Writer) (*Report, error) {
 				_, err := r.api.InitiateAuth(ctx, &cip.InitiateAuthInput{ClientId: &r.clientID, AuthFlow: types.AuthFlowTypeRefreshTokenAuth,
 					AuthParameters: map[string]string{"REFRESH_TOKEN": *toks[worker].RefreshToken}})
 				return err
+			}
+		case "gettokens":
+			fn = func(ctx context.Context, worker, i int) error {
+				_, err := r.api.GetTokensFromRefreshToken(ctx, &cip.GetTokensFromRefreshTokenInput{ClientId: &r.clientID,
+					RefreshToken: toks[worker].RefreshToken})
+				return err
+			}
+		case "rotate":
+			// After a failed call the worker starts a new chain (a sign-in
+			// inside that call's time), so that one lost answer counts as
+			// one error and not as every call after it.
+			broken := make([]bool, o.Concurrency)
+			fn = func(ctx context.Context, worker, i int) error {
+				if broken[worker] {
+					res, err := r.signInWith(ctx, r.rotatingID, r.names[worker%len(r.names)])
+					if err != nil {
+						return err
+					}
+					rot[worker], broken[worker] = res, false
+				}
+				out, err := r.api.GetTokensFromRefreshToken(ctx, &cip.GetTokensFromRefreshTokenInput{ClientId: &r.rotatingID,
+					RefreshToken: rot[worker].RefreshToken})
+				if err == nil && (out.AuthenticationResult == nil || out.AuthenticationResult.RefreshToken == nil) {
+					err = errNotRotated
+				}
+				if err != nil {
+					broken[worker] = true
+					return err
+				}
+				rot[worker] = out.AuthenticationResult
+				return nil
 			}
 		case "getuser":
 			fn = func(ctx context.Context, worker, i int) error {
@@ -243,7 +302,7 @@ func Run(ctx context.Context, o Options, log io.Writer) (*Report, error) {
 		default:
 			return nil, fmt.Errorf("unknown workload %q", w)
 		}
-		signs := w == "signin" || w == "refresh"
+		signs := twoSignatures(w)
 		var before float64
 		if signs {
 			before = measureRSA(rsaKey, cpus)
@@ -328,8 +387,30 @@ func (r *runner) addUser(ctx context.Context, name string) error {
 	return err
 }
 
+// makeRotatingClient adds the app client of the rotate workload, once:
+// RefreshTokenRotation ENABLED, no retry grace period, so that every
+// refresh token is good for one refresh.
+func (r *runner) makeRotatingClient(ctx context.Context) error {
+	if r.rotatingID != "" {
+		return nil
+	}
+	client, err := r.api.CreateUserPoolClient(ctx, &cip.CreateUserPoolClientInput{UserPoolId: &r.poolID, ClientName: aws.String("bench-rotating"),
+		ExplicitAuthFlows: []types.ExplicitAuthFlowsType{types.ExplicitAuthFlowsTypeAllowAdminUserPasswordAuth,
+			types.ExplicitAuthFlowsTypeAllowRefreshTokenAuth},
+		RefreshTokenRotation: &types.RefreshTokenRotationType{Feature: types.FeatureTypeEnabled, RetryGracePeriodSeconds: aws.Int32(0)}})
+	if err != nil {
+		return fmt.Errorf("rotating client: %w", err)
+	}
+	r.rotatingID = *client.UserPoolClient.ClientId
+	return nil
+}
+
 func (r *runner) signIn(ctx context.Context, name string) (*types.AuthenticationResultType, error) {
-	out, err := r.api.AdminInitiateAuth(ctx, &cip.AdminInitiateAuthInput{UserPoolId: &r.poolID, ClientId: &r.clientID,
+	return r.signInWith(ctx, r.clientID, name)
+}
+
+func (r *runner) signInWith(ctx context.Context, clientID, name string) (*types.AuthenticationResultType, error) {
+	out, err := r.api.AdminInitiateAuth(ctx, &cip.AdminInitiateAuthInput{UserPoolId: &r.poolID, ClientId: &clientID,
 		AuthFlow: types.AuthFlowTypeAdminUserPasswordAuth, AuthParameters: map[string]string{"USERNAME": name, "PASSWORD": benchPassword}})
 	if err != nil {
 		return nil, err
@@ -447,6 +528,9 @@ func (r *runner) load(ctx context.Context, name string, fn func(ctx context.Cont
 }
 
 func errorCode(err error) string {
+	if errors.Is(err, errNotRotated) {
+		return "NoNewRefreshToken"
+	}
 	var ae smithy.APIError
 	if errors.As(err, &ae) {
 		return ae.ErrorCode()
@@ -625,7 +709,7 @@ func measureRSA(key *rsa.PrivateKey, cpus int) float64 {
 
 // settle fills in the ceiling from the measurements, which ran one
 // goroutine per usable CPU: the run's first and last, and the best of those
-// taken around the sign-in and refresh workloads.
+// taken around the workloads that sign two tokens.
 func (m *Machine) settle(nearby float64) {
 	m.RSASignPerSec = max(m.RSABefore, m.RSAAfter, nearby)
 	m.PairCeilingSec = m.RSASignPerSec / 2
@@ -640,7 +724,7 @@ func Print(w io.Writer, r *Report) {
 		"ceiling", "nearby", "srv cpu", "cli cpu", "rsa/srv", "errors")
 	for _, s := range r.Workloads {
 		frac, near, share := "-", "-", "-"
-		if (s.Workload == "signin" || s.Workload == "refresh") && m.PairCeilingSec > 0 {
+		if twoSignatures(s.Workload) && m.PairCeilingSec > 0 {
 			frac = fmt.Sprintf("%.0f %%", 100*s.succeededPerSecond()/m.PairCeilingSec)
 			if s.RSANearby > 0 {
 				near = fmt.Sprintf("%.0f %%", 100*s.succeededPerSecond()/(s.RSANearby/2))

@@ -26,7 +26,8 @@ type Stats struct {
 	// WritesPerCommit is how many writes each group commit carried during
 	// the workload, from Cognate's SQLite metrics.
 	WritesPerCommit float64 `json:"writes_per_group_commit,omitempty"`
-	// RSANearby is, for sign-in and refresh, the best RSA-2048 rate of the
+	// RSANearby is, for the workloads that sign two tokens (sign-in and the
+	// three refreshes), the best RSA-2048 rate of the
 	// windows measured just before and just after the workload: the
 	// machine's ceiling at the time, where a shared machine's speed drifts
 	// within a run. The run-wide ceiling is the best of all windows.
