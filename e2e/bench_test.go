@@ -13,9 +13,9 @@ import (
 func TestBenchCommand(t *testing.T) {
 	s := StartServer(t)
 	out := filepath.Join(t.TempDir(), "bench.json")
-	workloads := []string{"signin", "refresh", "gettokens", "rotate", "getuser", "signout"}
+	workloads := []string{"signin", "srp", "refresh", "gettokens", "rotate", "getuser", "getuser-flood", "signout"}
 	r := runCommand(t, s.cliEnv(), cognateBinary(t), "bench", "--endpoint-url", s.URL, "--access-key-id", testAccessKey,
-		"--secret-access-key", testSecretKey, "--duration", "1s", "--concurrency", "2", "--users", "4",
+		"--secret-access-key", testSecretKey, "--duration", "1s", "--concurrency", "2", "--users", "4", "--flood-concurrency", "2", "--flood-users", "3",
 		"--workload", strings.Join(workloads, ","),
 		"--scaling-user", "1,3", "--scaling-pool", "20", "--progress=false", "--json", out)
 	if r.Code != 0 {
@@ -44,6 +44,10 @@ func TestBenchCommand(t *testing.T) {
 			Client   float64 `json:"client_cpu_ms_per_call"`
 			Batch    float64 `json:"writes_per_group_commit"`
 			Nearby   float64 `json:"rsa2048_sign_per_second_nearby"`
+			Flood    *struct {
+				Requests, Evaluated, Locked int
+				Errors                      map[string]int
+			}
 		}
 		UserScaling []struct{ Sessions int } `json:"signout_by_user_sessions"`
 		PoolScaling []struct {
@@ -77,8 +81,14 @@ func TestBenchCommand(t *testing.T) {
 		}
 		// The ceiling is measured around the workloads that sign two
 		// tokens, only; every refresh does.
-		if signs := w.Workload != "getuser" && w.Workload != "signout"; signs != (w.Nearby > 0) {
+		if signs := !strings.HasPrefix(w.Workload, "getuser") && w.Workload != "signout"; signs != (w.Nearby > 0) {
 			t.Fatalf("workload %+v: nearby RSA rate", w)
+		}
+		// The flood's wrong passwords are compared, or refused once their
+		// user is locked out (three users, five failures each), never
+		// accepted.
+		if f := w.Flood; (w.Workload == "getuser-flood") != (f != nil) || f != nil && (f.Requests == 0 || f.Evaluated+f.Locked != f.Requests || len(f.Errors) != 0) {
+			t.Fatalf("workload %+v: flood %+v", w, f)
 		}
 		// On SQLite, sign-in, rotation and sign-out write through the group
 		// commit; PostgreSQL has none, and reports none.

@@ -6,10 +6,12 @@ import (
 	"crypto/rand"
 	"crypto/rsa"
 	"crypto/sha256"
+	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
+	"math/big"
 	"net/http"
 	"os"
 	"runtime"
@@ -29,6 +31,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider/types"
 	"github.com/aws/smithy-go"
 	"github.com/spf13/cobra"
+
+	"github.com/cognate/cognate/internal/srp"
 )
 
 // Options are the command's flags.
@@ -45,6 +49,10 @@ type Options struct {
 	UserSessions string // sizes for the per-user sign-out scaling run
 	PoolSessions string // sizes for the per-pool sign-out scaling run
 	Progress     bool
+	// FloodConcurrency and FloodUsers shape getuser-flood's wrong-password
+	// flood: its workers, and the users they rotate over.
+	FloodConcurrency int
+	FloodUsers       int
 	// ClientProcs caps the load generator's GOMAXPROCS while it drives the
 	// endpoint (0: every CPU). On a machine it shares with the server, one
 	// thread spends less CPU waking its other threads and so leaves more to
@@ -143,10 +151,12 @@ func Command() *cobra.Command {
 	f.StringVar(&o.AccessKey, "access-key-id", "", "admin access key (default: the AWS credential chain)")
 	f.StringVar(&o.SecretKey, "secret-access-key", "", "admin secret key")
 	f.StringVar(&o.Workloads, "workload", "signin,refresh,getuser,signout",
-		"comma list of signin, refresh, gettokens (GetTokensFromRefreshToken), rotate (the same on a client that rotates refresh tokens), getuser, signout")
+		"comma list of signin, srp (USER_SRP_AUTH and PASSWORD_VERIFIER), refresh, gettokens (GetTokensFromRefreshToken), rotate (the same on a client that rotates refresh tokens), getuser, getuser-flood (GetUser during a wrong-password flood), signout")
 	f.IntVar(&o.Concurrency, "concurrency", 8, "concurrent clients")
 	f.DurationVar(&o.Duration, "duration", 10*time.Second, "time per workload")
 	f.IntVar(&o.Users, "users", 100, "users in the benchmark pool")
+	f.IntVar(&o.FloodConcurrency, "flood-concurrency", 8, "getuser-flood: workers sending wrong passwords beside the GetUser clients")
+	f.IntVar(&o.FloodUsers, "flood-users", 200, "getuser-flood: users the wrong passwords rotate over (others than GetUser's; each is locked out after five)")
 	f.StringVar(&o.JSONFile, "json", "", "also write the report as JSON to this file")
 	f.StringVar(&o.UserSessions, "scaling-user", "", "measure sign-out latency with users holding these many sessions, e.g. 1,10,100,1000")
 	f.StringVar(&o.PoolSessions, "scaling-pool", "", "measure sign-out latency as the pool grows to these many sessions, e.g. 1000,10000,100000")
@@ -166,14 +176,16 @@ type runner struct {
 	// with no grace period, made for the first rotate workload.
 	rotatingID string
 	names      []string
-	log        io.Writer
+	// flooded are getuser-flood's users, made for its first run.
+	flooded []string
+	log     io.Writer
 }
 
 // twoSignatures reports whether a workload's call signs two JWTs (access
 // and ID token), so that half the RSA rate is its ceiling.
 func twoSignatures(workload string) bool {
 	switch workload {
-	case "signin", "refresh", "gettokens", "rotate":
+	case "signin", "srp", "refresh", "gettokens", "rotate":
 		return true
 	}
 	return false
@@ -234,6 +246,10 @@ func Run(ctx context.Context, o Options, log io.Writer) (*Report, error) {
 		switch w {
 		case "refresh", "getuser", "gettokens":
 			err = prime(toks, r.clientID)
+		case "getuser-flood":
+			if err = r.makeFloodUsers(ctx); err == nil {
+				err = prime(toks, r.clientID)
+			}
 		case "rotate":
 			if err = r.makeRotatingClient(ctx); err == nil {
 				err = prime(rot, r.rotatingID)
@@ -248,6 +264,10 @@ func Run(ctx context.Context, o Options, log io.Writer) (*Report, error) {
 			fn = func(ctx context.Context, worker, i int) error {
 				_, err := r.signIn(ctx, r.names[(worker*7919+i)%len(r.names)])
 				return err
+			}
+		case "srp":
+			fn = func(ctx context.Context, worker, i int) error {
+				return r.srpSignIn(ctx, r.names[(worker*7919+i)%len(r.names)])
 			}
 		case "refresh":
 			fn = func(ctx context.Context, worker, i int) error {
@@ -286,7 +306,7 @@ func Run(ctx context.Context, o Options, log io.Writer) (*Report, error) {
 				rot[worker] = out.AuthenticationResult
 				return nil
 			}
-		case "getuser":
+		case "getuser", "getuser-flood":
 			fn = func(ctx context.Context, worker, i int) error {
 				_, err := r.api.GetUser(ctx, &cip.GetUserInput{AccessToken: toks[worker].AccessToken})
 				return err
@@ -307,7 +327,14 @@ func Run(ctx context.Context, o Options, log io.Writer) (*Report, error) {
 		if signs {
 			before = measureRSA(rsaKey, cpus)
 		}
+		var flood func() *FloodStats
+		if w == "getuser-flood" {
+			flood = r.flood(ctx)
+		}
 		st := r.load(ctx, w, fn)
+		if flood != nil {
+			st.Flood = flood()
+		}
 		if signs {
 			st.RSANearby = max(before, measureRSA(rsaKey, cpus))
 			nearby = max(nearby, st.RSANearby)
@@ -365,12 +392,12 @@ func (r *runner) setup(ctx context.Context) error {
 	r.poolID = *pool.UserPool.Id
 	client, err := r.api.CreateUserPoolClient(ctx, &cip.CreateUserPoolClientInput{UserPoolId: &r.poolID, ClientName: aws.String("bench"),
 		ExplicitAuthFlows: []types.ExplicitAuthFlowsType{types.ExplicitAuthFlowsTypeAllowAdminUserPasswordAuth,
-			types.ExplicitAuthFlowsTypeAllowUserPasswordAuth, types.ExplicitAuthFlowsTypeAllowRefreshTokenAuth}})
+			types.ExplicitAuthFlowsTypeAllowUserPasswordAuth, types.ExplicitAuthFlowsTypeAllowUserSrpAuth, types.ExplicitAuthFlowsTypeAllowRefreshTokenAuth}})
 	if err != nil {
 		return err
 	}
 	r.clientID = *client.UserPoolClient.ClientId
-	r.names = nil
+	r.names, r.flooded = nil, nil
 	for i := 0; i < r.o.Users; i++ {
 		r.names = append(r.names, fmt.Sprintf("bench-user-%d", i))
 	}
@@ -403,6 +430,123 @@ func (r *runner) makeRotatingClient(ctx context.Context) error {
 	}
 	r.rotatingID = *client.UserPoolClient.ClientId
 	return nil
+}
+
+// srpSignIn is USER_SRP_AUTH then PASSWORD_VERIFIER, the client's side
+// computed with internal/srp. The client's secret a has 256 bits, as the
+// server's b (Amplify draws 1,024): the load generator shares the machine.
+func (r *runner) srpSignIn(ctx context.Context, name string) error {
+	raw := make([]byte, 32)
+	rand.Read(raw)
+	a := new(big.Int).SetBytes(raw)
+	init, err := r.api.InitiateAuth(ctx, &cip.InitiateAuthInput{ClientId: &r.clientID, AuthFlow: types.AuthFlowTypeUserSrpAuth,
+		AuthParameters: map[string]string{"USERNAME": name, "SRP_A": srp.ClientA(a).Text(16)}})
+	if err != nil {
+		return err
+	}
+	p := init.ChallengeParameters
+	salt, _ := new(big.Int).SetString(p["SALT"], 16)
+	B, _ := new(big.Int).SetString(p["SRP_B"], 16)
+	block, err := base64.StdEncoding.DecodeString(p["SECRET_BLOCK"])
+	if init.ChallengeName != types.ChallengeNameTypePasswordVerifier || salt == nil || B == nil || err != nil {
+		return errors.New("USER_SRP_AUTH answered no password verifier")
+	}
+	ts := time.Now().UTC().Format("Mon Jan 2 15:04:05 UTC 2006")
+	_, realm, _ := strings.Cut(r.poolID, "_")
+	sig, err := srp.ClientSignature(realm, p["USER_ID_FOR_SRP"], benchPassword, salt.Bytes(), a, B, block, ts)
+	if err != nil {
+		return err
+	}
+	out, err := r.api.RespondToAuthChallenge(ctx, &cip.RespondToAuthChallengeInput{ClientId: &r.clientID,
+		ChallengeName: types.ChallengeNameTypePasswordVerifier, ChallengeResponses: map[string]string{"USERNAME": p["USERNAME"],
+			"PASSWORD_CLAIM_SECRET_BLOCK": p["SECRET_BLOCK"], "PASSWORD_CLAIM_SIGNATURE": base64.StdEncoding.EncodeToString(sig), "TIMESTAMP": ts}})
+	if err == nil && out.AuthenticationResult == nil {
+		err = errors.New("sign-in answered a challenge")
+	}
+	return err
+}
+
+// makeFloodUsers adds getuser-flood's users, once.
+func (r *runner) makeFloodUsers(ctx context.Context) error {
+	if r.flooded != nil {
+		return nil
+	}
+	names := make([]string, r.o.FloodUsers)
+	for i := range names {
+		names[i] = fmt.Sprintf("bench-flood-%d", i)
+	}
+	if err := r.parallel(ctx, len(names), "flood users", func(ctx context.Context, i int) error { return r.addUser(ctx, names[i]) }); err != nil {
+		return fmt.Errorf("flood users: %w", err)
+	}
+	r.flooded = names
+	return nil
+}
+
+// FloodStats are the wrong-password sign-ins of getuser-flood:
+// InitiateAuth USER_PASSWORD_AUTH with a wrong password for users other
+// than GetUser's, rotating over them. Evaluated are the answers "Incorrect
+// username or password." (the password was compared); Locked, "Password
+// attempts exceeded" (refused during the user's lockout, before any
+// comparison).
+type FloodStats struct {
+	Concurrency int            `json:"concurrency"`
+	Users       int            `json:"users"`
+	Requests    int            `json:"requests"`
+	Seconds     float64        `json:"seconds"`
+	PerSecond   float64        `json:"per_second"`
+	Evaluated   int            `json:"evaluated"`
+	Locked      int            `json:"locked"`
+	P50ms       float64        `json:"p50_ms"`
+	P99ms       float64        `json:"p99_ms"`
+	Errors      map[string]int `json:"errors,omitempty"`
+}
+
+// flood starts the wrong-password workers; the function it returns stops
+// them and summarizes.
+func (r *runner) flood(ctx context.Context) func() *FloodStats {
+	var next atomic.Int64
+	var stop atomic.Bool
+	var mu sync.Mutex
+	var lat []time.Duration
+	fs := &FloodStats{Concurrency: r.o.FloodConcurrency, Users: len(r.flooded), Errors: map[string]int{}}
+	var wg sync.WaitGroup
+	start := time.Now()
+	for range r.o.FloodConcurrency {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for !stop.Load() {
+				name := r.flooded[int(next.Add(1))%len(r.flooded)]
+				t0 := time.Now()
+				_, err := r.api.InitiateAuth(ctx, &cip.InitiateAuthInput{ClientId: &r.clientID, AuthFlow: types.AuthFlowTypeUserPasswordAuth,
+					AuthParameters: map[string]string{"USERNAME": name, "PASSWORD": "Wrong-" + benchPassword}})
+				d := time.Since(t0)
+				var ae smithy.APIError
+				mu.Lock()
+				lat = append(lat, d)
+				switch {
+				case errors.As(err, &ae) && ae.ErrorCode() == "NotAuthorizedException" && strings.Contains(ae.ErrorMessage(), "attempts exceeded"):
+					fs.Locked++
+				case errors.As(err, &ae) && ae.ErrorCode() == "NotAuthorizedException":
+					fs.Evaluated++
+				case err == nil:
+					fs.Errors["Accepted"]++
+				default:
+					fs.Errors[errorCode(err)]++
+				}
+				mu.Unlock()
+			}
+		}()
+	}
+	return func() *FloodStats {
+		stop.Store(true)
+		wg.Wait()
+		sort.Slice(lat, func(i, j int) bool { return lat[i] < lat[j] })
+		fs.Requests, fs.Seconds = len(lat), time.Since(start).Seconds()
+		fs.PerSecond = float64(fs.Requests) / fs.Seconds
+		fs.P50ms, fs.P99ms = ms(percentile(lat, .5)), ms(percentile(lat, .99))
+		return fs
+	}
 }
 
 func (r *runner) signIn(ctx context.Context, name string) (*types.AuthenticationResultType, error) {
@@ -720,7 +864,7 @@ func Print(w io.Writer, r *Report) {
 	m := r.Machine
 	fmt.Fprintf(w, "endpoint %s — %d CPUs (load generator on %d), RSA-2048 signatures %.0f/s (best of before %.0f/s, after %.0f/s; ceiling for sign-in/refresh: %.0f/s, %.2f ms of CPU)\n\n",
 		r.Endpoint, m.CPUs, m.ClientProcs, m.RSASignPerSec, m.RSABefore, m.RSAAfter, m.PairCeilingSec, m.pairCPUms())
-	fmt.Fprintf(w, "%-10s %5s %9s %10s %8s %8s %8s %9s %9s %9s %9s %9s  %s\n", "workload", "conc", "requests", "ops/s", "p50 ms", "p99 ms", "max ms",
+	fmt.Fprintf(w, "%-13s %5s %9s %10s %8s %8s %8s %9s %9s %9s %9s %9s  %s\n", "workload", "conc", "requests", "ops/s", "p50 ms", "p99 ms", "max ms",
 		"ceiling", "nearby", "srv cpu", "cli cpu", "rsa/srv", "errors")
 	for _, s := range r.Workloads {
 		frac, near, share := "-", "-", "-"
@@ -733,10 +877,16 @@ func Print(w io.Writer, r *Report) {
 				share = fmt.Sprintf("%.0f %%", 100*m.pairCPUms()/s.ServerCPUms)
 			}
 		}
-		fmt.Fprintf(w, "%-10s %5d %9d %10.0f %8.2f %8.2f %8.2f %9s %9s %9s %9s %9s  %v\n", s.Workload, s.Concurrency, s.Requests, s.PerSecond, s.P50ms, s.P99ms, s.MaxMs,
+		fmt.Fprintf(w, "%-13s %5d %9d %10.0f %8.2f %8.2f %8.2f %9s %9s %9s %9s %9s  %v\n", s.Workload, s.Concurrency, s.Requests, s.PerSecond, s.P50ms, s.P99ms, s.MaxMs,
 			frac, near, cpuMs(s.ServerCPUms), cpuMs(s.ClientCPUms), share, s.Errors)
 	}
 	fmt.Fprintf(w, "(ceiling: share of the run's best two-signature rate; nearby: of the best measured just before and after the workload; srv/cli cpu: CPU ms per call of the server, from its /metrics, and of this load generator; rsa/srv: the two signatures' share of the server's CPU)\n")
+	for _, s := range r.Workloads {
+		if f := s.Flood; f != nil {
+			fmt.Fprintf(w, "%s: beside %d wrong-password workers over %d users: %d sign-ins (%.0f/s; p50 %.2f ms, p99 %.2f ms), %d evaluated, %d refused as locked out, errors %v\n",
+				s.Workload, f.Concurrency, f.Users, f.Requests, f.PerSecond, f.P50ms, f.P99ms, f.Evaluated, f.Locked, f.Errors)
+		}
+	}
 	for _, s := range r.Workloads {
 		if s.WritesPerCommit > 0 {
 			fmt.Fprintf(w, "%s: %.1f writes per group commit (fsync)\n", s.Workload, s.WritesPerCommit)

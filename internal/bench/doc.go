@@ -8,4 +8,13 @@
 // GetTokensFromRefreshToken on a client that rotates refresh tokens with no
 // grace period (rotate), where each worker sends the token its previous
 // call got back and every call writes the rotation durably.
+//
+// srp signs in with USER_SRP_AUTH and PASSWORD_VERIFIER (InitiateAuth, then
+// RespondToAuthChallenge), the client's side computed with internal/srp.
+// getuser-flood is getuser while --flood-concurrency other workers send
+// wrong passwords (InitiateAuth USER_PASSWORD_AUTH) for --flood-users users
+// of their own, in turn; it reports GetUser's latency and, of the flood,
+// how many answers compared the password and how many were refused during
+// a lockout (after five failures a user is locked out, for one second and
+// then twice as long each time).
 package bench

@@ -32,6 +32,9 @@ type Stats struct {
 	// machine's ceiling at the time, where a shared machine's speed drifts
 	// within a run. The run-wide ceiling is the best of all windows.
 	RSANearby float64 `json:"rsa2048_sign_per_second_nearby,omitempty"`
+	// Flood is getuser-flood's wrong-password traffic; the server's CPU
+	// per call above then includes the flood's.
+	Flood *FloodStats `json:"flood,omitempty"`
 }
 
 func cpuMs(v float64) string {
