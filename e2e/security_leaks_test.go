@@ -93,6 +93,14 @@ func TestLeakTimingOfWrongPasswords(t *testing.T) {
 	if testing.Short() {
 		t.Skip("timing test")
 	}
+	if os.Getenv("COGNATE_E2E_RACE") != "" {
+		// The race detector makes the server's Go code (the SQLite store
+		// included) several times slower but not its hashing's memory
+		// traffic or fsyncs, so it distorts exactly the gap measured here
+		// (17.5 vs 15.4 ms under -race, 5.57 vs 5.40 ms without). The
+		// suite's second run, without -race, measures it.
+		t.Skip("timing is measured on a server built without -race")
+	}
 	// COGNATE_E2E_TIMING_ARGON2 runs it at another cost ("" for the
 	// default, ≈40 ms a hash).
 	cost, ok := os.LookupEnv("COGNATE_E2E_TIMING_ARGON2")
