@@ -2,6 +2,8 @@ package e2e
 
 import (
 	"context"
+	"os"
+	"strconv"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -42,5 +44,21 @@ func TestStateSurvivesRestartAndKill(t *testing.T) {
 	// Keys survive too: the JWKS of the pool is the same document.
 	if _, err := s.SDK().DescribeUserPool(ctx, &cip.DescribeUserPoolInput{UserPoolId: &poolID}); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// A second server on the same SQLite data dir refuses to start, naming the
+// first one's pid; once the first is gone (even by SIGKILL), it starts.
+func TestDataDirHasOneServer(t *testing.T) {
+	if os.Getenv("COGNATE_E2E_POSTGRES") != "" {
+		t.Skip("the lock guards SQLite data dirs")
+	}
+	s := StartServer(t)
+	out := serveRefused(t, s, nil, "--addr", "127.0.0.1:0")
+	wantRefusal(t, out, "is in use by another cognate serve (pid "+strconv.Itoa(s.cmd.Process.Pid)+")", "--database-url")
+	s.Kill()
+	s.Start()
+	if _, err := s.SDK().ListUserPools(context.Background(), &cip.ListUserPoolsInput{MaxResults: aws.Int32(1)}); err != nil {
+		t.Fatalf("after the first server died: %v", err)
 	}
 }

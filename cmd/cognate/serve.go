@@ -189,6 +189,13 @@ func serve(ctx context.Context, cfg serveConfig, stderr io.Writer) error {
 	if err := os.MkdirAll(cfg.DataDir, 0o700); err != nil {
 		return err
 	}
+	if cfg.DatabaseURL == "" {
+		lock, err := lockDataDir(cfg.DataDir)
+		if err != nil {
+			return err
+		}
+		defer lock.Close()
+	}
 	keyFile := cfg.MasterKeyFile
 	if keyFile == "" {
 		keyFile = filepath.Join(cfg.DataDir, "master.key")
