@@ -47,6 +47,7 @@ func (s *Server) poolARN(poolID string) string {
 }
 
 func (s *Server) renderPool(p userpool.Pool, users int) wirePool {
+	p.Settings.SoftwareTokenMfaEnabled = false // domain-only; GetUserPoolMfaConfig shows it
 	return wirePool{
 		Id: p.ID, Name: p.Name, Arn: s.poolARN(p.ID),
 		CreationDate: epoch(p.CreatedAt), LastModifiedDate: epoch(p.ModifiedAt),

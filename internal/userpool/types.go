@@ -43,8 +43,9 @@ type PoolSettings struct {
 	AccountRecoverySetting      json.RawMessage        `json:"AccountRecoverySetting,omitempty"`
 	UserPoolTier                string                 `json:"UserPoolTier,omitempty"`
 	// SoftwareTokenMfaEnabled is SetUserPoolMfaConfig's
-	// SoftwareTokenMfaConfiguration.Enabled (not a UserPoolType member;
-	// clients ignore it in DescribeUserPool).
+	// SoftwareTokenMfaConfiguration.Enabled: domain state stored with the
+	// settings, not a UserPoolType member. Only SetPoolConfig sets it (the
+	// pool requests cannot) and the wire never shows it (renderPool).
 	SoftwareTokenMfaEnabled bool `json:"SoftwareTokenMfaEnabled,omitempty"`
 }
 
