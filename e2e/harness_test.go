@@ -139,6 +139,9 @@ func newServer(t testing.TB, extraEnv ...string) *Server {
 		// Cheap password hashes: the suite signs in thousands of times; the
 		// test of the default cost sets its own.
 		"COGNATE_PASSWORD_ARGON2=m=64,t=1,p=1",
+		// Every answer is checked against the model; Stop fails the test on
+		// a "wire conformance" line.
+		"COGNATE_CHECK_WIRE=1",
 	}, extraEnv...)
 	// COGNATE_E2E_POSTGRES=1 runs the whole suite on PostgreSQL: each server
 	// gets its own schema on the throwaway cluster.
@@ -223,6 +226,7 @@ func (s *Server) Stop() {
 		}
 	}
 	s.cmd = nil
+	s.checkWire()
 }
 
 // Kill sends SIGKILL: a crash.
@@ -233,6 +237,17 @@ func (s *Server) Kill() {
 	s.cmd.Process.Kill()
 	<-s.done
 	s.cmd = nil
+	s.checkWire()
+}
+
+// checkWire fails the test for every answer the server found off the model
+// (COGNATE_CHECK_WIRE): the log of the process that just ended is complete.
+func (s *Server) checkWire() {
+	for _, line := range strings.Split(s.logs.String(), "\n") {
+		if strings.Contains(line, `"msg":"wire conformance"`) {
+			s.t.Errorf("the server answered off the model: %s", line)
+		}
+	}
 }
 
 // WaitLog waits until the server has printed sub.

@@ -66,6 +66,9 @@ type serveConfig struct {
 
 	// ChangeIssuer lets IssuerBase replace the one the database remembers.
 	ChangeIssuer bool
+	// CheckWire (COGNATE_CHECK_WIRE=1, for tests; no flag) checks every
+	// answer against the model and logs "wire conformance" on a mismatch.
+	CheckWire bool
 }
 
 // envDefault reads COGNATE_<NAME>, so every flag can come from the environment.
@@ -84,7 +87,7 @@ func envFloat(name string, def float64) float64 {
 }
 
 func serveCommand() *cobra.Command {
-	var cfg serveConfig
+	cfg := serveConfig{CheckWire: envDefault("CHECK_WIRE", "") == "1"}
 	cmd := &cobra.Command{
 		Use:   "serve",
 		Short: "Run the Cognate server",
@@ -283,6 +286,7 @@ func serve(ctx context.Context, cfg serveConfig, stderr io.Writer) error {
 		Account:          cfg.AccountID,
 		IssuerBase:       cfg.IssuerBase, // "" until settled below, once listening
 		MetricsElsewhere: cfg.MetricsAddr != "",
+		CheckWire:        cfg.CheckWire,
 	}
 	if g, ok := store.(server.GroupCommitter); ok {
 		srv.Metrics.WatchGroupCommits(g)

@@ -65,6 +65,11 @@ type Server struct {
 	// IssuerBase is the public base URL (issuer without the pool id): the
 	// discovery document names it for the issuer and every endpoint.
 	IssuerBase string
+	// CheckWire checks every successful response against the operation's
+	// output shape in the model and logs an error line "wire conformance"
+	// on a mismatch (tests turn it on: COGNATE_CHECK_WIRE=1). Off, the
+	// product pays nothing.
+	CheckWire bool
 
 	ops map[string]handler
 }
@@ -217,7 +222,27 @@ func (s *Server) finish(w http.ResponseWriter, r *http.Request, c *call, start t
 		return
 	}
 	s.Log.Debug("request", "request_id", c.requestID, "operation", c.op.Name, "ms", time.Since(start).Milliseconds())
+	if s.CheckWire {
+		out = s.checkWire(c, out)
+	}
 	awsjson.WriteResult(w, c.requestID, out)
+}
+
+// checkWire marshals out once, checks it against the model and returns the
+// bytes to write.
+func (s *Server) checkWire(c *call, out any) any {
+	if out == nil {
+		out = struct{}{}
+	}
+	body, err := json.Marshal(out)
+	if err != nil {
+		return out // WriteResult reports it
+	}
+	var mm *awsjson.OutputMismatch
+	if errors.As(awsjson.CheckOutput(c.op, body), &mm) {
+		s.Log.Error("wire conformance", "request_id", c.requestID, "operation", c.op.Name, "violations", mm.Violations)
+	}
+	return json.RawMessage(body)
 }
 
 type requestIDKey struct{}
