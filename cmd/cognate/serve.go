@@ -21,17 +21,12 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/cognate/cognate/internal/awsmodel"
-	"github.com/cognate/cognate/internal/hostedui"
-	"github.com/cognate/cognate/internal/issuer"
-	"github.com/cognate/cognate/internal/mailer"
+	"github.com/cognate/cognate/internal/app"
 	"github.com/cognate/cognate/internal/password"
 	"github.com/cognate/cognate/internal/secret"
-	"github.com/cognate/cognate/internal/server"
 	"github.com/cognate/cognate/internal/sigv4"
 	"github.com/cognate/cognate/internal/store/postgres"
 	"github.com/cognate/cognate/internal/store/sqlite"
-	"github.com/cognate/cognate/internal/throttle"
 	"github.com/cognate/cognate/internal/userpool"
 )
 
@@ -229,9 +224,18 @@ func serve(ctx context.Context, cfg serveConfig, stderr io.Writer) error {
 	defer store.Close()
 
 	now := time.Now
-	audit := auditLog{log}
-	tokens := issuer.New(store, keeper, "", now) // the base is settled once listening
-	if err := checkMasterKey(ctx, store, keeper, tokens.Opens, keySource); err != nil {
+	a, err := app.New(app.Config{
+		AccountID: cfg.AccountID, AuthLimit: cfg.AuthLimit, RateLimits: cfg.RateLimits, IPLimit: cfg.IPLimit,
+		TrustedProxies: cfg.TrustedProxies, PasswordArgon2: cfg.PasswordArgon2, PasswordWorkers: cfg.PasswordWorkers,
+		SMTPAddr: cfg.SMTPAddr, SMTPFrom: cfg.SMTPFrom,
+		SMTPUsername: os.Getenv("COGNATE_SMTP_USERNAME"), SMTPPassword: os.Getenv("COGNATE_SMTP_PASSWORD"),
+		MetricsElsewhere: cfg.MetricsAddr != "", CheckWire: cfg.CheckWire,
+	}, store, keeper, keys, log, now)
+	if err != nil {
+		return err
+	}
+	srv := a.Server
+	if err := checkMasterKey(ctx, store, keeper, a.Tokens.Opens, keySource); err != nil {
 		return err
 	}
 	// Only now that the key is known to be the data's: sealing old plaintext
@@ -241,65 +245,13 @@ func serve(ctx context.Context, cfg serveConfig, stderr io.Writer) error {
 	} else if n > 0 {
 		log.Info("sealed app-client secrets stored in plain text by an older version", "clients", n)
 	}
-	rates, err := throttle.ParseRates(cfg.RateLimits)
-	if err != nil {
-		return fmt.Errorf("--rate-limits: %w", err)
-	}
-	rates[throttle.UserAuthentication] = cfg.AuthLimit
-	proxies, err := server.ParseTrustedProxies(cfg.TrustedProxies)
-	if err != nil {
-		return fmt.Errorf("--trusted-proxies: %w", err)
-	}
-	argon, err := password.ParseArgon2(cfg.PasswordArgon2)
-	if err != nil {
-		return fmt.Errorf("--password-argon2: %w", err)
-	}
-	creds := password.Credentials{Keeper: keeper, Argon2: argon, Workers: password.NewWorkers(cfg.PasswordWorkers)}
-	sessions := &userpool.Sessions{Store: store, Now: now, Tokens: tokens, Audit: audit}
-	dummy, _ := creds.Make("", "", "dummy password for timing", now())
-	var mail userpool.Mailer
-	if cfg.SMTPAddr != "" {
-		mail = &mailer.SMTP{Addr: cfg.SMTPAddr, From: cfg.SMTPFrom, Username: os.Getenv("COGNATE_SMTP_USERNAME"),
-			Password: os.Getenv("COGNATE_SMTP_PASSWORD"), Log: log}
-	}
-	auth := &userpool.Auth{Store: store, Now: now, Credentials: creds, Tokens: tokens, Sealer: keeper, DummyCredential: dummy, Audit: audit}
-	srv := &server.Server{
-		Pools:            &userpool.Pools{Store: store, Now: now, MakeKey: tokens.MakeKey},
-		Users:            &userpool.Users{Store: store, Now: now, Credentials: creds, Sessions: sessions},
-		Auth:             auth,
-		HostedUI:         &hostedui.Handler{Store: store, Auth: auth, Sessions: sessions, Log: log},
-		Sessions:         sessions,
-		Devices:          &userpool.Devices{Store: store, Now: now, Sessions: sessions},
-		Groups:           &userpool.Groups{Store: store, Now: now},
-		Accounts:         &userpool.Accounts{Store: store, Now: now, Credentials: creds, Sealer: keeper, Sessions: sessions, Mailer: mail},
-		MFA:              &userpool.MFA{Store: store, Now: now, Sealer: keeper, Sessions: sessions},
-		Store:            store,
-		Keys:             tokens,
-		Verifier:         &sigv4.Verifier{Keys: keys, Now: now},
-		Audit:            audit,
-		Model:            awsmodel.Default(),
-		Log:              log,
-		Metrics:          server.NewMetrics(),
-		Quotas:           throttle.NewQuotas(rates, now),
-		IPLimit:          throttle.New(cfg.IPLimit, now),
-		Proxies:          proxies,
-		Account:          cfg.AccountID,
-		IssuerBase:       cfg.IssuerBase, // "" until settled below, once listening
-		MetricsElsewhere: cfg.MetricsAddr != "",
-		CheckWire:        cfg.CheckWire,
-	}
-	if g, ok := store.(server.GroupCommitter); ok {
-		srv.Metrics.WatchGroupCommits(g)
-	}
 	var ln net.Listener
 	ln, base, err = listenWithIssuer(ctx, store, cfg)
 	if err != nil {
 		return err
 	}
 	defer ln.Close()
-	tokens.SetBase(base)
-	srv.IssuerBase = base
-	srv.HostedUI.(*hostedui.Handler).IssuerBase = base // https: Secure cookies
+	a.SetIssuerBase(base)
 	hs := &http.Server{
 		Handler:           srv.Handler(),
 		ReadHeaderTimeout: 10 * time.Second,
@@ -312,7 +264,7 @@ func serve(ctx context.Context, cfg serveConfig, stderr io.Writer) error {
 	defer stop()
 	errc := make(chan error, 1)
 	go func() { errc <- hs.Serve(ln) }()
-	go collectGarbage(ctx, sessions, srv.Accounts, log)
+	go collectGarbage(ctx, srv.Sessions, srv.Accounts, log)
 	if file, ok := keys.(*sigv4.FileKeyring); ok {
 		go reloadOnHangup(ctx, file)
 	}
@@ -442,13 +394,6 @@ func collectGarbage(ctx context.Context, sessions *userpool.Sessions, accounts *
 			log.Info("garbage collection", "expired_families_deleted", n, "outbox_messages_deleted", m)
 		}
 	}
-}
-
-// auditLog writes security events as structured log lines.
-type auditLog struct{ log *slog.Logger }
-
-func (a auditLog) Audit(ctx context.Context, event string, fields ...any) {
-	a.log.InfoContext(ctx, "audit", append([]any{"event", event, "request_id", server.RequestID(ctx)}, fields...)...)
 }
 
 // loadCredentials returns the admin keys: from the environment when set
