@@ -8,35 +8,25 @@ import (
 	cip "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
 )
 
-// Groups through the AWS CLI, and their claims in the tokens.
+// Groups' claims in the tokens, verified independently against the JWKS.
+// The groups' own operations are tested in-process
+// (internal/server/wire_groups_test.go).
 func TestGroupsAndTheirClaims(t *testing.T) {
 	s := StartServer(t)
 	f := newFixture(t, s, nil)
-	mustCLI(t, s.AWS("create-group", "--user-pool-id", f.PoolID, "--group-name", "admins", "--precedence", "1",
-		"--role-arn", "arn:aws:iam::123456789012:role/admin"))
-	mustCLI(t, s.AWS("create-group", "--user-pool-id", f.PoolID, "--group-name", "staff", "--precedence", "5", "--description", "Staff"))
-	expectCLIError(t, s.AWS("create-group", "--user-pool-id", f.PoolID, "--group-name", "staff"),
-		"GroupExistsException", "CreateGroup", "A group with the name staff already exists.")
-	expectCLIError(t, s.AWS("get-group", "--user-pool-id", f.PoolID, "--group-name", "nope"),
-		"ResourceNotFoundException", "GetGroup", "Group not found.")
-	mustCLI(t, s.AWS("admin-add-user-to-group", "--user-pool-id", f.PoolID, "--username", "alice", "--group-name", "staff"))
-	mustCLI(t, s.AWS("admin-add-user-to-group", "--user-pool-id", f.PoolID, "--username", "alice", "--group-name", "admins"))
-	expectCLIError(t, s.AWS("admin-add-user-to-group", "--user-pool-id", f.PoolID, "--username", "nobody", "--group-name", "staff"),
-		"UserNotFoundException", "AdminAddUserToGroup", "User does not exist.")
-	groups := mustCLI(t, s.AWS("admin-list-groups-for-user", "--user-pool-id", f.PoolID, "--username", "alice"))
-	if n := len(groups["Groups"].([]any)); n != 2 {
-		t.Fatalf("%d groups", n)
+	ctx := context.Background()
+	check := func(_ any, err error) {
+		t.Helper()
+		if err != nil {
+			t.Fatal(err)
+		}
 	}
-	members := mustCLI(t, s.AWS("list-users-in-group", "--user-pool-id", f.PoolID, "--group-name", "staff"))
-	if n := len(members["Users"].([]any)); n != 1 {
-		t.Fatalf("%d members", n)
-	}
-	mustCLI(t, s.AWS("update-group", "--user-pool-id", f.PoolID, "--group-name", "staff", "--description", "All staff"))
-	if g := mustCLI(t, s.AWS("get-group", "--user-pool-id", f.PoolID, "--group-name", "staff")); dig(g, "Group", "Description") != "All staff" {
-		t.Fatalf("update-group: %v", g)
-	}
-	if l := mustCLI(t, s.AWS("list-groups", "--user-pool-id", f.PoolID)); len(l["Groups"].([]any)) != 2 {
-		t.Fatalf("list-groups %v", l)
+	check(f.api.CreateGroup(ctx, &cip.CreateGroupInput{UserPoolId: &f.PoolID, GroupName: aws.String("admins"), Precedence: aws.Int32(1),
+		RoleArn: aws.String("arn:aws:iam::123456789012:role/admin")}))
+	check(f.api.CreateGroup(ctx, &cip.CreateGroupInput{UserPoolId: &f.PoolID, GroupName: aws.String("staff"), Precedence: aws.Int32(5),
+		Description: aws.String("Staff")}))
+	for _, g := range []string{"staff", "admins"} {
+		check(f.api.AdminAddUserToGroup(ctx, &cip.AdminAddUserToGroupInput{UserPoolId: &f.PoolID, Username: aws.String("alice"), GroupName: aws.String(g)}))
 	}
 
 	res := f.signIn(t, "alice", testPassword)
@@ -65,8 +55,8 @@ func TestGroupsAndTheirClaims(t *testing.T) {
 		t.Fatalf("refreshed groups %v, role %v", refreshed["cognito:groups"], refreshed["cognito:preferred_role"])
 	}
 	// Removed from every group: the claim disappears on refresh.
-	mustCLI(t, s.AWS("admin-remove-user-from-group", "--user-pool-id", f.PoolID, "--username", "alice", "--group-name", "staff"))
-	mustCLI(t, s.AWS("delete-group", "--user-pool-id", f.PoolID, "--group-name", "admins"))
+	check(f.api.AdminRemoveUserFromGroup(ctx, &cip.AdminRemoveUserFromGroupInput{UserPoolId: &f.PoolID, Username: aws.String("alice"), GroupName: aws.String("staff")}))
+	check(f.api.DeleteGroup(ctx, &cip.DeleteGroupInput{UserPoolId: &f.PoolID, GroupName: aws.String("admins")}))
 	again, err := f.refresh(*res.RefreshToken)
 	if err != nil {
 		t.Fatal(err)
@@ -75,7 +65,7 @@ func TestGroupsAndTheirClaims(t *testing.T) {
 	if _, has := claims["cognito:groups"]; has {
 		t.Fatalf("groups claim after leaving every group: %v", claims["cognito:groups"])
 	}
-	if _, err := f.api.AdminListGroupsForUser(context.Background(), &cip.AdminListGroupsForUserInput{UserPoolId: &f.PoolID, Username: aws.String("alice")}); err != nil {
+	if _, err := f.api.AdminListGroupsForUser(ctx, &cip.AdminListGroupsForUserInput{UserPoolId: &f.PoolID, Username: aws.String("alice")}); err != nil {
 		t.Fatal(err)
 	}
 }
