@@ -191,6 +191,19 @@ func TestEveryOperationAnswersInTheModelsShape(t *testing.T) {
 		Session: adminMFA.Session, ChallengeName: types.ChallengeNameTypeSoftwareTokenMfa,
 		ChallengeResponses: map[string]string{"USERNAME": "alice", "SOFTWARE_TOKEN_MFA_CODE": userpool.TOTP(totpKey, w.clock.Now())}}))
 
+	// An enrolled user's MFA settings; a rotating client's new refresh token.
+	w.ok(api.GetUser(ctx, &cip.GetUserInput{AccessToken: alice.AccessToken}))
+	w.ok(api.AdminGetUser(ctx, &cip.AdminGetUserInput{UserPoolId: &poolID, Username: aws.String("alice")}))
+	rotating := w.client(poolID, func(in *cip.CreateUserPoolClientInput) {
+		in.RefreshTokenRotation = &types.RefreshTokenRotationType{Feature: types.FeatureTypeEnabled, RetryGracePeriodSeconds: aws.Int32(10)}
+	})
+	fresh := w.signIn(*rotating.ClientId, "carol", pw)
+	rotated, err := api.GetTokensFromRefreshToken(ctx, &cip.GetTokensFromRefreshTokenInput{ClientId: rotating.ClientId, RefreshToken: fresh.RefreshToken})
+	w.check(err)
+	if rotated.AuthenticationResult.RefreshToken == nil {
+		t.Fatal("a rotating client's refresh returned no new refresh token")
+	}
+
 	// Groups.
 	group := aws.String("staff")
 	w.ok(api.CreateGroup(ctx, &cip.CreateGroupInput{UserPoolId: &poolID, GroupName: group, Precedence: aws.Int32(1),
