@@ -20,6 +20,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	cip "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
+
+	"github.com/cognate/cognate/internal/wiretest"
 )
 
 const (
@@ -243,29 +245,9 @@ func (s *Server) Kill() {
 // checkWire fails the test for every answer the server found off the model
 // (COGNATE_CHECK_WIRE): the log of the process that just ended is complete.
 func (s *Server) checkWire() {
-	for _, line := range strings.Split(s.logs.String(), "\n") {
-		if !strings.Contains(line, `"msg":"wire conformance"`) {
-			continue
-		}
-		var entry struct {
-			Operation  string
-			Violations []string
-		}
-		json.Unmarshal([]byte(line), &entry)
-		for _, v := range entry.Violations {
-			if !knownOffModel[entry.Operation+" "+v] {
-				s.t.Errorf("the server answered off the model: %s", line)
-				break
-			}
-		}
+	for _, line := range wiretest.OffModel(s.logs.String()) {
+		s.t.Errorf("the server answered off the model: %s", line)
 	}
-}
-
-// knownOffModel are departures from the model left to the owner of their
-// rendering (issue 19); the same list as internal/server's
-// wire_harness_test.go. Delete an entry once its fix is merged.
-var knownOffModel = map[string]bool{
-	"GetTokensFromRefreshToken ChallengeParameters: not a member of GetTokensFromRefreshTokenResponse": true,
 }
 
 // WaitLog waits until the server has printed sub.

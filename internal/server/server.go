@@ -228,6 +228,9 @@ func (s *Server) finish(w http.ResponseWriter, r *http.Request, c *call, start t
 	awsjson.WriteResult(w, c.requestID, out)
 }
 
+// WireConformance is the message of the error line CheckWire logs.
+const WireConformance = "wire conformance"
+
 // checkWire marshals out once, checks it against the model and returns the
 // bytes to write.
 func (s *Server) checkWire(c *call, out any) any {
@@ -240,7 +243,7 @@ func (s *Server) checkWire(c *call, out any) any {
 	}
 	var mm *awsjson.OutputMismatch
 	if errors.As(awsjson.CheckOutput(c.op, body), &mm) {
-		s.Log.Error("wire conformance", "request_id", c.requestID, "operation", c.op.Name, "violations", mm.Violations)
+		s.Log.Error(WireConformance, "request_id", c.requestID, "operation", c.op.Name, "violations", mm.Violations)
 	}
 	return json.RawMessage(body)
 }

@@ -11,7 +11,6 @@ import (
 	"bytes"
 	"context"
 	"crypto/rand"
-	"encoding/json"
 	"errors"
 	"io"
 	"log/slog"
@@ -35,6 +34,7 @@ import (
 	"github.com/cognate/cognate/internal/secret"
 	"github.com/cognate/cognate/internal/sigv4"
 	"github.com/cognate/cognate/internal/store/sqlite"
+	"github.com/cognate/cognate/internal/wiretest"
 )
 
 const (
@@ -106,20 +106,8 @@ func newWire(t *testing.T) *wire {
 		HTTPClient:       &http.Client{Transport: rec},
 	})}
 	t.Cleanup(func() {
-		for _, line := range strings.Split(logs.String(), "\n") {
-			if !strings.Contains(line, `"msg":"wire conformance"`) {
-				continue
-			}
-			var entry struct {
-				Operation  string
-				Violations []string
-			}
-			json.Unmarshal([]byte(line), &entry)
-			for _, v := range entry.Violations {
-				if !knownOffModel[entry.Operation+" "+v] {
-					t.Errorf("the server logged an answer off the model: %s", line)
-				}
-			}
+		for _, line := range wiretest.OffModel(logs.String()) {
+			t.Errorf("the server logged an answer off the model: %s", line)
 		}
 	})
 	return w
@@ -140,16 +128,6 @@ func (b *lockedBuffer) String() string {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	return b.buf.String()
-}
-
-// knownOffModel are the departures from the model found by this harness
-// and left to the helper that owns the rendering (issue 19, typedout):
-// tolerated here until their fix is merged, then deleted. Each is
-// "Operation violation".
-var knownOffModel = map[string]bool{
-	// renderAuth's InitiateAuth shape (ops.go): the model's
-	// GetTokensFromRefreshTokenResponse has AuthenticationResult only.
-	"GetTokensFromRefreshToken ChallengeParameters: not a member of GetTokensFromRefreshTokenResponse": true,
 }
 
 // recorder is the SDK's transport: it checks every 200 body against the
@@ -178,7 +156,7 @@ func (r *recorder) RoundTrip(req *http.Request) (*http.Response, error) {
 	var mm *awsjson.OutputMismatch
 	if errors.As(awsjson.CheckOutput(op, body), &mm) {
 		for _, v := range mm.Violations {
-			if !knownOffModel[name+" "+v] {
+			if !wiretest.Known(name, v) {
 				r.t.Errorf("%s answered off the model: %s\nbody: %.300s", name, v, body)
 			}
 		}
