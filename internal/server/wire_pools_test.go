@@ -233,7 +233,8 @@ func TestWireUsers(t *testing.T) {
 	wantAPIError(t, err, "UserNotFoundException", "User does not exist.")
 }
 
-// Input validation and missing pools answer Cognito's exact errors. (Moved
+// Input validation, missing pools and missing users answer Cognito's exact
+// errors. (Moved
 // from e2e's TestValidationErrorsThroughAWSCLI.)
 func TestWireValidationErrors(t *testing.T) {
 	w := newWire(t)
@@ -242,4 +243,9 @@ func TestWireValidationErrors(t *testing.T) {
 		`1 validation error detected: Value 'bad pool' at 'userPoolId' failed to satisfy constraint: Member must satisfy regular expression pattern: [\w-]+_[0-9a-zA-Z]+`)
 	_, err = w.api.AdminUserGlobalSignOut(ctx, &cip.AdminUserGlobalSignOutInput{UserPoolId: aws.String("us-east-1_nothere"), Username: aws.String("x")})
 	wantAPIError(t, err, "ResourceNotFoundException", "User pool us-east-1_nothere does not exist.")
+	// The same call on an existing pool and a missing user (e2e's
+	// TestAdminGlobalSignOutEndsEveryDevice asks it through the AWS CLI).
+	poolID := w.pool("p", nil)
+	_, err = w.api.AdminUserGlobalSignOut(ctx, &cip.AdminUserGlobalSignOutInput{UserPoolId: &poolID, Username: aws.String("nobody")})
+	wantAPIError(t, err, "UserNotFoundException", "User does not exist.")
 }
