@@ -264,7 +264,7 @@ func serve(ctx context.Context, cfg serveConfig, stderr io.Writer) error {
 		Pools:            &userpool.Pools{Store: store, Now: now, MakeKey: tokens.MakeKey},
 		Users:            &userpool.Users{Store: store, Now: now, Credentials: creds, Sessions: sessions},
 		Auth:             auth,
-		HostedUI:         &hostedui.Handler{Store: store, Auth: auth, Sessions: sessions, Log: log},
+		HostedUI:         &hostedui.Handler{Auth: auth, Sessions: sessions, Log: log},
 		Sessions:         sessions,
 		Devices:          &userpool.Devices{Store: store, Now: now, Sessions: sessions},
 		Groups:           &userpool.Groups{Store: store, Now: now},

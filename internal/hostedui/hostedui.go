@@ -1,13 +1,11 @@
 package hostedui
 
 import (
-	"context"
 	"encoding/json"
 	"errors"
 	"log/slog"
 	"net/http"
 	"net/url"
-	"slices"
 	"strconv"
 	"strings"
 
@@ -15,9 +13,11 @@ import (
 	"github.com/cognate/cognate/internal/userpool"
 )
 
-// Handler serves the hosted-UI endpoints.
+// Handler serves the hosted-UI endpoints. The rules are the domain's
+// (userpool: CheckAuthorizeRequest, AuthenticateClient, GrantTokens,
+// Logout, the web session); this package reads requests, sets cookies and
+// renders the answers.
 type Handler struct {
-	Store    userpool.Store
 	Auth     *userpool.Auth
 	Sessions *userpool.Sessions
 	Log      *slog.Logger
@@ -39,23 +39,17 @@ func (h *Handler) Mount(mux *http.ServeMux) {
 	mux.HandleFunc("GET /logout", h.logout)
 }
 
-// authRequest is the validated query of /oauth2/authorize (and /login).
-type authRequest struct {
-	pool          userpool.Pool
-	client        userpool.Client
-	responseType  string
-	redirectURI   string
-	scope         string
-	state         string
-	nonce         string
-	challenge     string
-	challengeMeth string
+// authorizeParams reads an authorization request from a query.
+func authorizeParams(r *http.Request, q url.Values) userpool.AuthorizeParams {
+	return userpool.AuthorizeParams{Domain: domainPrefix(r), ClientID: q.Get("client_id"), ResponseType: q.Get("response_type"),
+		RedirectURI: q.Get("redirect_uri"), Scope: q.Get("scope"), State: q.Get("state"), Nonce: q.Get("nonce"),
+		CodeChallenge: q.Get("code_challenge"), CodeChallengeMethod: q.Get("code_challenge_method")}
 }
 
-// query renders the request back into a query string for /login.
-func (ar *authRequest) query() url.Values {
-	q := url.Values{"client_id": {ar.client.ID}, "response_type": {ar.responseType}, "redirect_uri": {ar.redirectURI}, "scope": {ar.scope}}
-	for k, v := range map[string]string{"state": ar.state, "nonce": ar.nonce, "code_challenge": ar.challenge, "code_challenge_method": ar.challengeMeth} {
+// query renders a request back into a query string for /login.
+func query(ar *userpool.AuthorizeRequest) url.Values {
+	q := url.Values{"client_id": {ar.Client.ID}, "response_type": {ar.ResponseType}, "redirect_uri": {ar.RedirectURI}, "scope": {ar.Scope}}
+	for k, v := range map[string]string{"state": ar.State, "nonce": ar.Nonce, "code_challenge": ar.CodeChallenge, "code_challenge_method": ar.CodeChallengeMethod} {
 		if v != "" {
 			q.Set(k, v)
 		}
@@ -63,105 +57,58 @@ func (ar *authRequest) query() url.Values {
 	return q
 }
 
-// pageError is shown to the browser when no redirect can be trusted.
-type pageError struct {
-	status int
-	msg    string
-}
-
-// parseAuth validates an authorization request. Errors before the redirect
-// URI is known to be registered are pages (never redirects: no open
-// redirect); later errors redirect with an RFC 6749 error.
-func (h *Handler) parseAuth(r *http.Request, q url.Values) (*authRequest, *pageError, string) {
-	ctx := r.Context()
-	clientID := q.Get("client_id")
-	if clientID == "" {
-		return nil, &pageError{400, "The request is missing client_id."}, ""
-	}
-	client, err := h.Store.GetClient(ctx, clientID)
-	if err != nil {
-		return nil, &pageError{400, "Unknown client_id."}, ""
-	}
-	if d, ok := h.domainPool(ctx, r); ok && d != client.PoolID {
-		return nil, &pageError{400, "This client does not belong to this domain's user pool."}, ""
-	}
-	pool, err := h.Store.GetPool(ctx, client.PoolID)
-	if err != nil {
-		return nil, &pageError{400, "Unknown client_id."}, ""
-	}
-	ar := &authRequest{pool: pool, client: client, responseType: q.Get("response_type"), redirectURI: q.Get("redirect_uri"),
-		scope: q.Get("scope"), state: q.Get("state"), nonce: q.Get("nonce"), challenge: q.Get("code_challenge"),
-		challengeMeth: q.Get("code_challenge_method")}
-	if ar.redirectURI == "" || !slices.Contains(client.Settings.CallbackURLs, ar.redirectURI) {
-		return nil, &pageError{400, "redirect_mismatch: the redirect_uri is not registered for this client."}, ""
-	}
-	if !client.Settings.AllowedOAuthFlowsUserPoolClient {
-		return ar, nil, "unauthorized_client"
-	}
-	switch ar.responseType {
-	case "code":
-		if !slices.Contains(client.Settings.AllowedOAuthFlows, "code") {
-			return ar, nil, "unauthorized_client"
-		}
-	case "token":
-		if !slices.Contains(client.Settings.AllowedOAuthFlows, "implicit") {
-			return ar, nil, "unauthorized_client"
-		}
-	default:
-		return ar, nil, "unsupported_response_type"
-	}
-	allowed := client.Settings.AllowedOAuthScopes
-	if ar.scope == "" {
-		ar.scope = strings.Join(allowed, " ")
-	}
-	for _, s := range strings.Fields(ar.scope) {
-		if !slices.Contains(allowed, s) {
-			return ar, nil, "invalid_scope"
-		}
-	}
-	if ar.challenge != "" && ar.challengeMeth != "S256" {
-		return ar, nil, "invalid_request"
-	}
-	return ar, nil, ""
-}
-
-// validAuth parses an authorization request and answers its error itself
-// (a page, or a redirect to the registered URI) when it is not valid.
-func (h *Handler) validAuth(w http.ResponseWriter, r *http.Request, q url.Values) (*authRequest, bool) {
-	ar, perr, oerr := h.parseAuth(r, q)
-	if perr != nil {
-		h.errorPage(w, perr.status, perr.msg)
-		return nil, false
-	}
-	if oerr != "" {
-		h.redirectError(w, r, ar, oerr)
-		return nil, false
-	}
-	return ar, true
-}
-
-// domainPool maps a request's Host to a pool when its first label is a
+// domainPrefix is the first label of the request's Host, which may be a
 // registered domain prefix (my-app.auth.us-east-1.amazoncognito.com, or
-// my-app.localhost:9229 locally).
-func (h *Handler) domainPool(ctx context.Context, r *http.Request) (string, bool) {
-	host := r.Host
-	if i := strings.IndexByte(host, '.'); i > 0 {
-		if d, err := h.Store.GetDomain(ctx, host[:i]); err == nil {
-			return d.PoolID, true
-		}
+// my-app.localhost:9229 locally); the domain decides whether it is one.
+func domainPrefix(r *http.Request) string {
+	if i := strings.IndexByte(r.Host, '.'); i > 0 {
+		return r.Host[:i]
 	}
-	return "", false
+	return ""
 }
 
-func (h *Handler) redirectError(w http.ResponseWriter, r *http.Request, ar *authRequest, code string) {
-	u, _ := url.Parse(ar.redirectURI)
+// validAuth checks an authorization request and answers its refusal
+// itself when it is not valid.
+func (h *Handler) validAuth(w http.ResponseWriter, r *http.Request, q url.Values) (*userpool.AuthorizeRequest, bool) {
+	ar, err := h.Auth.CheckAuthorizeRequest(r.Context(), authorizeParams(r, q))
+	if err != nil {
+		h.refuseAuthorize(w, r, &ar, err)
+		return nil, false
+	}
+	return &ar, true
+}
+
+// refuseAuthorize answers a refused authorization request: a page when no
+// redirect can be trusted, else a redirect to the registered URI with the
+// RFC 6749 error.
+func (h *Handler) refuseAuthorize(w http.ResponseWriter, r *http.Request, ar *userpool.AuthorizeRequest, err error) {
+	var untrusted *userpool.UntrustedRedirectError
+	var oe *userpool.OAuthError
+	switch {
+	case errors.As(err, &untrusted):
+		h.errorPage(w, http.StatusBadRequest, untrusted.Message)
+	case errors.As(err, &oe):
+		h.redirectError(w, r, ar, oe.Code)
+	default:
+		h.internal(w, err)
+	}
+}
+
+// redirectQuery sends the browser back to the app's redirect URI with one
+// parameter (code, or error) and the request's state.
+func (h *Handler) redirectQuery(w http.ResponseWriter, r *http.Request, ar *userpool.AuthorizeRequest, key, value string) {
+	u, _ := url.Parse(ar.RedirectURI)
 	q := u.Query()
-	q.Set("error", code)
-	if ar.state != "" {
-		q.Set("state", ar.state)
+	q.Set(key, value)
+	if ar.State != "" {
+		q.Set("state", ar.State)
 	}
 	u.RawQuery = q.Encode()
 	http.Redirect(w, r, u.String(), http.StatusFound)
+}
+
+func (h *Handler) redirectError(w http.ResponseWriter, r *http.Request, ar *userpool.AuthorizeRequest, code string) {
+	h.redirectQuery(w, r, ar, "error", code)
 }
 
 func (h *Handler) authorize(w http.ResponseWriter, r *http.Request) {
@@ -170,41 +117,33 @@ func (h *Handler) authorize(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if id := h.readCookie(r, sessionCookie); id != "" {
-		if user, err := h.Auth.WebSessionUser(r.Context(), &ar.pool, id); err == nil {
+		if user, err := h.Auth.WebSessionUser(r.Context(), &ar.Pool, id); err == nil {
 			h.complete(w, r, ar, &user, id)
 			return
 		}
 	}
-	http.Redirect(w, r, "/login?"+ar.query().Encode(), http.StatusFound)
+	http.Redirect(w, r, "/login?"+query(ar).Encode(), http.StatusFound)
 }
 
 // complete ends an authorization: a code, or tokens in the fragment.
-func (h *Handler) complete(w http.ResponseWriter, r *http.Request, ar *authRequest, user *userpool.User, sessionID string) {
-	u, _ := url.Parse(ar.redirectURI)
-	if ar.responseType == "token" {
-		t, err := h.Auth.IssueImplicit(r.Context(), &ar.pool, &ar.client, user, ar.scope, ar.nonce)
-		if err != nil {
-			h.internal(w, err)
-			return
-		}
-		frag := url.Values{"access_token": {t.AccessToken}, "id_token": {t.IDToken}, "token_type": {"Bearer"},
-			"expires_in": {strconv.Itoa(t.ExpiresIn)}}
-		if ar.state != "" {
-			frag.Set("state", ar.state)
-		}
-		u.Fragment = ""
-		http.Redirect(w, r, u.String()+"#"+frag.Encode(), http.StatusFound)
+func (h *Handler) complete(w http.ResponseWriter, r *http.Request, ar *userpool.AuthorizeRequest, user *userpool.User, sessionID string) {
+	if ar.ResponseType != "token" {
+		h.redirectQuery(w, r, ar, "code", h.Auth.IssueCode(ar, user, sessionID))
 		return
 	}
-	code := h.Auth.NewCode(userpool.CodeGrant{Pool: ar.pool.ID, Client: ar.client.ID, Sub: user.Sub, RedirectURI: ar.redirectURI,
-		Scope: ar.scope, Nonce: ar.nonce, Challenge: ar.challenge, ChallengeMeth: ar.challengeMeth, SessionID: sessionID})
-	q := u.Query()
-	q.Set("code", code)
-	if ar.state != "" {
-		q.Set("state", ar.state)
+	t, err := h.Auth.IssueImplicit(r.Context(), ar, user)
+	if err != nil {
+		h.internal(w, err)
+		return
 	}
-	u.RawQuery = q.Encode()
-	http.Redirect(w, r, u.String(), http.StatusFound)
+	frag := url.Values{"access_token": {t.AccessToken}, "id_token": {t.IDToken}, "token_type": {"Bearer"},
+		"expires_in": {strconv.Itoa(t.ExpiresIn)}}
+	if ar.State != "" {
+		frag.Set("state", ar.State)
+	}
+	u, _ := url.Parse(ar.RedirectURI)
+	u.Fragment = ""
+	http.Redirect(w, r, u.String()+"#"+frag.Encode(), http.StatusFound)
 }
 
 // csrfToken returns the CSRF token for this browser's forms, setting its
@@ -223,7 +162,7 @@ func (h *Handler) csrf() csrfTokens { return csrfTokens{mac: h.Auth.Sealer.MAC} 
 // checkedForm reads a POSTed form of the hosted UI: the authorization
 // request in its URL, and a CSRF token minted for this browser's cookie.
 // It answers the error itself when either is wrong.
-func (h *Handler) checkedForm(w http.ResponseWriter, r *http.Request) (*authRequest, bool) {
+func (h *Handler) checkedForm(w http.ResponseWriter, r *http.Request) (*userpool.AuthorizeRequest, bool) {
 	r.Body = http.MaxBytesReader(w, r.Body, 64<<10)
 	if err := r.ParseForm(); err != nil {
 		h.errorPage(w, http.StatusBadRequest, "The form could not be read.")
@@ -248,9 +187,9 @@ func (h *Handler) loginForm(w http.ResponseWriter, r *http.Request) {
 	h.renderLogin(w, r, ar, "", "", http.StatusOK)
 }
 
-func (h *Handler) renderLogin(w http.ResponseWriter, r *http.Request, ar *authRequest, username, message string, status int) {
-	h.renderPage(w, r, status, "login", map[string]any{"Action": "/login?" + ar.query().Encode(), "Username": username,
-		"Message": message, "Client": ar.client.Settings.ClientName})
+func (h *Handler) renderLogin(w http.ResponseWriter, r *http.Request, ar *userpool.AuthorizeRequest, username, message string, status int) {
+	h.renderPage(w, r, status, "login", map[string]any{"Action": "/login?" + query(ar).Encode(), "Username": username,
+		"Message": message, "Client": ar.Client.Settings.ClientName})
 }
 
 // loginSubmit checks the password, then runs the sign-in's challenges
@@ -261,7 +200,7 @@ func (h *Handler) loginSubmit(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	username := r.PostForm.Get("username")
-	step, err := h.Auth.HostedSignIn(r.Context(), &ar.pool, &ar.client, username, r.PostForm.Get("password"))
+	step, err := h.Auth.HostedSignIn(r.Context(), &ar.Pool, &ar.Client, username, r.PostForm.Get("password"))
 	if err != nil {
 		msg := userpool.ErrorMessage(err)
 		if userpool.ErrorType(err) == userpool.UserNotFound {
@@ -277,9 +216,8 @@ func (h *Handler) loginSubmit(w http.ResponseWriter, r *http.Request) {
 	h.advance(w, r, ar, step)
 }
 
-// clientAuth finds the client of a token-endpoint call: HTTP Basic or
-// client_id/client_secret in the body. Confidential clients must prove
-// their secret.
+// clientAuth authenticates the client of a token or revocation call, by
+// HTTP Basic or client_id/client_secret in the body.
 func (h *Handler) clientAuth(r *http.Request) (userpool.Client, userpool.Pool, error) {
 	id, sec, basic := r.BasicAuth()
 	if basic {
@@ -288,22 +226,7 @@ func (h *Handler) clientAuth(r *http.Request) (userpool.Client, userpool.Pool, e
 	} else {
 		id, sec = r.PostForm.Get("client_id"), r.PostForm.Get("client_secret")
 	}
-	bad := &userpool.OAuthError{Code: "invalid_client", Description: "Client authentication failed."}
-	client, err := h.Store.GetClient(r.Context(), id)
-	if err != nil {
-		return client, userpool.Pool{}, bad
-	}
-	if client.Confidential() && !client.SecretMatches(sec) {
-		return client, userpool.Pool{}, bad
-	}
-	if d, ok := h.domainPool(r.Context(), r); ok && d != client.PoolID {
-		return client, userpool.Pool{}, bad
-	}
-	pool, err := h.Store.GetPool(r.Context(), client.PoolID)
-	if err != nil {
-		return client, pool, bad
-	}
-	return client, pool, nil
+	return h.Auth.AuthenticateClient(r.Context(), domainPrefix(r), id, sec)
 }
 
 func (h *Handler) token(w http.ResponseWriter, r *http.Request) {
@@ -319,27 +242,9 @@ func (h *Handler) token(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	f := r.PostForm
-	var t userpool.Tokens
-	switch f.Get("grant_type") {
-	case "authorization_code":
-		if f.Get("code") == "" || f.Get("redirect_uri") == "" {
-			oauthJSON(w, &userpool.OAuthError{Code: "invalid_request", Description: "code and redirect_uri are required."})
-			return
-		}
-		t, err = h.Auth.RedeemCode(r.Context(), &pool, &client, f.Get("code"), f.Get("redirect_uri"), f.Get("code_verifier"))
-	case "refresh_token":
-		t, err = h.Auth.RefreshOAuth(r.Context(), &pool, &client, f.Get("refresh_token"))
-		switch userpool.ErrorType(err) {
-		case userpool.NotAuthorized, userpool.RefreshTokenReuse:
-			err = &userpool.OAuthError{Code: "invalid_grant", Description: userpool.ErrorMessage(err)}
-		case userpool.InvalidParameter:
-			err = &userpool.OAuthError{Code: "invalid_request", Description: userpool.ErrorMessage(err)}
-		}
-	case "client_credentials":
-		t, err = h.Auth.ClientCredentials(r.Context(), &pool, &client, f.Get("scope"))
-	default:
-		err = &userpool.OAuthError{Code: "unsupported_grant_type", Description: "grant_type must be authorization_code, refresh_token or client_credentials."}
-	}
+	t, err := h.Auth.GrantTokens(r.Context(), &pool, &client, userpool.GrantRequest{GrantType: f.Get("grant_type"),
+		Code: f.Get("code"), RedirectURI: f.Get("redirect_uri"), CodeVerifier: f.Get("code_verifier"),
+		RefreshToken: f.Get("refresh_token"), Scope: f.Get("scope")})
 	if err != nil {
 		oauthJSON(w, err)
 		return
@@ -361,26 +266,16 @@ func (h *Handler) userInfo(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusUnauthorized, map[string]string{"error": "invalid_request", "error_description": "Access token is missing."})
 		return
 	}
-	a, err := h.Sessions.AuthorizeScope(r.Context(), tok, "openid")
-	if err != nil {
-		if userpool.ErrorType(err) == userpool.InternalError {
-			h.internal(w, err)
-			return
-		}
-		w.Header().Set("WWW-Authenticate", `Bearer error="invalid_token"`)
-		writeJSON(w, http.StatusUnauthorized, map[string]string{"error": "invalid_token", "error_description": userpool.ErrorMessage(err)})
-		return
-	}
-	client, err := h.Store.GetClient(r.Context(), a.Claims.ClientID)
-	if err != nil && !errors.Is(err, userpool.ErrNotFound) {
+	claims, err := h.Sessions.UserInfo(r.Context(), tok)
+	if userpool.ErrorType(err) == userpool.InternalError && err != nil {
 		h.internal(w, err)
 		return
 	} else if err != nil {
 		w.Header().Set("WWW-Authenticate", `Bearer error="invalid_token"`)
-		writeJSON(w, http.StatusUnauthorized, map[string]string{"error": "invalid_token", "error_description": "Access Token has been revoked"})
+		writeJSON(w, http.StatusUnauthorized, map[string]string{"error": "invalid_token", "error_description": userpool.ErrorMessage(err)})
 		return
 	}
-	writeJSON(w, http.StatusOK, userpool.UserInfoClaims(&a.User, client.Settings.ReadAttributes, a.Claims.Scope))
+	writeJSON(w, http.StatusOK, claims)
 }
 
 func (h *Handler) revoke(w http.ResponseWriter, r *http.Request) {
@@ -390,17 +285,8 @@ func (h *Handler) revoke(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	client, _, err := h.clientAuth(r)
-	if err != nil {
-		oauthJSON(w, err)
-		return
-	}
-	err = h.Sessions.RevokeTokenOf(r.Context(), &client, r.PostForm.Get("token"))
-	switch userpool.ErrorType(err) {
-	case "":
-	case userpool.UnsupportedTokenType:
-		err = &userpool.OAuthError{Code: "unsupported_token_type", Description: userpool.ErrorMessage(err)}
-	case userpool.UnsupportedOperation, userpool.Unauthorized:
-		err = &userpool.OAuthError{Code: "unauthorized_client", Description: userpool.ErrorMessage(err)}
+	if err == nil {
+		err = h.Sessions.RevokeOAuth(r.Context(), &client, r.PostForm.Get("token"))
 	}
 	if err != nil {
 		oauthJSON(w, err)
@@ -409,39 +295,19 @@ func (h *Handler) revoke(w http.ResponseWriter, r *http.Request) {
 	w.WriteHeader(http.StatusOK)
 }
 
-// logout ends the hosted-UI session. With logout_uri it returns there (a
-// registered sign-out URL); with redirect_uri and response_type it starts a
-// new sign-in (a registered callback URL).
+// logout ends the hosted-UI session (userpool.Auth.Logout), clears its
+// cookie and sends the browser on: to the logout_uri, or to sign in again.
 func (h *Handler) logout(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
-	client, err := h.Store.GetClient(r.Context(), q.Get("client_id"))
+	p := userpool.LogoutParams{AuthorizeParams: authorizeParams(r, q), LogoutURI: q.Get("logout_uri")}
+	to, err := h.Auth.Logout(r.Context(), p, h.readCookie(r, sessionCookie))
 	if err != nil {
-		h.errorPage(w, http.StatusBadRequest, "Unknown client_id.")
+		h.refuseAuthorize(w, r, to.SignInAgain, err)
 		return
 	}
-	var target string
-	switch {
-	case q.Get("logout_uri") != "":
-		if !slices.Contains(client.Settings.LogoutURLs, q.Get("logout_uri")) {
-			h.errorPage(w, http.StatusBadRequest, "The logout_uri is not registered for this client.")
-			return
-		}
-		target = q.Get("logout_uri")
-	case q.Get("redirect_uri") != "":
-		ar, ok := h.validAuth(w, r, q)
-		if !ok {
-			return
-		}
-		target = "/login?" + ar.query().Encode()
-	default:
-		h.errorPage(w, http.StatusBadRequest, "logout needs logout_uri, or redirect_uri and response_type.")
-		return
-	}
-	if id := h.readCookie(r, sessionCookie); id != "" {
-		if err := h.Auth.EndWebSession(r.Context(), id); err != nil {
-			h.internal(w, err)
-			return
-		}
+	target := to.LogoutURI
+	if to.SignInAgain != nil {
+		target = "/login?" + query(to.SignInAgain).Encode()
 	}
 	h.setCookie(w, r, sessionCookie, "", -1)
 	http.Redirect(w, r, target, http.StatusFound)
