@@ -74,7 +74,11 @@ func (a *Auth) redeemCode(ctx context.Context, pool *Pool, client *Client, code,
 	if g.Challenge != "" && !pkceVerifies(g.Challenge, verifier) {
 		return Tokens{}, oauthErr("invalid_grant", "The code_verifier does not match the code_challenge.")
 	}
-	if err := a.Store.ConsumeNonce(ctx, "code:"+g.ID, time.Unix(g.Expires, 0)); errors.Is(err, ErrAlreadyExists) {
+	// The code is accepted through the whole second g.Expires: it must be
+	// remembered as spent until that second is over, or a store that
+	// forgets expired nonces would take a replay for a first use.
+	spentUntil := time.Unix(g.Expires, 0).Add(time.Second)
+	if err := a.Store.ConsumeNonce(ctx, "code:"+g.ID, spentUntil); errors.Is(err, ErrAlreadyExists) {
 		return Tokens{}, oauthErr("invalid_grant", "The authorization code has already been used.")
 	} else if err != nil {
 		return Tokens{}, err
