@@ -27,6 +27,16 @@ func (w *world) oauthClient(tb testing.TB, change func(*userpool.CreateClientInp
 	return w.setup(tb, in)
 }
 
+// sibling is another client of pool with the settings of c.
+func (w *world) sibling(tb testing.TB, pool userpool.Pool, c userpool.Client) userpool.Client {
+	tb.Helper()
+	other, err := w.pools.CreateClient(ctx, userpool.CreateClientInput{UserPoolId: pool.ID, ClientSettings: c.Settings})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return other
+}
+
 // authorize is a valid authorization request of c for code.
 func authorize(c userpool.Client) userpool.AuthorizeParams {
 	return userpool.AuthorizeParams{ClientID: c.ID, ResponseType: "code", RedirectURI: callback, State: "st"}

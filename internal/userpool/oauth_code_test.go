@@ -72,10 +72,7 @@ func TestAuthorizationCodeGrant(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			w := newWorld(t, ":memory:")
 			pool, client := w.oauthClient(t, nil)
-			other, err := w.pools.CreateClient(ctx, userpool.CreateClientInput{UserPoolId: pool.ID, ClientSettings: client.Settings})
-			if err != nil {
-				t.Fatal(err)
-			}
+			other := w.sibling(t, pool, client)
 			s := &setup{w: w, pool: pool, client: client, other: other}
 			w.addUser(t, pool, "alice")
 			user := w.hostedUser(t, pool, client, "alice")
