@@ -117,7 +117,7 @@ func (h *Handler) challengeSubmit(w http.ResponseWriter, r *http.Request) {
 	}
 	next, err := h.Auth.HostedRespond(r.Context(), &ar.Pool, &ar.Client, step.Challenge, step.Session, ans)
 	switch {
-	case userpool.ErrorType(err) == userpool.InternalError && err != nil:
+	case isInternal(err):
 		h.internal(w, err)
 	case err != nil && next.Challenge != "":
 		h.renderChallenge(w, r, ar, next, required, challengeMessage(err), http.StatusBadRequest)

@@ -201,16 +201,11 @@ func (h *Handler) loginSubmit(w http.ResponseWriter, r *http.Request) {
 	}
 	username := r.PostForm.Get("username")
 	step, err := h.Auth.HostedSignIn(r.Context(), &ar.Pool, &ar.Client, username, r.PostForm.Get("password"))
-	if err != nil {
-		msg := userpool.ErrorMessage(err)
-		if userpool.ErrorType(err) == userpool.UserNotFound {
-			msg = "Incorrect username or password."
-		}
-		if userpool.ErrorType(err) == userpool.InternalError {
-			h.internal(w, err)
-			return
-		}
-		h.renderLogin(w, r, ar, username, msg, http.StatusBadRequest)
+	if isInternal(err) {
+		h.internal(w, err)
+		return
+	} else if err != nil {
+		h.renderLogin(w, r, ar, username, userpool.ErrorMessage(err), http.StatusBadRequest)
 		return
 	}
 	h.advance(w, r, ar, step)
@@ -267,7 +262,7 @@ func (h *Handler) userInfo(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	claims, err := h.Sessions.UserInfo(r.Context(), tok)
-	if userpool.ErrorType(err) == userpool.InternalError && err != nil {
+	if isInternal(err) {
 		h.internal(w, err)
 		return
 	} else if err != nil {
@@ -338,6 +333,11 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 	w.Header().Set("Content-Type", "application/json;charset=UTF-8")
 	w.WriteHeader(status)
 	json.NewEncoder(w).Encode(v)
+}
+
+// isInternal reports an error that is no refusal but a fault of the server.
+func isInternal(err error) bool {
+	return err != nil && userpool.ErrorType(err) == userpool.InternalError
 }
 
 func (h *Handler) internal(w http.ResponseWriter, err error) {
