@@ -39,16 +39,15 @@ func (a *Auth) CheckAuthorizeRequest(ctx context.Context, p AuthorizeParams) (Au
 	if p.ClientID == "" {
 		return AuthorizeRequest{}, untrusted("The request is missing client_id.")
 	}
-	client, pool, err := a.clientAndPool(ctx, p.ClientID)
+	client, err := a.clientOfDomain(ctx, p.Domain, p.ClientID)
+	if err != nil {
+		return AuthorizeRequest{}, err
+	}
+	pool, err := a.Store.GetPool(ctx, client.PoolID)
 	if errors.Is(err, ErrNotFound) {
 		return AuthorizeRequest{}, untrusted("Unknown client_id.")
 	} else if err != nil {
 		return AuthorizeRequest{}, err
-	}
-	if ok, err := checkDomainOf(ctx, a.Store, p.Domain, &client); err != nil {
-		return AuthorizeRequest{}, err
-	} else if !ok {
-		return AuthorizeRequest{}, untrusted("This client does not belong to this domain's user pool.")
 	}
 	st := &client.Settings
 	if p.RedirectURI == "" || !slices.Contains(st.CallbackURLs, p.RedirectURI) {
@@ -79,12 +78,19 @@ func (a *Auth) CheckAuthorizeRequest(ctx context.Context, p AuthorizeParams) (Au
 	return ar, nil
 }
 
-// clientAndPool reads a client and its pool; ErrNotFound when either is gone.
-func (a *Auth) clientAndPool(ctx context.Context, clientID string) (Client, Pool, error) {
+// clientOfDomain reads the client a browser request names, and refuses it
+// when the request came through another pool's domain.
+func (a *Auth) clientOfDomain(ctx context.Context, domain, clientID string) (Client, error) {
 	client, err := a.Store.GetClient(ctx, clientID)
-	if err != nil {
-		return Client{}, Pool{}, err
+	if errors.Is(err, ErrNotFound) {
+		return Client{}, untrusted("Unknown client_id.")
+	} else if err != nil {
+		return Client{}, err
 	}
-	pool, err := a.Store.GetPool(ctx, client.PoolID)
-	return client, pool, err
+	if ok, err := checkDomainOf(ctx, a.Store, domain, &client); err != nil {
+		return Client{}, err
+	} else if !ok {
+		return Client{}, untrusted("This client does not belong to this domain's user pool.")
+	}
+	return client, nil
 }

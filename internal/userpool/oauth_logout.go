@@ -2,7 +2,6 @@ package userpool
 
 import (
 	"context"
-	"errors"
 	"slices"
 )
 
@@ -23,14 +22,13 @@ type LogoutTarget struct {
 // Logout ends the hosted-UI session sessionID (the cookie's value) when
 // the request is valid. With logout_uri the browser returns there (one of
 // the client's LogoutURLs); with redirect_uri it signs in again, which is
-// checked as an authorization request. Refusals are as
+// checked as an authorization request. The client must belong to the
+// domain's pool, as at /oauth2/authorize. Refusals are as
 // CheckAuthorizeRequest's; with an *OAuthError, SignInAgain holds where to
 // send it, and the session is left alive.
 func (a *Auth) Logout(ctx context.Context, p LogoutParams, sessionID string) (LogoutTarget, error) {
-	client, err := a.Store.GetClient(ctx, p.ClientID)
-	if errors.Is(err, ErrNotFound) {
-		return LogoutTarget{}, untrusted("Unknown client_id.")
-	} else if err != nil {
+	client, err := a.clientOfDomain(ctx, p.Domain, p.ClientID)
+	if err != nil {
 		return LogoutTarget{}, err
 	}
 	var to LogoutTarget

@@ -25,6 +25,10 @@ func TestLogout(t *testing.T) {
 			untrusted: "The logout_uri is not registered for this client."},
 		{name: "a callback URL is no logout_uri", params: func(p *userpool.LogoutParams) { p.LogoutURI = callback },
 			untrusted: "The logout_uri is not registered for this client."},
+		{name: "through another pool's domain", params: func(p *userpool.LogoutParams) { p.Domain, p.LogoutURI = "other-app", signedOut },
+			untrusted: "This client does not belong to this domain's user pool."},
+		{name: "through the pool's own domain", params: func(p *userpool.LogoutParams) { p.Domain, p.LogoutURI = "my-app", signedOut },
+			logoutURI: signedOut},
 		{name: "neither", untrusted: "logout needs logout_uri, or redirect_uri and response_type."},
 		{name: "sign in again at an unregistered redirect_uri",
 			params:    func(p *userpool.LogoutParams) { p.RedirectURI, p.ResponseType = "https://evil.example/cb", "code" },
@@ -36,6 +40,13 @@ func TestLogout(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			w := newWorld(t, ":memory:")
 			pool, client := w.oauthClient(t, nil)
+			other, _ := w.oauthClient(t, nil)
+			if err := w.pools.CreateDomain(ctx, pool.ID, "my-app"); err != nil {
+				t.Fatal(err)
+			}
+			if err := w.pools.CreateDomain(ctx, other.ID, "other-app"); err != nil {
+				t.Fatal(err)
+			}
 			w.addUser(t, pool, "alice")
 			user := w.hostedUser(t, pool, client, "alice")
 			ws, err := w.auth.StartWebSession(ctx, &pool, &user)
