@@ -81,7 +81,7 @@ func New(cfg Config, store userpool.Store, keeper *secret.Keeper, keys sigv4.Key
 		mail = &mailer.SMTP{Addr: cfg.SMTPAddr, From: cfg.SMTPFrom, Username: cfg.SMTPUsername, Password: cfg.SMTPPassword, Log: log}
 	}
 	auth := &userpool.Auth{Store: store, Now: now, Credentials: creds, Tokens: tokens, Sealer: keeper, DummyCredential: dummy, Audit: audit}
-	hosted := &hostedui.Handler{Store: store, Auth: auth, Sessions: sessions, Log: log}
+	hosted := &hostedui.Handler{Auth: auth, Sessions: sessions, Log: log}
 	srv := &server.Server{
 		Pools:            &userpool.Pools{Store: store, Now: now, MakeKey: tokens.MakeKey},
 		Users:            &userpool.Users{Store: store, Now: now, Credentials: creds, Sessions: sessions},

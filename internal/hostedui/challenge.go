@@ -23,12 +23,12 @@ const challengePath = "/login/challenge"
 
 // advance shows the next step of a sign-in, or ends it: the session cookie,
 // then the redirect to the app.
-func (h *Handler) advance(w http.ResponseWriter, r *http.Request, ar *authRequest, step userpool.HostedStep) {
+func (h *Handler) advance(w http.ResponseWriter, r *http.Request, ar *userpool.AuthorizeRequest, step userpool.HostedStep) {
 	if step.Challenge != "" {
 		h.renderChallenge(w, r, ar, step, requiredAttributes(step.Parameters), "", http.StatusOK)
 		return
 	}
-	ws, err := h.Auth.StartWebSession(r.Context(), &ar.pool, &step.User)
+	ws, err := h.Auth.StartWebSession(r.Context(), &ar.Pool, &step.User)
 	if err != nil {
 		h.internal(w, err)
 		return
@@ -53,13 +53,13 @@ func requiredAttributes(params map[string]string) []string {
 	return names
 }
 
-func (h *Handler) renderChallenge(w http.ResponseWriter, r *http.Request, ar *authRequest, step userpool.HostedStep, required []string, message string, status int) {
-	data := map[string]any{"Action": challengePath + "?" + ar.query().Encode(), "Challenge": step.Challenge, "Session": step.Session,
+func (h *Handler) renderChallenge(w http.ResponseWriter, r *http.Request, ar *userpool.AuthorizeRequest, step userpool.HostedStep, required []string, message string, status int) {
+	data := map[string]any{"Action": challengePath + "?" + query(ar).Encode(), "Challenge": step.Challenge, "Session": step.Session,
 		"Account": step.Username, "Message": message}
 	switch step.Challenge {
 	case userpool.ChallengeMFASetup:
 		data["SecretGroups"] = groupsOf(step.SecretCode, 4)
-		data["OTPAuth"] = otpauthURI(ar.pool.Name, step.Username, step.SecretCode)
+		data["OTPAuth"] = otpauthURI(ar.Pool.Name, step.Username, step.SecretCode)
 	case userpool.ChallengeNewPassword:
 		data["Attributes"] = required
 		data["Required"] = strings.Join(required, " ")
@@ -115,9 +115,9 @@ func (h *Handler) challengeSubmit(w http.ResponseWriter, r *http.Request) {
 			ans.Attributes[name] = f.Get("attr." + name)
 		}
 	}
-	next, err := h.Auth.HostedRespond(r.Context(), &ar.pool, &ar.client, step.Challenge, step.Session, ans)
+	next, err := h.Auth.HostedRespond(r.Context(), &ar.Pool, &ar.Client, step.Challenge, step.Session, ans)
 	switch {
-	case userpool.ErrorType(err) == userpool.InternalError && err != nil:
+	case isInternal(err):
 		h.internal(w, err)
 	case err != nil && next.Challenge != "":
 		h.renderChallenge(w, r, ar, next, required, challengeMessage(err), http.StatusBadRequest)

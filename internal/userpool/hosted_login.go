@@ -66,10 +66,14 @@ func finishHosted(ctx context.Context, user *User) bool {
 func (a *Auth) mfa() *MFA { return &MFA{Store: a.Store, Now: a.Now, Sealer: a.Sealer} }
 
 // HostedSignIn checks a password entered on the hosted login page and
-// returns the next step.
+// returns the next step. The page never tells that a username does not
+// exist, whatever the client's PreventUserExistenceErrors: an unknown name
+// reads as a wrong password.
 func (a *Auth) HostedSignIn(ctx context.Context, pool *Pool, client *Client, username, password string) (HostedStep, error) {
 	user, err := a.CheckPassword(ctx, pool, client, username, password)
-	if err != nil {
+	if IsType(err, UserNotFound) {
+		return HostedStep{}, Errorf(NotAuthorized, "Incorrect username or password.")
+	} else if err != nil {
 		return HostedStep{}, err
 	}
 	ctx, fin := withHostedFinish(ctx)

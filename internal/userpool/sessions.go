@@ -159,14 +159,14 @@ func (s *Sessions) afterSignOut(ctx context.Context, caller Caller, op string, p
 
 // RevokeToken revokes the one family of a refresh token.
 func (s *Sessions) RevokeToken(ctx context.Context, clientID, clientSecret, token string) error {
-	client, err := s.Store.GetClient(ctx, clientID)
-	if errors.Is(err, ErrNotFound) {
+	client, err := authenticatedClient(ctx, s.Store, clientID, clientSecret)
+	switch {
+	case errors.Is(err, ErrNotFound):
 		return Errorf(Unauthorized, "Client is not authorized to revoke this token.")
-	} else if err != nil {
-		return err
-	}
-	if client.Confidential() && !client.SecretMatches(clientSecret) {
+	case errors.Is(err, errClientSecret):
 		return Errorf(Unauthorized, "Client authentication failed.")
+	case err != nil:
+		return err
 	}
 	return s.RevokeTokenOf(ctx, &client, token)
 }

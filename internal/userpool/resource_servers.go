@@ -5,42 +5,6 @@ import (
 	"errors"
 )
 
-// CreateDomain is CreateUserPoolDomain: one domain prefix per pool.
-func (s *Pools) CreateDomain(ctx context.Context, poolID, domain string) error {
-	if _, err := GetPool(ctx, s.Store, poolID); err != nil {
-		return err
-	}
-	err := s.Store.CreateDomain(ctx, Domain{Domain: domain, PoolID: poolID, CreatedAt: s.Now()})
-	if errors.Is(err, ErrAlreadyExists) {
-		return Errorf(InvalidParameter, "Domain already associated with another user pool.")
-	}
-	return err
-}
-
-// DescribeDomain is DescribeUserPoolDomain; an unknown domain is not an
-// error (Cognito answers an empty description).
-func (s *Pools) DescribeDomain(ctx context.Context, domain string) (Domain, bool, error) {
-	d, err := s.Store.GetDomain(ctx, domain)
-	if errors.Is(err, ErrNotFound) {
-		return Domain{}, false, nil
-	}
-	return d, err == nil, err
-}
-
-// DeleteDomain is DeleteUserPoolDomain.
-func (s *Pools) DeleteDomain(ctx context.Context, poolID, domain string) error {
-	if _, err := GetPool(ctx, s.Store, poolID); err != nil {
-		return err
-	}
-	d, err := s.Store.GetDomain(ctx, domain)
-	if errors.Is(err, ErrNotFound) || (err == nil && d.PoolID != poolID) {
-		return Errorf(InvalidParameter, "No such domain or user pool exists.")
-	} else if err != nil {
-		return err
-	}
-	return s.Store.DeleteDomain(ctx, domain)
-}
-
 func noResourceServer(id string) error {
 	return Errorf(ResourceNotFound, "Resource server %s does not exist.", id)
 }
