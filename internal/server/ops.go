@@ -63,7 +63,7 @@ func (s *Server) operations() map[string]handler {
 		"GetUser":                     typed(s.getUser),
 		"GetTokensFromRefreshToken": typed(func(ctx context.Context, c *call, in *userpool.RefreshInput) (any, error) {
 			r, err := s.Auth.GetTokensFromRefresh(ctx, *in)
-			return renderAuth(r), err
+			return getTokensFromRefreshTokenResponse{renderTokens(r.Tokens)}, err
 		}),
 		// Sign-out and revocation.
 		"AdminUserGlobalSignOut": typed(func(ctx context.Context, c *call, in *userRef) (any, error) {

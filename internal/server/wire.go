@@ -201,11 +201,22 @@ func renderAuth(r userpool.AuthResult) wireAuthOutput {
 	if out.ChallengeParameters == nil {
 		out.ChallengeParameters = map[string]string{}
 	}
-	if t := r.Tokens; t != nil {
-		out.AuthenticationResult = &wireAuthResult{AccessToken: t.AccessToken, ExpiresIn: t.ExpiresIn,
-			TokenType: t.TokenType, RefreshToken: t.RefreshToken, IdToken: t.IDToken, NewDeviceMetadata: t.NewDevice}
-	}
+	out.AuthenticationResult = renderTokens(r.Tokens)
 	return out
+}
+
+// getTokensFromRefreshTokenResponse is the model's shape for
+// GetTokensFromRefreshToken: tokens only, no challenge members.
+type getTokensFromRefreshTokenResponse struct {
+	AuthenticationResult *wireAuthResult `json:",omitempty"`
+}
+
+func renderTokens(t *userpool.Tokens) *wireAuthResult {
+	if t == nil {
+		return nil
+	}
+	return &wireAuthResult{AccessToken: t.AccessToken, ExpiresIn: t.ExpiresIn,
+		TokenType: t.TokenType, RefreshToken: t.RefreshToken, IdToken: t.IDToken, NewDeviceMetadata: t.NewDevice}
 }
 
 // wireDevice is DeviceType.
