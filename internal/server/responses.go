@@ -1,19 +1,16 @@
 package server
 
-import (
-	"encoding/json"
+import "github.com/cognate/cognate/internal/userpool"
 
-	"github.com/cognate/cognate/internal/userpool"
-)
-
-// The response bodies: one type per output shape of the model
-// (<Operation>Response), members named and typed as the model names them.
-// Members the model makes optional and Cognate sometimes leaves out carry
-// omitempty, so absent stays absent; lists Cognate always sends stay
+// The response bodies, one type per operation's output shape in the model
+// (<Operation>Response; operations whose shapes have the same members share
+// a type, named in its comment), members named and typed as the model has
+// them. Members the model makes optional and Cognate sometimes leaves out
+// carry omitempty, so absent stays absent; lists Cognate always sends stay
 // present ([] when empty). The element types (UserPoolType, UserType, ...)
-// are in wire.go. Fields of bodies that used to be rendered from maps are
-// declared in the maps' (sorted) order, so the bytes did not change.
-// responses_test.go checks every operation's body against the model.
+// are in wire.go. Members are declared in sorted order where these bodies
+// were maps (encoding/json sorts map keys), so the bytes stayed the same.
+// responses_test.go checks every operation's type against the model.
 
 // empty is the `{}` answer of operations without output members.
 type empty struct{}
@@ -93,6 +90,31 @@ type listUsersResponse struct {
 type listUsersInGroupResponse struct {
 	NextToken string `json:",omitempty"`
 	Users     []wireUser
+}
+
+// Sign-in and tokens.
+
+// authResponse is InitiateAuthResponse and its siblings.
+type authResponse struct {
+	ChallengeName        string            `json:",omitempty"`
+	Session              string            `json:",omitempty"`
+	ChallengeParameters  map[string]string `json:"ChallengeParameters"`
+	AuthenticationResult *wireAuthResult   `json:",omitempty"`
+}
+
+func renderAuth(r userpool.AuthResult) authResponse {
+	out := authResponse{ChallengeName: r.ChallengeName, Session: r.Session, ChallengeParameters: r.ChallengeParameters}
+	if out.ChallengeParameters == nil {
+		out.ChallengeParameters = map[string]string{}
+	}
+	out.AuthenticationResult = renderTokens(r.Tokens)
+	return out
+}
+
+// getTokensFromRefreshTokenResponse is the model's shape for
+// GetTokensFromRefreshToken: tokens only, no challenge members.
+type getTokensFromRefreshTokenResponse struct {
+	AuthenticationResult *wireAuthResult `json:",omitempty"`
 }
 
 // Groups.
@@ -232,7 +254,3 @@ func renderResourceServer(rs userpool.ResourceServer) wireResourceServer {
 	}
 	return wireResourceServer{Identifier: rs.Identifier, Name: rs.Name, Scopes: scopes, UserPoolId: rs.PoolID}
 }
-
-// noLambdas is LambdaConfigType with no triggers: ListUserPools always
-// names it.
-var noLambdas = json.RawMessage(`{}`)

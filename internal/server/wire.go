@@ -68,6 +68,10 @@ type wirePoolSummary struct {
 	LambdaConfig     json.RawMessage
 }
 
+// noLambdas is LambdaConfigType with no triggers: ListUserPools always
+// names it.
+var noLambdas = json.RawMessage(`{}`)
+
 func renderPoolSummary(p userpool.Pool) wirePoolSummary {
 	sum := wirePoolSummary{Id: p.ID, Name: p.Name, CreationDate: epoch(p.CreatedAt), LastModifiedDate: epoch(p.ModifiedAt),
 		LambdaConfig: p.Settings.LambdaConfig}
@@ -186,29 +190,6 @@ type wireAuthResult struct {
 	RefreshToken      string `json:",omitempty"`
 	IdToken           string
 	NewDeviceMetadata *userpool.NewDevice `json:",omitempty"`
-}
-
-// wireAuthOutput is InitiateAuthResponse and its siblings.
-type wireAuthOutput struct {
-	ChallengeName        string            `json:",omitempty"`
-	Session              string            `json:",omitempty"`
-	ChallengeParameters  map[string]string `json:"ChallengeParameters"`
-	AuthenticationResult *wireAuthResult   `json:",omitempty"`
-}
-
-func renderAuth(r userpool.AuthResult) wireAuthOutput {
-	out := wireAuthOutput{ChallengeName: r.ChallengeName, Session: r.Session, ChallengeParameters: r.ChallengeParameters}
-	if out.ChallengeParameters == nil {
-		out.ChallengeParameters = map[string]string{}
-	}
-	out.AuthenticationResult = renderTokens(r.Tokens)
-	return out
-}
-
-// getTokensFromRefreshTokenResponse is the model's shape for
-// GetTokensFromRefreshToken: tokens only, no challenge members.
-type getTokensFromRefreshTokenResponse struct {
-	AuthenticationResult *wireAuthResult `json:",omitempty"`
 }
 
 func renderTokens(t *userpool.Tokens) *wireAuthResult {
