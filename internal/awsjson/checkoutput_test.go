@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/cognate/cognate/internal/awsmodel"
@@ -91,5 +92,19 @@ func TestCheckOutputBlob(t *testing.T) {
 	want := []string{"Bytes: want blob (base64), got a string that is not base64", "Bytes: want blob, got number 5"}
 	if !slices.Equal(w.found, want) {
 		t.Errorf("got %q, want %q", w.found, want)
+	}
+}
+
+// BenchmarkCheckOutput is what COGNATE_CHECK_WIRE=1 adds to a sign-in's
+// answer (besides one json.Marshal that WriteResult would do anyway).
+func BenchmarkCheckOutput(b *testing.B) {
+	body := []byte(`{"ChallengeParameters":{},"AuthenticationResult":{"AccessToken":"` + strings.Repeat("a", 900) +
+		`","ExpiresIn":3600,"TokenType":"Bearer","RefreshToken":"` + strings.Repeat("r", 1700) + `","IdToken":"` + strings.Repeat("i", 1100) + `"}}`)
+	o := op(b, "InitiateAuth")
+	b.ReportAllocs()
+	for i := 0; i < b.N; i++ {
+		if err := CheckOutput(o, body); err != nil {
+			b.Fatal(err)
+		}
 	}
 }

@@ -22,6 +22,7 @@ import (
 // server's table to a 200 through the SDK; the harness checks each body
 // against the model. An implemented operation without a case fails it.
 func TestEveryOperationAnswersInTheModelsShape(t *testing.T) {
+	t.Parallel() // each test owns its server and store
 	w := newWire(t)
 	api := w.api
 	const pw, pw2 = "Passw0rd!wire", "Passw0rd!wire2"

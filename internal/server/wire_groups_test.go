@@ -10,6 +10,7 @@ import (
 // Groups on the wire: creation, duplicates, membership, listing, updates.
 // (Moved from e2e's TestGroupsAndTheirClaims, which keeps the claims.)
 func TestWireGroups(t *testing.T) {
+	t.Parallel() // each test owns its server and store
 	w := newWire(t)
 	api := w.api
 	poolID := w.pool("groups", nil)

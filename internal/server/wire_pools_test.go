@@ -12,6 +12,7 @@ import (
 // Pools on the wire: ids, ARN, defaults, updates, paging, deletion
 // protection. (Moved from e2e's TestPoolsClientsUsersThroughAWSCLI.)
 func TestWirePools(t *testing.T) {
+	t.Parallel() // each test owns its server and store
 	w := newWire(t)
 	api := w.api
 	out, err := api.CreateUserPool(ctx, &cip.CreateUserPoolInput{PoolName: aws.String("demo")})
@@ -81,6 +82,7 @@ func TestWirePools(t *testing.T) {
 
 // App clients on the wire. (Moved from TestPoolsClientsUsersThroughAWSCLI.)
 func TestWireClients(t *testing.T) {
+	t.Parallel() // each test owns its server and store
 	w := newWire(t)
 	api := w.api
 	poolID := w.pool("demo", nil)
@@ -118,6 +120,7 @@ func TestWireClients(t *testing.T) {
 // the schema, attribute updates, enable/disable, ListUsers filters and
 // paging, deletion. (Moved from TestPoolsClientsUsersThroughAWSCLI.)
 func TestWireUsers(t *testing.T) {
+	t.Parallel() // each test owns its server and store
 	w := newWire(t)
 	api := w.api
 	poolID := w.pool("demo", func(in *cip.CreateUserPoolInput) {
@@ -237,6 +240,7 @@ func TestWireUsers(t *testing.T) {
 // errors. (Moved
 // from e2e's TestValidationErrorsThroughAWSCLI.)
 func TestWireValidationErrors(t *testing.T) {
+	t.Parallel() // each test owns its server and store
 	w := newWire(t)
 	_, err := w.api.AdminGetUser(ctx, &cip.AdminGetUserInput{UserPoolId: aws.String("bad pool"), Username: aws.String("x")})
 	wantAPIError(t, err, "InvalidParameterException",
