@@ -10,10 +10,6 @@ import (
 	"github.com/cognate/cognate/internal/userpool"
 )
 
-func deliveryOut(d userpool.CodeDelivery) map[string]string {
-	return map[string]string{"Destination": d.Destination, "DeliveryMedium": d.DeliveryMedium, "AttributeName": d.AttributeName}
-}
-
 type clientUserRef struct {
 	ClientId, SecretHash, Username string
 }
@@ -24,9 +20,10 @@ func (s *Server) accountOperations(ops map[string]handler) {
 	a := s.Accounts
 	ops["SignUp"] = typed(func(ctx context.Context, c *call, in *userpool.SignUpInput) (any, error) {
 		r, err := a.SignUp(ctx, *in)
-		out := map[string]any{"UserConfirmed": r.UserConfirmed, "UserSub": r.UserSub}
+		out := signUpResponse{UserConfirmed: r.UserConfirmed, UserSub: r.UserSub}
 		if r.Delivery != nil {
-			out["CodeDeliveryDetails"] = deliveryOut(*r.Delivery)
+			d := renderCodeDelivery(*r.Delivery)
+			out.CodeDeliveryDetails = &d
 		}
 		return out, err
 	})
@@ -38,11 +35,11 @@ func (s *Server) accountOperations(ops map[string]handler) {
 	})
 	ops["ResendConfirmationCode"] = typed(func(ctx context.Context, c *call, in *clientUserRef) (any, error) {
 		d, err := a.ResendConfirmationCode(ctx, in.ClientId, in.SecretHash, in.Username)
-		return map[string]any{"CodeDeliveryDetails": deliveryOut(d)}, err
+		return codeDeliveryResponse{renderCodeDelivery(d)}, err
 	})
 	ops["ForgotPassword"] = typed(func(ctx context.Context, c *call, in *clientUserRef) (any, error) {
 		d, err := a.ForgotPassword(ctx, in.ClientId, in.SecretHash, in.Username)
-		return map[string]any{"CodeDeliveryDetails": deliveryOut(d)}, err
+		return codeDeliveryResponse{renderCodeDelivery(d)}, err
 	})
 	ops["ConfirmForgotPassword"] = typed(func(ctx context.Context, c *call, in *struct {
 		ClientId, SecretHash, Username, ConfirmationCode, Password string
@@ -60,11 +57,7 @@ func (s *Server) accountOperations(ops map[string]handler) {
 		UserAttributes []userpool.Attribute
 	}) (any, error) {
 		ds, err := a.UpdateAttributes(ctx, in.AccessToken, in.UserAttributes)
-		list := make([]map[string]string, 0, len(ds))
-		for _, d := range ds {
-			list = append(list, deliveryOut(d))
-		}
-		return map[string]any{"CodeDeliveryDetailsList": list}, err
+		return updateUserAttributesResponse{renderList(ds, renderCodeDelivery)}, err
 	})
 	ops["DeleteUserAttributes"] = typed(func(ctx context.Context, c *call, in *struct {
 		AccessToken        string
@@ -74,7 +67,7 @@ func (s *Server) accountOperations(ops map[string]handler) {
 	})
 	ops["GetUserAttributeVerificationCode"] = typed(func(ctx context.Context, c *call, in *struct{ AccessToken, AttributeName string }) (any, error) {
 		d, err := a.AttributeVerificationCode(ctx, in.AccessToken, in.AttributeName)
-		return map[string]any{"CodeDeliveryDetails": deliveryOut(d)}, err
+		return codeDeliveryResponse{renderCodeDelivery(d)}, err
 	})
 	ops["VerifyUserAttribute"] = typed(func(ctx context.Context, c *call, in *struct{ AccessToken, AttributeName, Code string }) (any, error) {
 		return empty{}, a.VerifyAttribute(ctx, in.AccessToken, in.AttributeName, in.Code)
@@ -84,17 +77,7 @@ func (s *Server) accountOperations(ops map[string]handler) {
 		MaxResults                      int
 	}) (any, error) {
 		events, next, err := a.AuthEvents(ctx, in.UserPoolId, in.Username, in.MaxResults, in.NextToken)
-		out := make([]map[string]any, 0, len(events))
-		for _, e := range events {
-			out = append(out, map[string]any{"EventId": e.ID, "EventType": e.Type, "CreationDate": epoch(e.CreatedAt),
-				"EventResponse": e.Response, "EventRisk": map[string]any{"RiskDecision": "NoRisk", "CompromisedCredentialsDetected": false},
-				"ChallengeResponses": e.Challenges, "EventContextData": map[string]string{"IpAddress": e.IP}})
-		}
-		res := map[string]any{"AuthEvents": out}
-		if next != "" {
-			res["NextToken"] = next
-		}
-		return res, err
+		return adminListUserAuthEventsResponse{AuthEvents: renderList(events, renderAuthEvent), NextToken: next}, err
 	})
 	ops["AddCustomAttributes"] = typed(func(ctx context.Context, c *call, in *struct {
 		UserPoolId       string
@@ -136,10 +119,8 @@ func (s *Server) serveOutbox(w http.ResponseWriter, r *http.Request, reqID strin
 		awsjson.WriteError(w, reqID, err)
 		return
 	}
-	out := make([]map[string]any, 0, len(msgs))
-	for _, m := range msgs {
-		out = append(out, map[string]any{"Id": m.ID, "Username": m.Username, "DeliveryMedium": m.Medium, "Destination": m.Destination,
-			"Purpose": m.Purpose, "Code": m.Code, "Message": m.Body, "CreatedDate": m.CreatedAt.Format(time.RFC3339Nano)})
-	}
-	awsjson.WriteResult(w, reqID, map[string]any{"Messages": out})
+	awsjson.WriteResult(w, reqID, outboxResponse{renderList(msgs, func(m userpool.Message) outboxMessage {
+		return outboxMessage{Code: m.Code, CreatedDate: m.CreatedAt.Format(time.RFC3339Nano), DeliveryMedium: m.Medium,
+			Destination: m.Destination, Id: m.ID, Message: m.Body, Purpose: m.Purpose, Username: m.Username}
+	})})
 }

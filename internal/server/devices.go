@@ -30,7 +30,7 @@ func (s *Server) deviceOperations(ops map[string]handler) {
 	ops["ConfirmDevice"] = typed(func(ctx context.Context, c *call, in *confirmDeviceInput) (any, error) {
 		must, err := s.Devices.ConfirmDevice(ctx, in.AccessToken, in.DeviceKey, in.DeviceSecretVerifierConfig.Salt,
 			in.DeviceSecretVerifierConfig.PasswordVerifier, in.DeviceName)
-		return map[string]bool{"UserConfirmationNecessary": must}, err
+		return confirmDeviceResponse{must}, err
 	})
 	ops["UpdateDeviceStatus"] = typed(func(ctx context.Context, c *call, in *struct {
 		AccessToken, DeviceKey, DeviceRememberedStatus string
@@ -44,11 +44,11 @@ func (s *Server) deviceOperations(ops map[string]handler) {
 	})
 	ops["GetDevice"] = typed(func(ctx context.Context, c *call, in *deviceRef) (any, error) {
 		d, err := s.Devices.GetDevice(ctx, in.AccessToken, in.DeviceKey)
-		return map[string]any{"Device": renderDevice(d)}, err
+		return deviceResponse{renderDevice(d)}, err
 	})
 	ops["AdminGetDevice"] = typed(func(ctx context.Context, c *call, in *adminDeviceRef) (any, error) {
 		d, err := s.Devices.AdminGetDevice(ctx, in.UserPoolId, in.Username, in.DeviceKey)
-		return map[string]any{"Device": renderDevice(d)}, err
+		return deviceResponse{renderDevice(d)}, err
 	})
 	ops["ListDevices"] = typed(func(ctx context.Context, c *call, in *struct {
 		AccessToken     string
@@ -56,7 +56,7 @@ func (s *Server) deviceOperations(ops map[string]handler) {
 		PaginationToken string
 	}) (any, error) {
 		ds, next, err := s.Devices.ListDevices(ctx, in.AccessToken, in.Limit, in.PaginationToken)
-		return renderDevices(ds, next), err
+		return devicesResponse{Devices: renderList(ds, renderDevice), PaginationToken: next}, err
 	})
 	ops["AdminListDevices"] = typed(func(ctx context.Context, c *call, in *struct {
 		UserPoolId, Username string
@@ -64,7 +64,7 @@ func (s *Server) deviceOperations(ops map[string]handler) {
 		PaginationToken      string
 	}) (any, error) {
 		ds, next, err := s.Devices.AdminListDevices(ctx, in.UserPoolId, in.Username, in.Limit, in.PaginationToken)
-		return renderDevices(ds, next), err
+		return devicesResponse{Devices: renderList(ds, renderDevice), PaginationToken: next}, err
 	})
 	ops["ForgetDevice"] = typed(func(ctx context.Context, c *call, in *deviceRef) (any, error) {
 		if in.AccessToken == "" {

@@ -22,14 +22,6 @@ func renderGroup(g userpool.Group) wireGroup {
 		Precedence: g.Precedence, LastModifiedDate: epoch(g.ModifiedAt), CreationDate: epoch(g.CreatedAt)}
 }
 
-func renderGroups(gs []userpool.Group) []wireGroup {
-	out := make([]wireGroup, 0, len(gs))
-	for _, g := range gs {
-		out = append(out, renderGroup(g))
-	}
-	return out
-}
-
 type groupRef struct{ UserPoolId, GroupName string }
 type memberRef struct{ UserPoolId, Username, GroupName string }
 
@@ -37,15 +29,15 @@ type memberRef struct{ UserPoolId, Username, GroupName string }
 func (s *Server) groupOperations(ops map[string]handler) {
 	ops["CreateGroup"] = typed(func(ctx context.Context, c *call, in *userpool.CreateGroupInput) (any, error) {
 		g, err := s.Groups.Create(ctx, *in)
-		return map[string]any{"Group": renderGroup(g)}, err
+		return groupResponse{renderGroup(g)}, err
 	})
 	ops["GetGroup"] = typed(func(ctx context.Context, c *call, in *groupRef) (any, error) {
 		g, err := s.Groups.Get(ctx, in.UserPoolId, in.GroupName)
-		return map[string]any{"Group": renderGroup(g)}, err
+		return groupResponse{renderGroup(g)}, err
 	})
 	ops["UpdateGroup"] = typed(func(ctx context.Context, c *call, in *userpool.CreateGroupInput) (any, error) {
 		g, err := s.Groups.Update(ctx, *in)
-		return map[string]any{"Group": renderGroup(g)}, err
+		return groupResponse{renderGroup(g)}, err
 	})
 	ops["DeleteGroup"] = typed(func(ctx context.Context, c *call, in *groupRef) (any, error) {
 		return empty{}, s.Groups.Delete(ctx, in.UserPoolId, in.GroupName)
@@ -56,11 +48,7 @@ func (s *Server) groupOperations(ops map[string]handler) {
 		NextToken  string
 	}) (any, error) {
 		gs, next, err := s.Groups.List(ctx, in.UserPoolId, in.Limit, in.NextToken)
-		res := map[string]any{"Groups": renderGroups(gs)}
-		if next != "" {
-			res["NextToken"] = next
-		}
-		return res, err
+		return groupsResponse{Groups: renderList(gs, renderGroup), NextToken: next}, err
 	})
 	ops["AdminAddUserToGroup"] = typed(func(ctx context.Context, c *call, in *memberRef) (any, error) {
 		return empty{}, s.Groups.AddUser(ctx, in.UserPoolId, in.Username, in.GroupName)
@@ -73,21 +61,13 @@ func (s *Server) groupOperations(ops map[string]handler) {
 		Limit                           int
 	}) (any, error) {
 		gs, err := s.Groups.OfUser(ctx, in.UserPoolId, in.Username)
-		return map[string]any{"Groups": renderGroups(gs)}, err
+		return groupsResponse{Groups: renderList(gs, renderGroup)}, err
 	})
 	ops["ListUsersInGroup"] = typed(func(ctx context.Context, c *call, in *struct {
 		UserPoolId, GroupName, NextToken string
 		Limit                            int
 	}) (any, error) {
 		users, next, err := s.Groups.Members(ctx, in.UserPoolId, in.GroupName, in.Limit, in.NextToken)
-		out := make([]wireUser, 0, len(users))
-		for _, u := range users {
-			out = append(out, renderUser(u))
-		}
-		res := map[string]any{"Users": out}
-		if next != "" {
-			res["NextToken"] = next
-		}
-		return res, err
+		return listUsersInGroupResponse{NextToken: next, Users: renderList(users, renderUser)}, err
 	})
 }

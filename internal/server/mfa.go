@@ -13,12 +13,14 @@ type mfaPreferenceInput struct {
 	SMSMfaSettings, EmailMfaSettings any
 }
 
-func (s *Server) poolMfaConfig(p userpool.Pool) map[string]any {
+func (s *Server) poolMfaConfig(p userpool.Pool) poolMfaConfigResponse {
 	mode := p.Settings.MfaConfiguration
 	if mode == "" {
 		mode = "OFF"
 	}
-	return map[string]any{"MfaConfiguration": mode, "SoftwareTokenMfaConfiguration": map[string]bool{"Enabled": p.Settings.SoftwareTokenMfaEnabled}}
+	out := poolMfaConfigResponse{MfaConfiguration: mode}
+	out.SoftwareTokenMfaConfiguration.Enabled = p.Settings.SoftwareTokenMfaEnabled
+	return out
 }
 
 // mfaOperations adds software-token MFA to the table.
@@ -26,17 +28,17 @@ func (s *Server) mfaOperations(ops map[string]handler) {
 	ops["AssociateSoftwareToken"] = typed(func(ctx context.Context, c *call, in *struct{ AccessToken, Session string }) (any, error) {
 		if in.AccessToken == "" {
 			secret, session, err := s.MFA.AssociateWithSession(ctx, s.Auth, in.Session)
-			return map[string]string{"SecretCode": secret, "Session": session}, err
+			return associateSoftwareTokenResponse{SecretCode: secret, Session: session}, err
 		}
 		secret, err := s.MFA.Associate(ctx, in.AccessToken)
-		return map[string]string{"SecretCode": secret}, err
+		return associateSoftwareTokenResponse{SecretCode: secret}, err
 	})
 	ops["VerifySoftwareToken"] = typed(func(ctx context.Context, c *call, in *struct{ AccessToken, Session, UserCode, FriendlyDeviceName string }) (any, error) {
 		if in.AccessToken == "" {
 			session, err := s.MFA.VerifyWithSession(ctx, s.Auth, in.Session, in.UserCode)
-			return map[string]string{"Status": "SUCCESS", "Session": session}, err
+			return verifySoftwareTokenResponse{Session: session, Status: "SUCCESS"}, err
 		}
-		return map[string]string{"Status": "SUCCESS"}, s.MFA.Verify(ctx, in.AccessToken, in.UserCode)
+		return verifySoftwareTokenResponse{Status: "SUCCESS"}, s.MFA.Verify(ctx, in.AccessToken, in.UserCode)
 	})
 	ops["SetUserMFAPreference"] = typed(func(ctx context.Context, c *call, in *mfaPreferenceInput) (any, error) {
 		return empty{}, s.MFA.SetPreference(ctx, in.AccessToken, in.SoftwareTokenMfaSettings)
@@ -60,15 +62,4 @@ func (s *Server) mfaOperations(ops map[string]handler) {
 		p, err := userpool.GetPool(ctx, s.Store, in.UserPoolId)
 		return s.poolMfaConfig(p), err
 	})
-}
-
-// mfaSettings renders PreferredMfaSetting and UserMFASettingList.
-func mfaSettings(u userpool.User, out map[string]any) map[string]any {
-	if u.MFA.TOTPEnabled {
-		out["UserMFASettingList"] = []string{"SOFTWARE_TOKEN_MFA"}
-	}
-	if u.MFA.Preferred != "" {
-		out["PreferredMfaSetting"] = u.MFA.Preferred
-	}
-	return out
 }

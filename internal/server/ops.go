@@ -6,9 +6,6 @@ import (
 	"github.com/cognate/cognate/internal/userpool"
 )
 
-// empty is the `{}` answer of operations without output members.
-type empty struct{}
-
 // operations is the table of implemented operations; everything else in the
 // model answers UnknownOperationException.
 func (s *Server) operations() map[string]handler {
@@ -22,20 +19,18 @@ func (s *Server) operations() map[string]handler {
 		"CreateUserPoolClient": typed(s.createUserPoolClient),
 		"DescribeUserPoolClient": typed(func(ctx context.Context, c *call, in *poolClientRef) (any, error) {
 			cl, err := s.Pools.DescribeClient(ctx, in.UserPoolId, in.ClientId)
-			return map[string]any{"UserPoolClient": renderClient(cl)}, err
+			return userPoolClientResponse{renderClient(cl)}, err
 		}),
 		"ListUserPoolClients": typed(s.listUserPoolClients),
 		"AddUserPoolClientSecret": typed(func(ctx context.Context, c *call, in *struct{ UserPoolId, ClientId, ClientSecret string }) (any, error) {
 			sec, generated, err := s.Pools.AddClientSecret(ctx, in.UserPoolId, in.ClientId, in.ClientSecret)
-			return map[string]any{"ClientSecretDescriptor": renderClientSecret(sec, generated)}, err
+			return addUserPoolClientSecretResponse{renderClientSecret(sec, generated)}, err
 		}),
 		"ListUserPoolClientSecrets": typed(func(ctx context.Context, c *call, in *struct{ UserPoolId, ClientId, NextToken string }) (any, error) {
 			secs, err := s.Pools.ListClientSecrets(ctx, in.UserPoolId, in.ClientId)
-			out := make([]wireClientSecret, len(secs))
-			for i, sec := range secs {
-				out[i] = renderClientSecret(sec, false)
-			}
-			return map[string]any{"ClientSecrets": out}, err
+			return listUserPoolClientSecretsResponse{renderList(secs, func(sec userpool.ClientSecret) wireClientSecret {
+				return renderClientSecret(sec, false)
+			})}, err
 		}),
 		"DeleteUserPoolClientSecret": typed(func(ctx context.Context, c *call, in *struct{ UserPoolId, ClientId, ClientSecretId string }) (any, error) {
 			return empty{}, s.Pools.DeleteClientSecret(ctx, in.UserPoolId, in.ClientId, in.ClientSecretId)
@@ -68,7 +63,7 @@ func (s *Server) operations() map[string]handler {
 		"GetUser":                     typed(s.getUser),
 		"GetTokensFromRefreshToken": typed(func(ctx context.Context, c *call, in *userpool.RefreshInput) (any, error) {
 			r, err := s.Auth.GetTokensFromRefresh(ctx, *in)
-			return renderAuth(r), err
+			return getTokensFromRefreshTokenResponse{renderTokens(r.Tokens)}, err
 		}),
 		// Sign-out and revocation.
 		"AdminUserGlobalSignOut": typed(func(ctx context.Context, c *call, in *userRef) (any, error) {
@@ -101,7 +96,7 @@ func (s *Server) createUserPool(ctx context.Context, c *call, in *userpool.Creat
 	if err != nil {
 		return nil, err
 	}
-	return map[string]any{"UserPool": s.renderPool(p, 0)}, nil
+	return userPoolResponse{s.renderPool(p, 0)}, nil
 }
 
 func (s *Server) describeUserPool(ctx context.Context, c *call, in *poolRef) (any, error) {
@@ -109,7 +104,7 @@ func (s *Server) describeUserPool(ctx context.Context, c *call, in *poolRef) (an
 	if err != nil {
 		return nil, err
 	}
-	return map[string]any{"UserPool": s.renderPool(p, n)}, nil
+	return userPoolResponse{s.renderPool(p, n)}, nil
 }
 
 func (s *Server) listUserPools(ctx context.Context, c *call, in *struct {
@@ -120,19 +115,7 @@ func (s *Server) listUserPools(ctx context.Context, c *call, in *struct {
 	if err != nil {
 		return nil, err
 	}
-	out := make([]wirePoolSummary, 0, len(pools))
-	for _, p := range pools {
-		sum := wirePoolSummary{Id: p.ID, Name: p.Name, CreationDate: epoch(p.CreatedAt), LastModifiedDate: epoch(p.ModifiedAt), LambdaConfig: map[string]any{}}
-		if len(p.Settings.LambdaConfig) > 0 {
-			sum.LambdaConfig = p.Settings.LambdaConfig
-		}
-		out = append(out, sum)
-	}
-	res := map[string]any{"UserPools": out}
-	if next != "" {
-		res["NextToken"] = next
-	}
-	return res, nil
+	return listUserPoolsResponse{NextToken: next, UserPools: renderList(pools, renderPoolSummary)}, nil
 }
 
 func (s *Server) updateUserPool(ctx context.Context, c *call, in *userpool.UpdatePoolInput) (any, error) {
@@ -148,7 +131,7 @@ func (s *Server) createUserPoolClient(ctx context.Context, c *call, in *userpool
 	if err != nil {
 		return nil, err
 	}
-	return map[string]any{"UserPoolClient": renderClient(cl)}, nil
+	return userPoolClientResponse{renderClient(cl)}, nil
 }
 
 func (s *Server) listUserPoolClients(ctx context.Context, c *call, in *struct {
@@ -160,15 +143,9 @@ func (s *Server) listUserPoolClients(ctx context.Context, c *call, in *struct {
 	if err != nil {
 		return nil, err
 	}
-	out := make([]map[string]string, 0, len(cs))
-	for _, cl := range cs {
-		out = append(out, map[string]string{"ClientId": cl.ID, "UserPoolId": cl.PoolID, "ClientName": cl.Settings.ClientName})
-	}
-	res := map[string]any{"UserPoolClients": out}
-	if next != "" {
-		res["NextToken"] = next
-	}
-	return res, nil
+	return listUserPoolClientsResponse{NextToken: next, UserPoolClients: renderList(cs, func(cl userpool.Client) wireClientSummary {
+		return wireClientSummary{ClientId: cl.ID, ClientName: cl.Settings.ClientName, UserPoolId: cl.PoolID}
+	})}, nil
 }
 
 func (s *Server) updateUserPoolClient(ctx context.Context, c *call, in *userpool.UpdateClientInput) (any, error) {
@@ -176,7 +153,7 @@ func (s *Server) updateUserPoolClient(ctx context.Context, c *call, in *userpool
 	if err != nil {
 		return nil, err
 	}
-	return map[string]any{"UserPoolClient": renderClient(cl)}, nil
+	return userPoolClientResponse{renderClient(cl)}, nil
 }
 
 func (s *Server) adminCreateUser(ctx context.Context, c *call, in *userpool.CreateUserInput) (any, error) {
@@ -184,7 +161,7 @@ func (s *Server) adminCreateUser(ctx context.Context, c *call, in *userpool.Crea
 	if err != nil {
 		return nil, err
 	}
-	return map[string]any{"User": renderUser(u)}, nil
+	return adminCreateUserResponse{renderUser(u)}, nil
 }
 
 func (s *Server) adminGetUser(ctx context.Context, c *call, in *userRef) (any, error) {
@@ -193,8 +170,10 @@ func (s *Server) adminGetUser(ctx context.Context, c *call, in *userRef) (any, e
 		return nil, err
 	}
 	w := renderUser(u)
-	return mfaSettings(u, map[string]any{"Username": w.Username, "UserAttributes": w.Attributes, "UserCreateDate": w.UserCreateDate,
-		"UserLastModifiedDate": w.UserLastModifiedDate, "Enabled": w.Enabled, "UserStatus": w.UserStatus}), nil
+	out := adminGetUserResponse{Enabled: w.Enabled, UserAttributes: w.Attributes, UserCreateDate: w.UserCreateDate,
+		UserLastModifiedDate: w.UserLastModifiedDate, UserStatus: w.UserStatus, Username: w.Username}
+	out.PreferredMfaSetting, out.UserMFASettingList = userMFA(u)
+	return out, nil
 }
 
 func (s *Server) adminSetUserPassword(ctx context.Context, c *call, in *struct {
@@ -223,15 +202,7 @@ func (s *Server) listUsers(ctx context.Context, c *call, in *userpool.ListUsersI
 	if err != nil {
 		return nil, err
 	}
-	out := make([]wireUser, 0, len(users))
-	for _, u := range users {
-		out = append(out, renderUser(u))
-	}
-	res := map[string]any{"Users": out}
-	if next != "" {
-		res["PaginationToken"] = next
-	}
-	return res, nil
+	return listUsersResponse{PaginationToken: next, Users: renderList(users, renderUser)}, nil
 }
 
 func (s *Server) initiateAuth(ctx context.Context, c *call, in *userpool.InitiateInput) (any, error) {
@@ -262,7 +233,9 @@ func (s *Server) getUser(ctx context.Context, c *call, in *accessTokenInput) (an
 		return nil, err
 	}
 	w := renderUser(a.User)
-	return mfaSettings(a.User, map[string]any{"Username": w.Username, "UserAttributes": w.Attributes}), nil
+	out := getUserResponse{UserAttributes: w.Attributes, Username: w.Username}
+	out.PreferredMfaSetting, out.UserMFASettingList = userMFA(a.User)
+	return out, nil
 }
 
 func (s *Server) deleteUser(ctx context.Context, c *call, in *accessTokenInput) (any, error) {

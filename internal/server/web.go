@@ -11,37 +11,29 @@ type resourceServerInput struct {
 	Scopes                       []userpool.ResourceServerScope
 }
 
-func renderResourceServer(rs userpool.ResourceServer) map[string]any {
-	scopes := rs.Scopes
-	if scopes == nil {
-		scopes = []userpool.ResourceServerScope{}
-	}
-	return map[string]any{"UserPoolId": rs.PoolID, "Identifier": rs.Identifier, "Name": rs.Name, "Scopes": scopes}
-}
-
 // webOperations adds domains and resource servers to the table.
 func (s *Server) webOperations(ops map[string]handler) {
 	ops["CreateUserPoolDomain"] = typed(func(ctx context.Context, c *call, in *struct{ Domain, UserPoolId string }) (any, error) {
-		return map[string]any{}, s.Pools.CreateDomain(ctx, in.UserPoolId, in.Domain)
+		return empty{}, s.Pools.CreateDomain(ctx, in.UserPoolId, in.Domain)
 	})
 	ops["DescribeUserPoolDomain"] = typed(func(ctx context.Context, c *call, in *struct{ Domain string }) (any, error) {
 		d, ok, err := s.Pools.DescribeDomain(ctx, in.Domain)
 		if err != nil || !ok {
-			return map[string]any{"DomainDescription": map[string]any{}}, err
+			return describeUserPoolDomainResponse{}, err
 		}
-		return map[string]any{"DomainDescription": map[string]any{"UserPoolId": d.PoolID, "AWSAccountId": s.Account,
-			"Domain": d.Domain, "Version": "1", "Status": "ACTIVE", "CloudFrontDistribution": d.Domain + ".auth.cognate.local"}}, nil
+		return describeUserPoolDomainResponse{wireDomain{UserPoolId: d.PoolID, AWSAccountId: s.Account,
+			Domain: d.Domain, Version: "1", Status: "ACTIVE", CloudFrontDistribution: d.Domain + ".auth.cognate.local"}}, nil
 	})
 	ops["DeleteUserPoolDomain"] = typed(func(ctx context.Context, c *call, in *struct{ Domain, UserPoolId string }) (any, error) {
 		return empty{}, s.Pools.DeleteDomain(ctx, in.UserPoolId, in.Domain)
 	})
 	ops["CreateResourceServer"] = typed(func(ctx context.Context, c *call, in *resourceServerInput) (any, error) {
 		rs, err := s.Pools.CreateResourceServer(ctx, userpool.ResourceServer{PoolID: in.UserPoolId, Identifier: in.Identifier, Name: in.Name, Scopes: in.Scopes})
-		return map[string]any{"ResourceServer": renderResourceServer(rs)}, err
+		return resourceServerResponse{renderResourceServer(rs)}, err
 	})
 	ops["DescribeResourceServer"] = typed(func(ctx context.Context, c *call, in *struct{ UserPoolId, Identifier string }) (any, error) {
 		rs, err := s.Pools.GetResourceServer(ctx, in.UserPoolId, in.Identifier)
-		return map[string]any{"ResourceServer": renderResourceServer(rs)}, err
+		return resourceServerResponse{renderResourceServer(rs)}, err
 	})
 	ops["ListResourceServers"] = typed(func(ctx context.Context, c *call, in *struct {
 		UserPoolId string
@@ -49,15 +41,11 @@ func (s *Server) webOperations(ops map[string]handler) {
 		NextToken  string
 	}) (any, error) {
 		list, err := s.Pools.ListResourceServers(ctx, in.UserPoolId)
-		out := make([]map[string]any, 0, len(list))
-		for _, rs := range list {
-			out = append(out, renderResourceServer(rs))
-		}
-		return map[string]any{"ResourceServers": out}, err
+		return listResourceServersResponse{renderList(list, renderResourceServer)}, err
 	})
 	ops["UpdateResourceServer"] = typed(func(ctx context.Context, c *call, in *resourceServerInput) (any, error) {
 		rs, err := s.Pools.UpdateResourceServer(ctx, userpool.ResourceServer{PoolID: in.UserPoolId, Identifier: in.Identifier, Name: in.Name, Scopes: in.Scopes})
-		return map[string]any{"ResourceServer": renderResourceServer(rs)}, err
+		return resourceServerResponse{renderResourceServer(rs)}, err
 	})
 	ops["DeleteResourceServer"] = typed(func(ctx context.Context, c *call, in *struct{ UserPoolId, Identifier string }) (any, error) {
 		return empty{}, s.Pools.DeleteResourceServer(ctx, in.UserPoolId, in.Identifier)

@@ -1,6 +1,7 @@
 package server
 
 import (
+	"encoding/json"
 	"strconv"
 	"strings"
 	"time"
@@ -25,7 +26,37 @@ type wirePool struct {
 	LastModifiedDate       epoch
 	EstimatedNumberOfUsers int
 	SchemaAttributes       []userpool.SchemaAttribute
-	userpool.PoolSettings
+	wirePoolSettings
+}
+
+// wirePoolSettings is userpool.PoolSettings as UserPoolType shows it. It has
+// the same fields, so renderPool converts rather than copies, and a field
+// added to the domain does not compile here until it gets a wire name or
+// is hidden: domain-only state never reaches the wire by accident.
+type wirePoolSettings struct {
+	Policies                    *userpool.PoolPolicies          `json:"Policies,omitempty"`
+	DeletionProtection          string                          `json:"DeletionProtection,omitempty"`
+	LambdaConfig                json.RawMessage                 `json:"LambdaConfig,omitempty"`
+	AutoVerifiedAttributes      []string                        `json:"AutoVerifiedAttributes,omitempty"`
+	AliasAttributes             []string                        `json:"AliasAttributes,omitempty"`
+	UsernameAttributes          []string                        `json:"UsernameAttributes,omitempty"`
+	SmsVerificationMessage      string                          `json:"SmsVerificationMessage,omitempty"`
+	EmailVerificationMessage    string                          `json:"EmailVerificationMessage,omitempty"`
+	EmailVerificationSubject    string                          `json:"EmailVerificationSubject,omitempty"`
+	VerificationMessageTemplate json.RawMessage                 `json:"VerificationMessageTemplate,omitempty"`
+	SmsAuthenticationMessage    string                          `json:"SmsAuthenticationMessage,omitempty"`
+	UserAttributeUpdateSettings json.RawMessage                 `json:"UserAttributeUpdateSettings,omitempty"`
+	MfaConfiguration            string                          `json:"MfaConfiguration,omitempty"`
+	DeviceConfiguration         *userpool.DeviceConfiguration   `json:"DeviceConfiguration,omitempty"`
+	EmailConfiguration          json.RawMessage                 `json:"EmailConfiguration,omitempty"`
+	SmsConfiguration            json.RawMessage                 `json:"SmsConfiguration,omitempty"`
+	UserPoolTags                map[string]string               `json:"UserPoolTags,omitempty"`
+	AdminCreateUserConfig       *userpool.AdminCreateUserConfig `json:"AdminCreateUserConfig,omitempty"`
+	UserPoolAddOns              json.RawMessage                 `json:"UserPoolAddOns,omitempty"`
+	UsernameConfiguration       *userpool.UsernameConfiguration `json:"UsernameConfiguration,omitempty"`
+	AccountRecoverySetting      json.RawMessage                 `json:"AccountRecoverySetting,omitempty"`
+	UserPoolTier                string                          `json:"UserPoolTier,omitempty"`
+	SoftwareTokenMfaEnabled     bool                            `json:"-"` // domain state: GetUserPoolMfaConfig shows it
 }
 
 // wirePoolSummary is UserPoolDescriptionType.
@@ -34,7 +65,20 @@ type wirePoolSummary struct {
 	Name             string
 	CreationDate     epoch
 	LastModifiedDate epoch
-	LambdaConfig     any
+	LambdaConfig     json.RawMessage
+}
+
+// noLambdas is LambdaConfigType with no triggers: ListUserPools always
+// names it.
+var noLambdas = json.RawMessage(`{}`)
+
+func renderPoolSummary(p userpool.Pool) wirePoolSummary {
+	sum := wirePoolSummary{Id: p.ID, Name: p.Name, CreationDate: epoch(p.CreatedAt), LastModifiedDate: epoch(p.ModifiedAt),
+		LambdaConfig: p.Settings.LambdaConfig}
+	if len(sum.LambdaConfig) == 0 {
+		sum.LambdaConfig = noLambdas
+	}
+	return sum
 }
 
 func regionOf(poolID string) string {
@@ -47,11 +91,10 @@ func (s *Server) poolARN(poolID string) string {
 }
 
 func (s *Server) renderPool(p userpool.Pool, users int) wirePool {
-	p.Settings.SoftwareTokenMfaEnabled = false // domain-only; GetUserPoolMfaConfig shows it
 	return wirePool{
 		Id: p.ID, Name: p.Name, Arn: s.poolARN(p.ID),
 		CreationDate: epoch(p.CreatedAt), LastModifiedDate: epoch(p.ModifiedAt),
-		EstimatedNumberOfUsers: users, SchemaAttributes: p.Schema, PoolSettings: p.Settings,
+		EstimatedNumberOfUsers: users, SchemaAttributes: p.Schema, wirePoolSettings: wirePoolSettings(p.Settings),
 	}
 }
 
@@ -62,7 +105,33 @@ type wireClient struct {
 	ClientSecret     string `json:",omitempty"`
 	CreationDate     epoch
 	LastModifiedDate epoch
-	userpool.ClientSettings
+	wireClientSettings
+}
+
+// wireClientSettings is userpool.ClientSettings as UserPoolClientType
+// shows it (a conversion, like wirePoolSettings).
+type wireClientSettings struct {
+	ClientName                               string                         `json:"ClientName"`
+	RefreshTokenValidity                     int                            `json:"RefreshTokenValidity"`
+	AccessTokenValidity                      int                            `json:"AccessTokenValidity,omitempty"`
+	IdTokenValidity                          int                            `json:"IdTokenValidity,omitempty"`
+	TokenValidityUnits                       *userpool.TokenValidityUnits   `json:"TokenValidityUnits,omitempty"`
+	ReadAttributes                           []string                       `json:"ReadAttributes,omitempty"`
+	WriteAttributes                          []string                       `json:"WriteAttributes,omitempty"`
+	ExplicitAuthFlows                        []string                       `json:"ExplicitAuthFlows,omitempty"`
+	SupportedIdentityProviders               []string                       `json:"SupportedIdentityProviders,omitempty"`
+	CallbackURLs                             []string                       `json:"CallbackURLs,omitempty"`
+	LogoutURLs                               []string                       `json:"LogoutURLs,omitempty"`
+	DefaultRedirectURI                       string                         `json:"DefaultRedirectURI,omitempty"`
+	AllowedOAuthFlows                        []string                       `json:"AllowedOAuthFlows,omitempty"`
+	AllowedOAuthScopes                       []string                       `json:"AllowedOAuthScopes,omitempty"`
+	AllowedOAuthFlowsUserPoolClient          bool                           `json:"AllowedOAuthFlowsUserPoolClient"`
+	AnalyticsConfiguration                   json.RawMessage                `json:"AnalyticsConfiguration,omitempty"`
+	PreventUserExistenceErrors               string                         `json:"PreventUserExistenceErrors,omitempty"`
+	EnableTokenRevocation                    bool                           `json:"EnableTokenRevocation"`
+	EnablePropagateAdditionalUserContextData bool                           `json:"EnablePropagateAdditionalUserContextData"`
+	AuthSessionValidity                      int                            `json:"AuthSessionValidity,omitempty"`
+	RefreshTokenRotation                     *userpool.RefreshTokenRotation `json:"RefreshTokenRotation,omitempty"`
 }
 
 // renderClient shows the client's first secret as ClientSecret (the one
@@ -70,7 +139,7 @@ type wireClient struct {
 // names them all.
 func renderClient(c userpool.Client) wireClient {
 	w := wireClient{UserPoolId: c.PoolID, ClientId: c.ID,
-		CreationDate: epoch(c.CreatedAt), LastModifiedDate: epoch(c.ModifiedAt), ClientSettings: c.Settings}
+		CreationDate: epoch(c.CreatedAt), LastModifiedDate: epoch(c.ModifiedAt), wireClientSettings: wireClientSettings(c.Settings)}
 	if c.Confidential() {
 		w.ClientSecret = c.Secrets[0].Value
 	}
@@ -123,24 +192,12 @@ type wireAuthResult struct {
 	NewDeviceMetadata *userpool.NewDevice `json:",omitempty"`
 }
 
-// wireAuthOutput is InitiateAuthResponse and its siblings.
-type wireAuthOutput struct {
-	ChallengeName        string            `json:",omitempty"`
-	Session              string            `json:",omitempty"`
-	ChallengeParameters  map[string]string `json:"ChallengeParameters"`
-	AuthenticationResult *wireAuthResult   `json:",omitempty"`
-}
-
-func renderAuth(r userpool.AuthResult) wireAuthOutput {
-	out := wireAuthOutput{ChallengeName: r.ChallengeName, Session: r.Session, ChallengeParameters: r.ChallengeParameters}
-	if out.ChallengeParameters == nil {
-		out.ChallengeParameters = map[string]string{}
+func renderTokens(t *userpool.Tokens) *wireAuthResult {
+	if t == nil {
+		return nil
 	}
-	if t := r.Tokens; t != nil {
-		out.AuthenticationResult = &wireAuthResult{AccessToken: t.AccessToken, ExpiresIn: t.ExpiresIn,
-			TokenType: t.TokenType, RefreshToken: t.RefreshToken, IdToken: t.IDToken, NewDeviceMetadata: t.NewDevice}
-	}
-	return out
+	return &wireAuthResult{AccessToken: t.AccessToken, ExpiresIn: t.ExpiresIn,
+		TokenType: t.TokenType, RefreshToken: t.RefreshToken, IdToken: t.IDToken, NewDeviceMetadata: t.NewDevice}
 }
 
 // wireDevice is DeviceType.
@@ -162,16 +219,4 @@ func renderDevice(d userpool.Device) wireDevice {
 	}
 	return wireDevice{DeviceKey: d.Key, DeviceAttributes: attrs, DeviceCreateDate: epoch(d.CreatedAt),
 		DeviceLastModifiedDate: epoch(d.ModifiedAt), DeviceLastAuthenticatedDate: epoch(d.LastAuthAt)}
-}
-
-func renderDevices(ds []userpool.Device, next string) map[string]any {
-	out := make([]wireDevice, 0, len(ds))
-	for _, d := range ds {
-		out = append(out, renderDevice(d))
-	}
-	res := map[string]any{"Devices": out}
-	if next != "" {
-		res["PaginationToken"] = next
-	}
-	return res
 }
