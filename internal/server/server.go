@@ -1,7 +1,6 @@
 package server
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -72,6 +71,7 @@ type Server struct {
 // Handler returns the root handler.
 func (s *Server) Handler() http.Handler {
 	s.ops = s.operations()
+	s.Metrics.hear(s.Sessions, s.Auth)
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/json")
@@ -170,7 +170,7 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
 		awsjson.WriteError(w, reqID, userpool.Errorf(userpool.SerializationError, "Request body is too large or could not be read."))
 		return
 	}
-	c := &call{op: op, requestID: reqID, refresh: isRefresh(name, body)}
+	c := &call{op: op, requestID: reqID}
 	if authOps[name] {
 		w.Header().Set("Cache-Control", "no-store")
 		w.Header().Set("Pragma", "no-cache")
@@ -206,7 +206,7 @@ func (s *Server) finish(w http.ResponseWriter, r *http.Request, c *call, start t
 	if err != nil {
 		typ = userpool.ErrorType(err)
 	}
-	s.Metrics.observe(c.op.Name, typ, time.Since(start), c.refresh)
+	s.Metrics.observe(c.op.Name, typ, time.Since(start))
 	if err != nil {
 		if typ == userpool.InternalError {
 			s.Log.Error("internal error", "request_id", c.requestID, "operation", c.op.Name, "error", err.Error())
@@ -234,13 +234,6 @@ type call struct {
 	op        *awsmodel.Operation
 	caller    userpool.Caller
 	requestID string
-	refresh   bool // a REFRESH_TOKEN_AUTH: counted as a revocation check
-}
-
-// isRefresh spots refresh flows for the metrics without decoding twice.
-func isRefresh(op string, body []byte) bool {
-	return op == "GetTokensFromRefreshToken" ||
-		((op == "InitiateAuth" || op == "AdminInitiateAuth") && bytes.Contains(body, []byte("REFRESH_TOKEN")))
 }
 
 // authOps are Cognito's UserAuthentication category. Their answers carry

@@ -32,6 +32,8 @@ type Auth struct {
 	Sealer      Sealer
 	// Audit receives failed sign-ins and lockouts (nil: none).
 	Audit Auditor
+	// Observer hears each refresh's revocation check (nil: none).
+	Observer Observer
 	// DummyCredential is checked when the user does not exist, so that
 	// failures take the same time either way (no enumeration by timing).
 	DummyCredential PasswordCredential
