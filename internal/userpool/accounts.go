@@ -158,12 +158,8 @@ func (s *Accounts) SignUp(ctx context.Context, in SignUpInput) (SignUpResult, er
 	if err != nil {
 		return SignUpResult{}, err
 	}
-	for _, sa := range pool.Schema {
-		if sa.Required && sa.Name != "sub" {
-			if _, ok := (&User{Attributes: attrs}).Attribute(sa.Name); !ok {
-				return SignUpResult{}, Errorf(InvalidParameter, "Attributes did not conform to the schema: %s: The attribute %s is required", sa.Name, sa.Name)
-			}
-		}
+	if missing := missingRequiredAttributes(&pool, attrs); missing != nil {
+		return SignUpResult{}, Errorf(InvalidParameter, "Attributes did not conform to the schema: %s: The attribute %s is required", missing[0], missing[0])
 	}
 	u := User{PoolID: pool.ID, Username: username, Sub: sub, Status: StatusUnconfirmed, Enabled: true,
 		CreatedAt: now, ModifiedAt: now}
