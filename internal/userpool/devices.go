@@ -35,19 +35,10 @@ func userDevice(ctx context.Context, st DeviceStore, poolID, sub, key string) (D
 
 // newDevice registers an unconfirmed device for a sign-in.
 func newDevice(ctx context.Context, st DeviceStore, pool *Pool, user *User, now Clock) (Device, error) {
-	region, _, _ := cutPoolID(pool.ID)
+	region, _ := SplitPoolID(pool.ID)
 	d := Device{PoolID: pool.ID, Key: region + "_" + uuid.NewString(), GroupKey: "-" + randomString(9, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"),
 		UserSub: user.Sub, CreatedAt: now(), ModifiedAt: now(), LastAuthAt: now()}
 	return d, st.CreateDevice(ctx, d)
-}
-
-func cutPoolID(id string) (region, name string, ok bool) {
-	for i := 0; i < len(id); i++ {
-		if id[i] == '_' {
-			return id[:i], id[i+1:], true
-		}
-	}
-	return id, "", false
 }
 
 // Devices serves the device operations, by access token or by admin.

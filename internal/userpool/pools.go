@@ -40,7 +40,7 @@ func (s *Pools) CreatePool(ctx context.Context, region string, in CreatePoolInpu
 		return Pool{}, err
 	}
 	p := Pool{
-		ID:         region + "_" + randomString(9, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"),
+		ID:         newPoolID(region),
 		Name:       in.PoolName,
 		Settings:   settings,
 		Schema:     schema,
