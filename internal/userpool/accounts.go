@@ -487,13 +487,9 @@ func (s *Accounts) AddCustomAttributes(ctx context.Context, poolID string, attrs
 	}
 	_, err := s.Store.UpdatePool(ctx, poolID, func(p Pool) (Pool, error) {
 		for _, a := range attrs {
-			name := "custom:" + strings.TrimPrefix(a.Name, "custom:")
-			if _, exists := schemaAttribute(&p, name); exists {
-				return p, Errorf(InvalidParameter, "Existing attribute already has name %s.", name)
-			}
-			a.Name = name
-			if a.AttributeDataType == "" {
-				a.AttributeDataType = "String"
+			a = customAttribute(a)
+			if _, exists := schemaAttribute(&p, a.Name); exists {
+				return p, Errorf(InvalidParameter, "Existing attribute already has name %s.", a.Name)
 			}
 			p.Schema = append(p.Schema, a)
 		}

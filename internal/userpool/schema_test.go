@@ -43,3 +43,32 @@ func TestMissingRequiredAttributes(t *testing.T) {
 		}
 	}
 }
+
+// CreateUserPool and AddCustomAttributes name custom attributes alike.
+func TestCustomAttributeNaming(t *testing.T) {
+	for _, c := range []struct {
+		in   SchemaAttribute
+		want SchemaAttribute
+	}{
+		{SchemaAttribute{Name: "tier"}, SchemaAttribute{Name: "custom:tier", AttributeDataType: "String"}},
+		{SchemaAttribute{Name: "custom:tier", AttributeDataType: "Number"}, SchemaAttribute{Name: "custom:tier", AttributeDataType: "Number"}},
+	} {
+		if got := customAttribute(c.in); got.Name != c.want.Name || got.AttributeDataType != c.want.AttributeDataType {
+			t.Errorf("customAttribute(%+v) = %+v, want %+v", c.in, got, c.want)
+		}
+	}
+	schema, err := buildSchema([]SchemaAttribute{{Name: "tier"}, {Name: "email", Required: true}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := &Pool{Schema: schema}
+	if sa, ok := schemaAttribute(p, "custom:tier"); !ok || sa.AttributeDataType != "String" {
+		t.Errorf("custom:tier: %+v %v", sa, ok)
+	}
+	if sa, _ := schemaAttribute(p, "email"); !sa.Required {
+		t.Errorf("email not required: %+v", sa)
+	}
+	if _, err := buildSchema([]SchemaAttribute{{Name: "tier"}, {Name: "custom:tier"}}); ErrorMessage(err) != "Existing attribute already has name custom:tier." {
+		t.Errorf("duplicate custom attribute: %v", err)
+	}
+}

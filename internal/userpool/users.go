@@ -379,39 +379,6 @@ func GeneratePassword(pp PasswordPolicy) string {
 		randomString(1, "23456789") + randomString(1, "!#%&*+=?@^~")
 }
 
-func schemaAttribute(p *Pool, name string) (SchemaAttribute, bool) {
-	for _, a := range p.Schema {
-		if a.Name == name {
-			return a, true
-		}
-	}
-	if len(p.Schema) == 0 { // pools stored before schemas existed
-		for _, a := range standardAttributes {
-			if a.Name == name {
-				return a, true
-			}
-		}
-	}
-	return SchemaAttribute{}, false
-}
-
-// checkAttributes validates names against the pool's schema.
-func checkAttributes(p *Pool, attrs []Attribute, creating bool) error {
-	for _, a := range attrs {
-		sa, ok := schemaAttribute(p, a.Name)
-		if !ok {
-			return Errorf(InvalidParameter, "Attributes did not conform to the schema: Type for attribute {%s} could not be determined", a.Name)
-		}
-		if a.Name == "sub" || (!creating && !sa.Mutable) {
-			return Errorf(InvalidParameter, "Attributes did not conform to the schema: %s: Attribute cannot be updated. (changing an immutable attribute)", a.Name)
-		}
-		if sa.AttributeDataType == "Boolean" && a.Value != "true" && a.Value != "false" {
-			return Errorf(InvalidParameter, "Attributes did not conform to the schema: %s: Attribute value must be a boolean", a.Name)
-		}
-	}
-	return nil
-}
-
 // mergeAttributes sets the updates over base, keeping base's order.
 func mergeAttributes(base, updates []Attribute) []Attribute {
 	out := append([]Attribute(nil), base...)
