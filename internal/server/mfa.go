@@ -14,11 +14,7 @@ type mfaPreferenceInput struct {
 }
 
 func (s *Server) poolMfaConfig(p userpool.Pool) map[string]any {
-	mode := p.Settings.MfaConfiguration
-	if mode == "" {
-		mode = "OFF"
-	}
-	return map[string]any{"MfaConfiguration": mode, "SoftwareTokenMfaConfiguration": map[string]bool{"Enabled": p.Settings.SoftwareTokenMfaEnabled}}
+	return map[string]any{"MfaConfiguration": p.MFAMode(), "SoftwareTokenMfaConfiguration": map[string]bool{"Enabled": p.Settings.SoftwareTokenMfaEnabled}}
 }
 
 // mfaOperations adds software-token MFA to the table.

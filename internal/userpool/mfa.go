@@ -175,7 +175,7 @@ func (s *MFA) SetPoolConfig(ctx context.Context, poolID, mode string, softwareTo
 			p.Settings.SoftwareTokenMfaEnabled = *softwareToken
 		}
 		if mode != "" {
-			if mode != "OFF" && !p.Settings.SoftwareTokenMfaEnabled {
+			if mode != mfaOff && !p.Settings.SoftwareTokenMfaEnabled {
 				return p, Errorf(InvalidParameter, "At least one MFA method must be enabled to turn MFA on or optional.")
 			}
 			p.Settings.MfaConfiguration = mode
@@ -195,7 +195,7 @@ func (a *Auth) mfaChallenge(pool *Pool, client *Client, user *User, deviceKey st
 		return AuthResult{ChallengeName: "MFA_SETUP", ChallengeParameters: map[string]string{"MFAS_CAN_SETUP": `["SOFTWARE_TOKEN_MFA"]`},
 			Session: session}, true
 	}
-	if pool.Settings.MfaConfiguration == "OFF" || pool.Settings.MfaConfiguration == "" || !user.MFA.TOTPEnabled {
+	if pool.MFAMode() == mfaOff || !user.MFA.TOTPEnabled {
 		return AuthResult{}, false
 	}
 	session := a.sealSession(challengeState{Pool: pool.ID, Client: client.ID, Username: user.Username, Challenge: mfaSoftwareToken,

@@ -64,6 +64,18 @@ func (s *Pools) CreatePool(ctx context.Context, region string, in CreatePoolInpu
 	return p, nil
 }
 
+// mfaOff is MfaConfiguration OFF: a pool's default.
+const mfaOff = "OFF"
+
+// MFAMode is the pool's MfaConfiguration: OFF, ON or OPTIONAL; OFF when
+// unset (pools stored before CreateUserPool set the default).
+func (p *Pool) MFAMode() string {
+	if p.Settings.MfaConfiguration == "" {
+		return mfaOff
+	}
+	return p.Settings.MfaConfiguration
+}
+
 func normalizePoolSettings(st PoolSettings) (PoolSettings, error) {
 	if st.Policies == nil {
 		st.Policies = &PoolPolicies{}
@@ -78,7 +90,7 @@ func normalizePoolSettings(st PoolSettings) (PoolSettings, error) {
 		st.Policies.PasswordPolicy.MinimumLength = 8
 	}
 	if st.MfaConfiguration == "" {
-		st.MfaConfiguration = "OFF"
+		st.MfaConfiguration = mfaOff
 	}
 	if st.DeletionProtection == "" {
 		st.DeletionProtection = "INACTIVE"
