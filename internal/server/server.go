@@ -117,8 +117,6 @@ func (s *Server) recoverPanics(next http.Handler) http.Handler {
 	})
 }
 
-const targetPrefix = "AWSCognitoIdentityProviderService."
-
 var corsAllowHeaders = "content-type, x-amz-target, x-amz-user-agent, cache-control, authorization, x-amz-date, " +
 	"x-amz-security-token, x-amz-content-sha256, amz-sdk-invocation-id, amz-sdk-request"
 
@@ -145,7 +143,7 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
 	}
 	start := time.Now()
 	target := r.Header.Get("X-Amz-Target")
-	if target == OutboxTarget {
+	if target == awsmodel.OutboxTarget {
 		body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, MaxBodyBytes))
 		if err != nil {
 			awsjson.WriteError(w, reqID, userpool.Errorf(userpool.SerializationError, "Request body is too large or could not be read."))
@@ -154,7 +152,7 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
 		s.serveOutbox(w, r, reqID, body)
 		return
 	}
-	name, ok := strings.CutPrefix(target, targetPrefix)
+	name, ok := strings.CutPrefix(target, s.Model.TargetPrefix+".")
 	op, known := s.Model.Operation(name)
 	h, implemented := s.ops[name]
 	if !ok || !known || !implemented {
