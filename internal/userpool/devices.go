@@ -5,6 +5,8 @@ import (
 	"errors"
 
 	"github.com/google/uuid"
+
+	"github.com/cognate/cognate/internal/secret"
 )
 
 // Device remembered statuses (DeviceRememberedStatusType).
@@ -36,7 +38,7 @@ func userDevice(ctx context.Context, st DeviceStore, poolID, sub, key string) (D
 // newDevice registers an unconfirmed device for a sign-in.
 func newDevice(ctx context.Context, st DeviceStore, pool *Pool, user *User, now Clock) (Device, error) {
 	region, _ := SplitPoolID(pool.ID)
-	d := Device{PoolID: pool.ID, Key: region + "_" + uuid.NewString(), GroupKey: "-" + randomString(9, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"),
+	d := Device{PoolID: pool.ID, Key: region + "_" + uuid.NewString(), GroupKey: "-" + secret.RandomAlphanumeric(9),
 		UserSub: user.Sub, CreatedAt: now(), ModifiedAt: now(), LastAuthAt: now()}
 	return d, st.CreateDevice(ctx, d)
 }

@@ -1,6 +1,10 @@
 package userpool
 
-import "strings"
+import (
+	"strings"
+
+	"github.com/cognate/cognate/internal/secret"
+)
 
 // A pool id is "<region>_<name>", as Cognito's: the region names the pool in
 // ARNs and prefixes its device keys; the name is the SRP realm that clients
@@ -16,5 +20,5 @@ func SplitPoolID(id string) (region, name string) {
 // newPoolID makes the id of a new pool in region: 9 random letters and
 // digits as its name.
 func newPoolID(region string) string {
-	return region + "_" + randomString(9, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789")
+	return region + "_" + secret.RandomAlphanumeric(9)
 }
