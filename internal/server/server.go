@@ -156,7 +156,7 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
 	op, known := s.Model.Operation(name)
 	h, implemented := s.ops[name]
 	if !ok || !known || !implemented {
-		msg := "Unknown operation: " + truncate(target, 128)
+		msg := "Unknown operation: " + clip(target, 128)
 		if ok && known {
 			msg = "Operation " + name + " is not supported by Cognate yet."
 		}
@@ -335,7 +335,9 @@ func writeJSONStatus(w http.ResponseWriter, status int, v any) {
 	json.NewEncoder(w).Encode(v)
 }
 
-func truncate(s string, n int) string {
+// clip cuts s to at most n bytes, unmarked: input echoed into a message or
+// a log line stays bounded (userpool's truncate marks its cut with "…").
+func clip(s string, n int) string {
 	if len(s) > n {
 		return s[:n]
 	}

@@ -413,6 +413,8 @@ func decodePageToken(tok string) (string, error) {
 	return string(b), nil
 }
 
+// truncate shortens input quoted in an error message to n bytes, marking
+// the cut with "…" (the server's clip cuts without a mark).
 func truncate(s string, n int) string {
 	if len(s) <= n {
 		return s
