@@ -348,14 +348,11 @@ func (s *Accounts) AdminResetUserPassword(ctx context.Context, poolID, username 
 
 // ChangePassword is ChangePassword: the previous password must be right.
 func (s *Accounts) ChangePassword(ctx context.Context, accessToken, previous, proposed string) error {
-	a, err := s.Sessions.Authorize(ctx, accessToken)
+	a, err := s.Sessions.AuthorizeSession(ctx, accessToken)
 	if err != nil {
 		return err
 	}
-	pool, err := GetPool(ctx, s.Store, a.User.PoolID)
-	if err != nil {
-		return err
-	}
+	pool := a.Pool
 	key := UsernameKey(&pool, a.User.Username)
 	if err := s.checkPrevious(ctx, &pool, key, previous); err != nil {
 		return err
@@ -369,11 +366,12 @@ func (s *Accounts) ChangePassword(ctx context.Context, accessToken, previous, pr
 // UpdateAttributes is UpdateUserAttributes: a changed email or phone number
 // becomes unverified, and a code is sent when the pool verifies it.
 func (s *Accounts) UpdateAttributes(ctx context.Context, accessToken string, attrs []Attribute) ([]CodeDelivery, error) {
-	a, err := s.Sessions.Authorize(ctx, accessToken)
+	a, err := s.Sessions.AuthorizeSession(ctx, accessToken)
 	if err != nil {
 		return nil, err
 	}
-	pool, client, err := s.tokenClient(ctx, a)
+	pool := a.Pool
+	client, err := s.tokenClient(ctx, a)
 	if err != nil {
 		return nil, err
 	}
@@ -412,11 +410,11 @@ func (s *Accounts) UpdateAttributes(ctx context.Context, accessToken string, att
 
 // DeleteAttributes is DeleteUserAttributes.
 func (s *Accounts) DeleteAttributes(ctx context.Context, accessToken string, names []string, users *Users) error {
-	a, err := s.Sessions.Authorize(ctx, accessToken)
+	a, err := s.Sessions.AuthorizeSession(ctx, accessToken)
 	if err != nil {
 		return err
 	}
-	_, client, err := s.tokenClient(ctx, a)
+	client, err := s.tokenClient(ctx, a)
 	if err != nil {
 		return err
 	}
@@ -430,19 +428,14 @@ func (s *Accounts) DeleteAttributes(ctx context.Context, accessToken string, nam
 	return users.DeleteAttributes(ctx, a.User.PoolID, a.User.Username, names)
 }
 
-// tokenClient is the pool and app client an access token was issued to.
-func (s *Accounts) tokenClient(ctx context.Context, a Authorized) (Pool, Client, error) {
-	pool, err := GetPool(ctx, s.Store, a.User.PoolID)
-	if err != nil {
-		return Pool{}, Client{}, err
-	}
-	client, err := GetClient(ctx, s.Store, pool.ID, a.Claims.ClientID)
-	return pool, client, err
+// tokenClient is the app client an access token was issued to.
+func (s *Accounts) tokenClient(ctx context.Context, a Session) (Client, error) {
+	return GetClient(ctx, s.Store, a.Pool.ID, a.Claims.ClientID)
 }
 
 // AttributeVerificationCode sends a code to verify email or phone_number.
 func (s *Accounts) AttributeVerificationCode(ctx context.Context, accessToken, attr string) (CodeDelivery, error) {
-	a, err := s.Sessions.Authorize(ctx, accessToken)
+	a, err := s.Sessions.AuthorizeSession(ctx, accessToken)
 	if err != nil {
 		return CodeDelivery{}, err
 	}
@@ -452,23 +445,17 @@ func (s *Accounts) AttributeVerificationCode(ctx context.Context, accessToken, a
 	if v, _ := a.User.Attribute(attr); v == "" {
 		return CodeDelivery{}, Errorf(InvalidParameter, "User does not have the attribute %s.", attr)
 	}
-	pool, err := GetPool(ctx, s.Store, a.User.PoolID)
-	if err != nil {
-		return CodeDelivery{}, err
-	}
+	pool := a.Pool
 	return s.send(ctx, &pool, &a.User, "verify:"+attr, attr, signUpCodeLifetime)
 }
 
 // VerifyAttribute marks email or phone_number verified with its code.
 func (s *Accounts) VerifyAttribute(ctx context.Context, accessToken, attr, code string) error {
-	a, err := s.Sessions.Authorize(ctx, accessToken)
+	a, err := s.Sessions.AuthorizeSession(ctx, accessToken)
 	if err != nil {
 		return err
 	}
-	pool, err := GetPool(ctx, s.Store, a.User.PoolID)
-	if err != nil {
-		return err
-	}
+	pool := a.Pool
 	if err := s.checkCode(ctx, pool.ID, a.User.Sub, "verify:"+attr, code); err != nil {
 		return err
 	}

@@ -53,14 +53,11 @@ type Devices struct {
 // ConfirmDevice stores the device's SRP verifier; it answers whether the
 // user must still choose to remember the device.
 func (s *Devices) ConfirmDevice(ctx context.Context, accessToken, key string, salt, verifier []byte, name string) (bool, error) {
-	a, err := s.Sessions.Authorize(ctx, accessToken)
+	a, err := s.Sessions.AuthorizeSession(ctx, accessToken)
 	if err != nil {
 		return false, err
 	}
-	pool, err := GetPool(ctx, s.Store, a.User.PoolID)
-	if err != nil {
-		return false, err
-	}
+	pool := a.Pool
 	if _, err := userDevice(ctx, s.Store, pool.ID, a.User.Sub, key); err != nil {
 		return false, err
 	}

@@ -23,6 +23,30 @@ type Authorized struct {
 	Claims AccessClaims
 }
 
+// Session is what a valid access token grants, with the user's pool: what
+// most token-authorized operations need next (its schema, policies and
+// settings).
+type Session struct {
+	Authorized
+	Pool Pool
+}
+
+// AuthorizeSession is Authorize, then the pool of the token's user: the
+// prelude of every token-authorized operation that applies a pool rule.
+// (Authorize alone serves those that do not, such as GetUser, so they read
+// no pool.)
+func (s *Sessions) AuthorizeSession(ctx context.Context, accessToken string) (Session, error) {
+	a, err := s.Authorize(ctx, accessToken)
+	if err != nil {
+		return Session{}, err
+	}
+	pool, err := GetPool(ctx, s.Store, a.User.PoolID)
+	if err != nil {
+		return Session{}, err
+	}
+	return Session{Authorized: a, Pool: pool}, nil
+}
+
 // Authorize is the single gate of every operation authorized by an access
 // token (GetUser, GlobalSignOut, ChangePassword, …): signature, expiry and
 // token_use through the TokenService, then the token family's state in one
