@@ -2,12 +2,9 @@ package userpool
 
 import (
 	"context"
-	"errors"
 	"slices"
 	"strings"
 	"time"
-
-	"github.com/google/uuid"
 
 	"github.com/cognate/cognate/internal/secret"
 )
@@ -152,25 +149,10 @@ func (s *Accounts) SignUp(ctx context.Context, in SignUpInput) (SignUpResult, er
 	if err := checkSelfWrite(&pool, &client, in.UserAttributes, true); err != nil {
 		return SignUpResult{}, err
 	}
-	now := s.Now()
-	sub := uuid.NewString()
-	username, attrs, err := newIdentity(&pool, in.Username, sub, in.UserAttributes)
+	u, err := newUser(ctx, s.Store, s.Credentials, s.Now(), &pool, userToCreate{username: in.Username, attrs: in.UserAttributes,
+		status: StatusUnconfirmed, password: in.Password, requireAttributes: true, existsMessage: "User already exists"})
 	if err != nil {
 		return SignUpResult{}, err
-	}
-	if missing := missingRequiredAttributes(&pool, attrs); missing != nil {
-		return SignUpResult{}, Errorf(InvalidParameter, "Attributes did not conform to the schema: %s: The attribute %s is required", missing[0], missing[0])
-	}
-	u := User{PoolID: pool.ID, Username: username, Sub: sub, Status: StatusUnconfirmed, Enabled: true,
-		CreatedAt: now, ModifiedAt: now}
-	setAttributes(&pool, &u, mergeAttributes([]Attribute{{Name: "sub", Value: u.Sub}}, attrs))
-	if u.Password, err = s.Credentials.Make(pool.ID, u.Username, in.Password, now); err != nil {
-		return SignUpResult{}, err
-	}
-	if err := s.Store.CreateUser(ctx, UsernameKey(&pool, u.Username), u); errors.Is(err, ErrAlreadyExists) {
-		return SignUpResult{}, Errorf(UsernameExists, "User already exists")
-	} else if err != nil {
-		return SignUpResult{}, nameTaken(err, creationConflict(&pool))
 	}
 	res := SignUpResult{UserSub: u.Sub}
 	if attr := verifiedTarget(&pool, &u); attr != "" {
