@@ -186,7 +186,7 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
 			s.finish(w, r, c, start, nil, err)
 			return
 		}
-		c.caller = userpool.Caller{AccessKeyID: res.Principal.AccessKeyID, Region: res.Region, Account: s.Account}
+		c.caller = userpool.Caller{AccessKeyID: res.Principal.AccessKeyID, Region: res.Region}
 		if err := s.authorize(ctx, r, res.Principal, name, poolOf(op, body)); err != nil {
 			s.finish(w, r, c, start, nil, err)
 			return

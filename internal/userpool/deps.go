@@ -11,7 +11,6 @@ import (
 type Caller struct {
 	AccessKeyID string // set for SigV4-signed admin calls
 	Region      string // the call's region (credential scope, or from an id)
-	Account     string
 }
 
 const idAlphabet = "abcdefghijklmnopqrstuvwxyz0123456789"
