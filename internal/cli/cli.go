@@ -34,8 +34,6 @@ type ExitError struct{ Code int }
 
 func (e *ExitError) Error() string { return fmt.Sprintf("exit status %d", e.Code) }
 
-const targetPrefix = "AWSCognitoIdentityProviderService."
-
 // Commands returns one cobra command per model operation.
 func Commands(m *awsmodel.Model) []*cobra.Command {
 	var cmds []*cobra.Command
@@ -122,7 +120,7 @@ func Run(ctx context.Context, op *awsmodel.Operation, argv []string, stdout, std
 		}
 		return 0
 	}
-	resp, err := send(ctx, targetPrefix+op.Name, op.Signed, opts, body)
+	resp, err := send(ctx, awsmodel.Default().Target(op.Name), op.Signed, opts, body)
 	if err != nil {
 		fmt.Fprintf(stderr, "\n%s\n", err)
 		return ExitServiceError
@@ -414,9 +412,6 @@ func indent(s, prefix string) string {
 	return strings.Join(append(out, line), "\n")
 }
 
-// OutboxTarget is Cognate's own operation listing the local outbox.
-const OutboxTarget = "CognateService.ListOutboxMessages"
-
 // OutboxCommand is `cognate outbox`: the messages (with their codes) that
 // Cognito would have sent by email or SMS, read from a Cognate server.
 func OutboxCommand() *cobra.Command {
@@ -436,7 +431,7 @@ The call is SigV4-signed with the admin credentials (standard AWS chain).`,
 			if user != "" {
 				body["Username"] = user
 			}
-			resp, err := send(cmd.Context(), OutboxTarget, true, options{EndpointURL: endpoint, Region: region, Profile: profile}, body)
+			resp, err := send(cmd.Context(), awsmodel.OutboxTarget, true, options{EndpointURL: endpoint, Region: region, Profile: profile}, body)
 			if err != nil {
 				fmt.Fprintf(cmd.ErrOrStderr(), "\n%s\n", err)
 				return &ExitError{Code: ExitServiceError}

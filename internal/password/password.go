@@ -8,7 +8,6 @@ package password
 import (
 	"bytes"
 	"errors"
-	"strings"
 	"time"
 
 	"github.com/cognate/cognate/internal/secret"
@@ -36,9 +35,9 @@ func (c Credentials) params() Argon2 {
 	return c.Argon2
 }
 
-// poolName is the SRP realm: the part of the pool id after "_".
-func poolName(poolID string) string {
-	_, name, _ := strings.Cut(poolID, "_")
+// srpRealm is the SRP realm: the name part of the pool id.
+func srpRealm(poolID string) string {
+	_, name := userpool.SplitPoolID(poolID)
 	return name
 }
 
@@ -51,7 +50,7 @@ func (c Credentials) Make(poolID, username, password string, now time.Time) (use
 	if poolID == "" {
 		return cred, nil // a dummy credential, used only for timing
 	}
-	salt, v, err := srp.NewVerifier(poolName(poolID), username, password)
+	salt, v, err := srp.NewVerifier(srpRealm(poolID), username, password)
 	if err != nil {
 		return cred, err
 	}

@@ -139,6 +139,13 @@ func (k *Keeper) Open(sealed []byte, label string) ([]byte, error) {
 	return k.aead.Open(nil, sealed[:n], sealed[n:], []byte(label))
 }
 
+// Alphanumeric is the 62 ASCII letters and digits.
+const Alphanumeric = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"
+
+// RandomAlphanumeric returns n characters drawn uniformly from Alphanumeric
+// (pool ids, device group keys, generated credentials).
+func RandomAlphanumeric(n int) string { return RandomString(n, Alphanumeric) }
+
 // RandomString returns n characters drawn uniformly from alphabet (rejection
 // sampling avoids the modulo bias of byte % len).
 func RandomString(n int, alphabet string) string {

@@ -87,12 +87,7 @@ func (s *Server) accountOperations(ops map[string]handler) {
 	})
 }
 
-// OutboxTarget is the X-Amz-Target of Cognate's own outbox operation: a
-// SigV4-signed JSON call that lists the messages (and their codes) that
-// Cognito would have sent by email or SMS. internal/cli speaks it too.
-const OutboxTarget = "CognateService.ListOutboxMessages"
-
-// serveOutbox answers OutboxTarget.
+// serveOutbox answers awsmodel.OutboxTarget.
 func (s *Server) serveOutbox(w http.ResponseWriter, r *http.Request, reqID string, body []byte) {
 	res, err := s.Verifier.Verify(r, body)
 	if err != nil {

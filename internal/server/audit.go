@@ -74,7 +74,7 @@ func accessKeyOf(auth string) string {
 		return ""
 	}
 	id, _, _ := strings.Cut(rest, "/")
-	return truncate(id, 128)
+	return clip(id, 128)
 }
 
 // remoteIP is the connection's peer address (not what a proxy says).

@@ -1,11 +1,14 @@
 package server
 
 import (
+	"context"
 	"net/http"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"github.com/cognate/cognate/internal/userpool"
 )
 
 // Metrics are the server's Prometheus series. Each Server owns its own
@@ -33,8 +36,8 @@ func NewMetrics() *Metrics {
 			Name: "cognate_signouts_total", Help: "Successful sign-outs and revocations by operation.",
 		}, []string{"operation"}),
 		checks: prometheus.NewCounterVec(prometheus.CounterOpts{
-			Name: "cognate_revocation_checks_total", Help: "Token revocation checks (token-authorized calls and refreshes) by outcome.",
-		}, []string{"outcome"}),
+			Name: "cognate_revocation_checks_total", Help: "Token revocation checks by token (access: a token-authorized call; refresh: a refresh) and outcome (\"ok\" or the error type).",
+		}, []string{"token", "outcome"}),
 	}
 	m.registry.MustRegister(m.requests, m.latency, m.signOuts, m.checks,
 		prometheus.NewGoCollector(), prometheus.NewProcessCollector(prometheus.ProcessCollectorOpts{}))
@@ -61,25 +64,38 @@ func (m *Metrics) Handler() http.Handler {
 	return promhttp.HandlerFor(m.registry, promhttp.HandlerOpts{})
 }
 
-var signOutOps = map[string]bool{"AdminUserGlobalSignOut": true, "GlobalSignOut": true, "RevokeToken": true, "AdminDisableUser": true}
-
-var tokenCheckOps = map[string]bool{"GetUser": true, "GlobalSignOut": true, "DeleteUser": true, "ConfirmDevice": true,
-	"GetDevice": true, "ListDevices": true, "ForgetDevice": true, "UpdateDeviceStatus": true}
-
-func (m *Metrics) observe(op, errType string, d time.Duration, refresh bool) {
+func (m *Metrics) observe(op, errType string, d time.Duration) {
 	if m == nil {
 		return
 	}
 	m.requests.WithLabelValues(op, errType).Inc()
 	m.latency.WithLabelValues(op).Observe(d.Seconds())
-	if errType == "" && signOutOps[op] {
-		m.signOuts.WithLabelValues(op).Inc()
+}
+
+// RevocationChecked counts one check the domain made (userpool.Observer).
+func (m *Metrics) RevocationChecked(_ context.Context, token string, err error) {
+	outcome := "ok"
+	if err != nil {
+		outcome = userpool.ErrorType(err)
 	}
-	if tokenCheckOps[op] || refresh {
-		outcome := "ok"
-		if errType != "" {
-			outcome = errType
-		}
-		m.checks.WithLabelValues(outcome).Inc()
+	m.checks.WithLabelValues(token, outcome).Inc()
+}
+
+// SignedOut counts one sign-out or revocation (userpool.Observer).
+func (m *Metrics) SignedOut(_ context.Context, op string) {
+	m.signOuts.WithLabelValues(op).Inc()
+}
+
+// hear makes m the observer of the domain services that check tokens and
+// sign users out, unless the wiring gave them one.
+func (m *Metrics) hear(sessions *userpool.Sessions, auth *userpool.Auth) {
+	if m == nil {
+		return
+	}
+	if sessions != nil && sessions.Observer == nil {
+		sessions.Observer = m
+	}
+	if auth != nil && auth.Observer == nil {
+		auth.Observer = m
 	}
 }

@@ -14,11 +14,7 @@ type mfaPreferenceInput struct {
 }
 
 func (s *Server) poolMfaConfig(p userpool.Pool) poolMfaConfigResponse {
-	mode := p.Settings.MfaConfiguration
-	if mode == "" {
-		mode = "OFF"
-	}
-	out := poolMfaConfigResponse{MfaConfiguration: mode}
+	out := poolMfaConfigResponse{MfaConfiguration: p.MFAMode()}
 	out.SoftwareTokenMfaConfiguration.Enabled = p.Settings.SoftwareTokenMfaEnabled
 	return out
 }

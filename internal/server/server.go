@@ -1,7 +1,6 @@
 package server
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -77,6 +76,7 @@ type Server struct {
 // Handler returns the root handler.
 func (s *Server) Handler() http.Handler {
 	s.ops = s.operations()
+	s.Metrics.hear(s.Sessions, s.Auth)
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/json")
@@ -122,8 +122,6 @@ func (s *Server) recoverPanics(next http.Handler) http.Handler {
 	})
 }
 
-const targetPrefix = "AWSCognitoIdentityProviderService."
-
 var corsAllowHeaders = "content-type, x-amz-target, x-amz-user-agent, cache-control, authorization, x-amz-date, " +
 	"x-amz-security-token, x-amz-content-sha256, amz-sdk-invocation-id, amz-sdk-request"
 
@@ -150,7 +148,7 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
 	}
 	start := time.Now()
 	target := r.Header.Get("X-Amz-Target")
-	if target == OutboxTarget {
+	if target == awsmodel.OutboxTarget {
 		body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, MaxBodyBytes))
 		if err != nil {
 			awsjson.WriteError(w, reqID, userpool.Errorf(userpool.SerializationError, "Request body is too large or could not be read."))
@@ -159,11 +157,11 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
 		s.serveOutbox(w, r, reqID, body)
 		return
 	}
-	name, ok := strings.CutPrefix(target, targetPrefix)
+	name, ok := strings.CutPrefix(target, s.Model.TargetPrefix+".")
 	op, known := s.Model.Operation(name)
 	h, implemented := s.ops[name]
 	if !ok || !known || !implemented {
-		msg := "Unknown operation: " + truncate(target, 128)
+		msg := "Unknown operation: " + clip(target, 128)
 		if ok && known {
 			msg = "Operation " + name + " is not supported by Cognate yet."
 		}
@@ -175,7 +173,7 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
 		awsjson.WriteError(w, reqID, userpool.Errorf(userpool.SerializationError, "Request body is too large or could not be read."))
 		return
 	}
-	c := &call{op: op, requestID: reqID, refresh: isRefresh(name, body)}
+	c := &call{op: op, requestID: reqID}
 	if authOps[name] {
 		w.Header().Set("Cache-Control", "no-store")
 		w.Header().Set("Pragma", "no-cache")
@@ -193,7 +191,7 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
 			s.finish(w, r, c, start, nil, err)
 			return
 		}
-		c.caller = userpool.Caller{AccessKeyID: res.Principal.AccessKeyID, Region: res.Region, Account: s.Account}
+		c.caller = userpool.Caller{AccessKeyID: res.Principal.AccessKeyID, Region: res.Region}
 		if err := s.authorize(ctx, r, res.Principal, name, poolOf(op, body)); err != nil {
 			s.finish(w, r, c, start, nil, err)
 			return
@@ -211,7 +209,7 @@ func (s *Server) finish(w http.ResponseWriter, r *http.Request, c *call, start t
 	if err != nil {
 		typ = userpool.ErrorType(err)
 	}
-	s.Metrics.observe(c.op.Name, typ, time.Since(start), c.refresh)
+	s.Metrics.observe(c.op.Name, typ, time.Since(start))
 	if err != nil {
 		if typ == userpool.InternalError {
 			s.Log.Error("internal error", "request_id", c.requestID, "operation", c.op.Name, "error", err.Error())
@@ -262,13 +260,6 @@ type call struct {
 	op        *awsmodel.Operation
 	caller    userpool.Caller
 	requestID string
-	refresh   bool // a REFRESH_TOKEN_AUTH: counted as a revocation check
-}
-
-// isRefresh spots refresh flows for the metrics without decoding twice.
-func isRefresh(op string, body []byte) bool {
-	return op == "GetTokensFromRefreshToken" ||
-		((op == "InitiateAuth" || op == "AdminInitiateAuth") && bytes.Contains(body, []byte("REFRESH_TOKEN")))
 }
 
 // authOps are Cognito's UserAuthentication category. Their answers carry
@@ -372,7 +363,9 @@ func writeJSONStatus(w http.ResponseWriter, status int, v any) {
 	json.NewEncoder(w).Encode(v)
 }
 
-func truncate(s string, n int) string {
+// clip cuts s to at most n bytes, unmarked: input echoed into a message or
+// a log line stays bounded (userpool's truncate marks its cut with "…").
+func clip(s string, n int) string {
 	if len(s) > n {
 		return s[:n]
 	}

@@ -3,7 +3,6 @@ package server
 import (
 	"encoding/json"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/cognate/cognate/internal/userpool"
@@ -81,13 +80,9 @@ func renderPoolSummary(p userpool.Pool) wirePoolSummary {
 	return sum
 }
 
-func regionOf(poolID string) string {
-	region, _, _ := strings.Cut(poolID, "_")
-	return region
-}
-
 func (s *Server) poolARN(poolID string) string {
-	return "arn:aws:cognito-idp:" + regionOf(poolID) + ":" + s.Account + ":userpool/" + poolID
+	region, _ := userpool.SplitPoolID(poolID)
+	return "arn:aws:cognito-idp:" + region + ":" + s.Account + ":userpool/" + poolID
 }
 
 func (s *Server) renderPool(p userpool.Pool, users int) wirePool {

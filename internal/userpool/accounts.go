@@ -2,12 +2,9 @@ package userpool
 
 import (
 	"context"
-	"errors"
 	"slices"
 	"strings"
 	"time"
-
-	"github.com/google/uuid"
 
 	"github.com/cognate/cognate/internal/secret"
 )
@@ -152,29 +149,10 @@ func (s *Accounts) SignUp(ctx context.Context, in SignUpInput) (SignUpResult, er
 	if err := checkSelfWrite(&pool, &client, in.UserAttributes, true); err != nil {
 		return SignUpResult{}, err
 	}
-	now := s.Now()
-	sub := uuid.NewString()
-	username, attrs, err := newIdentity(&pool, in.Username, sub, in.UserAttributes)
+	u, err := newUser(ctx, s.Store, s.Credentials, s.Now(), &pool, userToCreate{username: in.Username, attrs: in.UserAttributes,
+		status: StatusUnconfirmed, password: in.Password, requireAttributes: true, existsMessage: "User already exists"})
 	if err != nil {
 		return SignUpResult{}, err
-	}
-	for _, sa := range pool.Schema {
-		if sa.Required && sa.Name != "sub" {
-			if _, ok := (&User{Attributes: attrs}).Attribute(sa.Name); !ok {
-				return SignUpResult{}, Errorf(InvalidParameter, "Attributes did not conform to the schema: %s: The attribute %s is required", sa.Name, sa.Name)
-			}
-		}
-	}
-	u := User{PoolID: pool.ID, Username: username, Sub: sub, Status: StatusUnconfirmed, Enabled: true,
-		CreatedAt: now, ModifiedAt: now}
-	setAttributes(&pool, &u, mergeAttributes([]Attribute{{Name: "sub", Value: u.Sub}}, attrs))
-	if u.Password, err = s.Credentials.Make(pool.ID, u.Username, in.Password, now); err != nil {
-		return SignUpResult{}, err
-	}
-	if err := s.Store.CreateUser(ctx, UsernameKey(&pool, u.Username), u); errors.Is(err, ErrAlreadyExists) {
-		return SignUpResult{}, Errorf(UsernameExists, "User already exists")
-	} else if err != nil {
-		return SignUpResult{}, nameTaken(err, creationConflict(&pool))
 	}
 	res := SignUpResult{UserSub: u.Sub}
 	if attr := verifiedTarget(&pool, &u); attr != "" {
@@ -352,14 +330,11 @@ func (s *Accounts) AdminResetUserPassword(ctx context.Context, poolID, username 
 
 // ChangePassword is ChangePassword: the previous password must be right.
 func (s *Accounts) ChangePassword(ctx context.Context, accessToken, previous, proposed string) error {
-	a, err := s.Sessions.Authorize(ctx, accessToken)
+	a, err := s.Sessions.AuthorizeSession(ctx, accessToken)
 	if err != nil {
 		return err
 	}
-	pool, err := GetPool(ctx, s.Store, a.User.PoolID)
-	if err != nil {
-		return err
-	}
+	pool := a.Pool
 	key := UsernameKey(&pool, a.User.Username)
 	if err := s.checkPrevious(ctx, &pool, key, previous); err != nil {
 		return err
@@ -373,11 +348,12 @@ func (s *Accounts) ChangePassword(ctx context.Context, accessToken, previous, pr
 // UpdateAttributes is UpdateUserAttributes: a changed email or phone number
 // becomes unverified, and a code is sent when the pool verifies it.
 func (s *Accounts) UpdateAttributes(ctx context.Context, accessToken string, attrs []Attribute) ([]CodeDelivery, error) {
-	a, err := s.Sessions.Authorize(ctx, accessToken)
+	a, err := s.Sessions.AuthorizeSession(ctx, accessToken)
 	if err != nil {
 		return nil, err
 	}
-	pool, client, err := s.tokenClient(ctx, a)
+	pool := a.Pool
+	client, err := s.tokenClient(ctx, a)
 	if err != nil {
 		return nil, err
 	}
@@ -416,11 +392,11 @@ func (s *Accounts) UpdateAttributes(ctx context.Context, accessToken string, att
 
 // DeleteAttributes is DeleteUserAttributes.
 func (s *Accounts) DeleteAttributes(ctx context.Context, accessToken string, names []string, users *Users) error {
-	a, err := s.Sessions.Authorize(ctx, accessToken)
+	a, err := s.Sessions.AuthorizeSession(ctx, accessToken)
 	if err != nil {
 		return err
 	}
-	_, client, err := s.tokenClient(ctx, a)
+	client, err := s.tokenClient(ctx, a)
 	if err != nil {
 		return err
 	}
@@ -434,19 +410,14 @@ func (s *Accounts) DeleteAttributes(ctx context.Context, accessToken string, nam
 	return users.DeleteAttributes(ctx, a.User.PoolID, a.User.Username, names)
 }
 
-// tokenClient is the pool and app client an access token was issued to.
-func (s *Accounts) tokenClient(ctx context.Context, a Authorized) (Pool, Client, error) {
-	pool, err := GetPool(ctx, s.Store, a.User.PoolID)
-	if err != nil {
-		return Pool{}, Client{}, err
-	}
-	client, err := GetClient(ctx, s.Store, pool.ID, a.Claims.ClientID)
-	return pool, client, err
+// tokenClient is the app client an access token was issued to.
+func (s *Accounts) tokenClient(ctx context.Context, a Session) (Client, error) {
+	return GetClient(ctx, s.Store, a.Pool.ID, a.Claims.ClientID)
 }
 
 // AttributeVerificationCode sends a code to verify email or phone_number.
 func (s *Accounts) AttributeVerificationCode(ctx context.Context, accessToken, attr string) (CodeDelivery, error) {
-	a, err := s.Sessions.Authorize(ctx, accessToken)
+	a, err := s.Sessions.AuthorizeSession(ctx, accessToken)
 	if err != nil {
 		return CodeDelivery{}, err
 	}
@@ -456,23 +427,17 @@ func (s *Accounts) AttributeVerificationCode(ctx context.Context, accessToken, a
 	if v, _ := a.User.Attribute(attr); v == "" {
 		return CodeDelivery{}, Errorf(InvalidParameter, "User does not have the attribute %s.", attr)
 	}
-	pool, err := GetPool(ctx, s.Store, a.User.PoolID)
-	if err != nil {
-		return CodeDelivery{}, err
-	}
+	pool := a.Pool
 	return s.send(ctx, &pool, &a.User, "verify:"+attr, attr, signUpCodeLifetime)
 }
 
 // VerifyAttribute marks email or phone_number verified with its code.
 func (s *Accounts) VerifyAttribute(ctx context.Context, accessToken, attr, code string) error {
-	a, err := s.Sessions.Authorize(ctx, accessToken)
+	a, err := s.Sessions.AuthorizeSession(ctx, accessToken)
 	if err != nil {
 		return err
 	}
-	pool, err := GetPool(ctx, s.Store, a.User.PoolID)
-	if err != nil {
-		return err
-	}
+	pool := a.Pool
 	if err := s.checkCode(ctx, pool.ID, a.User.Sub, "verify:"+attr, code); err != nil {
 		return err
 	}
@@ -491,13 +456,9 @@ func (s *Accounts) AddCustomAttributes(ctx context.Context, poolID string, attrs
 	}
 	_, err := s.Store.UpdatePool(ctx, poolID, func(p Pool) (Pool, error) {
 		for _, a := range attrs {
-			name := "custom:" + strings.TrimPrefix(a.Name, "custom:")
-			if _, exists := schemaAttribute(&p, name); exists {
-				return p, Errorf(InvalidParameter, "Existing attribute already has name %s.", name)
-			}
-			a.Name = name
-			if a.AttributeDataType == "" {
-				a.AttributeDataType = "String"
+			a = customAttribute(a)
+			if _, exists := schemaAttribute(&p, a.Name); exists {
+				return p, Errorf(InvalidParameter, "Existing attribute already has name %s.", a.Name)
 			}
 			p.Schema = append(p.Schema, a)
 		}

@@ -32,6 +32,8 @@ type Auth struct {
 	Sealer      Sealer
 	// Audit receives failed sign-ins and lockouts (nil: none).
 	Audit Auditor
+	// Observer hears each refresh's revocation check (nil: none).
+	Observer Observer
 	// DummyCredential is checked when the user does not exist, so that
 	// failures take the same time either way (no enumeration by timing).
 	DummyCredential PasswordCredential
@@ -406,18 +408,11 @@ func (a *Auth) newPasswordChallenge(pool *Pool, client *Client, user *User) (Aut
 			attrs[at.Name] = at.Value
 		}
 	}
-	var required []string
-	for _, sa := range pool.Schema {
-		if sa.Required && sa.Name != "sub" {
-			if _, ok := user.Attribute(sa.Name); !ok {
-				required = append(required, "userAttributes."+sa.Name)
-			}
-		}
+	required := []string{}
+	for _, name := range missingRequiredAttributes(pool, user.Attributes) {
+		required = append(required, "userAttributes."+name)
 	}
 	attrJSON, _ := json.Marshal(attrs)
-	if required == nil {
-		required = []string{}
-	}
 	reqJSON, _ := json.Marshal(required)
 	validity := time.Duration(client.Settings.AuthSessionValidity) * time.Minute
 	if validity == 0 {
@@ -518,12 +513,8 @@ func (a *Auth) respondNewPassword(ctx context.Context, pool *Pool, client *Clien
 			return u, Errorf(NotAuthorized, "Invalid session for the user.")
 		}
 		merged := mergeAttributes(u.Attributes, updates)
-		for _, sa := range pool.Schema {
-			if sa.Required {
-				if _, ok := (&User{Attributes: merged}).Attribute(sa.Name); !ok {
-					return u, Errorf(InvalidParameter, "Invalid attributes given, %s is missing", sa.Name)
-				}
-			}
+		if missing := missingRequiredAttributes(pool, merged); missing != nil {
+			return u, Errorf(InvalidParameter, "Invalid attributes given, %s is missing", missing[0])
 		}
 		setAttributes(pool, &u, merged)
 		u.Password = cred

@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"errors"
 	"math/big"
-	"strings"
 	"time"
 
 	"github.com/google/uuid"
@@ -34,8 +33,9 @@ const srpLabel = "cognate srp secret block"
 // srpWindow is how long a PASSWORD_VERIFIER challenge may be answered.
 const srpWindow = 5 * time.Minute
 
-func poolName(poolID string) string {
-	_, name, _ := strings.Cut(poolID, "_")
+// srpRealm is the pool-id name part that SRP mixes into the verifier.
+func srpRealm(poolID string) string {
+	_, name := SplitPoolID(poolID)
 	return name
 }
 
@@ -196,7 +196,7 @@ func (a *Auth) srpRespond(ctx context.Context, pool *Pool, client *Client, in Re
 		// after the work a user's proof takes.
 		return AuthResult{}, a.failUnknown(ctx, pool, client, c.st.Unknown, func() {
 			_, verifier := a.simulatedVerifier(pool.ID, c.st.Unknown)
-			a.verify(c, poolName(pool.ID), c.st.Unknown, verifier)
+			a.verify(c, srpRealm(pool.ID), c.st.Unknown, verifier)
 		})
 	}
 	user, key, err := FindUser(ctx, a.Store, pool, c.st.Username)
@@ -213,7 +213,7 @@ func (a *Auth) srpRespond(ctx context.Context, pool *Pool, client *Client, in Re
 	user, ok, err := a.signInAttempt(ctx, pool, client, key, user, func(u *User) bool {
 		var verifier []byte
 		if _, verifier, verr = a.Credentials.Verifier(u.Password, pool.ID, u.Username); verr == nil {
-			verr = a.verify(c, poolName(pool.ID), u.Username, verifier)
+			verr = a.verify(c, srpRealm(pool.ID), u.Username, verifier)
 		}
 		return verr == nil
 	})

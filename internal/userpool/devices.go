@@ -5,6 +5,8 @@ import (
 	"errors"
 
 	"github.com/google/uuid"
+
+	"github.com/cognate/cognate/internal/secret"
 )
 
 // Device remembered statuses (DeviceRememberedStatusType).
@@ -35,19 +37,10 @@ func userDevice(ctx context.Context, st DeviceStore, poolID, sub, key string) (D
 
 // newDevice registers an unconfirmed device for a sign-in.
 func newDevice(ctx context.Context, st DeviceStore, pool *Pool, user *User, now Clock) (Device, error) {
-	region, _, _ := cutPoolID(pool.ID)
-	d := Device{PoolID: pool.ID, Key: region + "_" + uuid.NewString(), GroupKey: "-" + randomString(9, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"),
+	region, _ := SplitPoolID(pool.ID)
+	d := Device{PoolID: pool.ID, Key: region + "_" + uuid.NewString(), GroupKey: "-" + secret.RandomAlphanumeric(9),
 		UserSub: user.Sub, CreatedAt: now(), ModifiedAt: now(), LastAuthAt: now()}
 	return d, st.CreateDevice(ctx, d)
-}
-
-func cutPoolID(id string) (region, name string, ok bool) {
-	for i := 0; i < len(id); i++ {
-		if id[i] == '_' {
-			return id[:i], id[i+1:], true
-		}
-	}
-	return id, "", false
 }
 
 // Devices serves the device operations, by access token or by admin.
@@ -60,14 +53,11 @@ type Devices struct {
 // ConfirmDevice stores the device's SRP verifier; it answers whether the
 // user must still choose to remember the device.
 func (s *Devices) ConfirmDevice(ctx context.Context, accessToken, key string, salt, verifier []byte, name string) (bool, error) {
-	a, err := s.Sessions.Authorize(ctx, accessToken)
+	a, err := s.Sessions.AuthorizeSession(ctx, accessToken)
 	if err != nil {
 		return false, err
 	}
-	pool, err := GetPool(ctx, s.Store, a.User.PoolID)
-	if err != nil {
-		return false, err
-	}
+	pool := a.Pool
 	if _, err := userDevice(ctx, s.Store, pool.ID, a.User.Sub, key); err != nil {
 		return false, err
 	}

@@ -53,7 +53,7 @@ type MFA struct {
 // Associate is AssociateSoftwareToken (with an access token): a fresh
 // secret, pending until verified.
 func (s *MFA) Associate(ctx context.Context, accessToken string) (string, error) {
-	a, err := s.Sessions.Authorize(ctx, accessToken)
+	a, err := s.Sessions.AuthorizeSession(ctx, accessToken)
 	if err != nil {
 		return "", err
 	}
@@ -61,10 +61,7 @@ func (s *MFA) Associate(ctx context.Context, accessToken string) (string, error)
 	if _, err := rand.Read(secret); err != nil {
 		return "", err
 	}
-	pool, err := GetPool(ctx, s.Store, a.User.PoolID)
-	if err != nil {
-		return "", err
-	}
+	pool := a.Pool
 	_, err = s.Store.UpdateUser(ctx, pool.ID, UsernameKey(&pool, a.User.Username), func(u User) (User, error) {
 		u.MFA.PendingSecret = s.Sealer.Seal(secret, totpLabel(pool.ID, u.Sub))
 		return u, nil
@@ -94,7 +91,7 @@ func (s *MFA) checkTOTP(ctx context.Context, st Store, sealed []byte, poolID, su
 
 // Verify is VerifySoftwareToken: the pending secret becomes the user's.
 func (s *MFA) Verify(ctx context.Context, accessToken, code string) error {
-	a, err := s.Sessions.Authorize(ctx, accessToken)
+	a, err := s.Sessions.AuthorizeSession(ctx, accessToken)
 	if err != nil {
 		return err
 	}
@@ -108,10 +105,7 @@ func (s *MFA) Verify(ctx context.Context, accessToken, code string) error {
 	if !ok {
 		return Errorf("EnableSoftwareTokenMFAException", "Code mismatch")
 	}
-	pool, err := GetPool(ctx, s.Store, a.User.PoolID)
-	if err != nil {
-		return err
-	}
+	pool := a.Pool
 	_, err = s.Store.UpdateUser(ctx, pool.ID, UsernameKey(&pool, a.User.Username), func(u User) (User, error) {
 		u.MFA.TOTPSecret, u.MFA.PendingSecret = u.MFA.PendingSecret, nil
 		return u, nil
@@ -145,14 +139,11 @@ func (s *MFA) setPreference(ctx context.Context, pool *Pool, u *User, st *Softwa
 
 // SetPreference is SetUserMFAPreference.
 func (s *MFA) SetPreference(ctx context.Context, accessToken string, st *SoftwareTokenSettings) error {
-	a, err := s.Sessions.Authorize(ctx, accessToken)
+	a, err := s.Sessions.AuthorizeSession(ctx, accessToken)
 	if err != nil {
 		return err
 	}
-	pool, err := GetPool(ctx, s.Store, a.User.PoolID)
-	if err != nil {
-		return err
-	}
+	pool := a.Pool
 	return s.setPreference(ctx, &pool, &a.User, st)
 }
 
@@ -175,7 +166,7 @@ func (s *MFA) SetPoolConfig(ctx context.Context, poolID, mode string, softwareTo
 			p.Settings.SoftwareTokenMfaEnabled = *softwareToken
 		}
 		if mode != "" {
-			if mode != "OFF" && !p.Settings.SoftwareTokenMfaEnabled {
+			if mode != mfaOff && !p.Settings.SoftwareTokenMfaEnabled {
 				return p, Errorf(InvalidParameter, "At least one MFA method must be enabled to turn MFA on or optional.")
 			}
 			p.Settings.MfaConfiguration = mode
@@ -195,7 +186,7 @@ func (a *Auth) mfaChallenge(pool *Pool, client *Client, user *User, deviceKey st
 		return AuthResult{ChallengeName: "MFA_SETUP", ChallengeParameters: map[string]string{"MFAS_CAN_SETUP": `["SOFTWARE_TOKEN_MFA"]`},
 			Session: session}, true
 	}
-	if pool.Settings.MfaConfiguration == "OFF" || pool.Settings.MfaConfiguration == "" || !user.MFA.TOTPEnabled {
+	if pool.MFAMode() == mfaOff || !user.MFA.TOTPEnabled {
 		return AuthResult{}, false
 	}
 	session := a.sealSession(challengeState{Pool: pool.ID, Client: client.ID, Username: user.Username, Challenge: mfaSoftwareToken,

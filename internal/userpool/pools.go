@@ -41,7 +41,7 @@ func (s *Pools) CreatePool(ctx context.Context, region string, in CreatePoolInpu
 		return Pool{}, err
 	}
 	p := Pool{
-		ID:         region + "_" + randomString(9, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"),
+		ID:         newPoolID(region),
 		Name:       in.PoolName,
 		Settings:   settings,
 		Schema:     schema,
@@ -65,6 +65,18 @@ func (s *Pools) CreatePool(ctx context.Context, region string, in CreatePoolInpu
 	return p, nil
 }
 
+// mfaOff is MfaConfiguration OFF: a pool's default.
+const mfaOff = "OFF"
+
+// MFAMode is the pool's MfaConfiguration: OFF, ON or OPTIONAL; OFF when
+// unset (pools stored before CreateUserPool set the default).
+func (p *Pool) MFAMode() string {
+	if p.Settings.MfaConfiguration == "" {
+		return mfaOff
+	}
+	return p.Settings.MfaConfiguration
+}
+
 func normalizePoolSettings(st PoolSettings) (PoolSettings, error) {
 	if st.Policies == nil {
 		st.Policies = &PoolPolicies{}
@@ -79,7 +91,7 @@ func normalizePoolSettings(st PoolSettings) (PoolSettings, error) {
 		st.Policies.PasswordPolicy.MinimumLength = 8
 	}
 	if st.MfaConfiguration == "" {
-		st.MfaConfiguration = "OFF"
+		st.MfaConfiguration = mfaOff
 	}
 	if st.DeletionProtection == "" {
 		st.DeletionProtection = "INACTIVE"
@@ -98,67 +110,6 @@ func normalizePoolSettings(st PoolSettings) (PoolSettings, error) {
 		return st, Errorf(InvalidParameter, "Only one of the aliasAttributes or usernameAttributes can be set in a User Pool.")
 	}
 	return st, nil
-}
-
-// standardAttributes are Cognito's standard schema, in its order.
-var standardAttributes = []SchemaAttribute{
-	{Name: "sub", AttributeDataType: "String", Mutable: false, Required: true},
-	{Name: "name", AttributeDataType: "String", Mutable: true},
-	{Name: "given_name", AttributeDataType: "String", Mutable: true},
-	{Name: "family_name", AttributeDataType: "String", Mutable: true},
-	{Name: "middle_name", AttributeDataType: "String", Mutable: true},
-	{Name: "nickname", AttributeDataType: "String", Mutable: true},
-	{Name: "preferred_username", AttributeDataType: "String", Mutable: true},
-	{Name: "profile", AttributeDataType: "String", Mutable: true},
-	{Name: "picture", AttributeDataType: "String", Mutable: true},
-	{Name: "website", AttributeDataType: "String", Mutable: true},
-	{Name: "email", AttributeDataType: "String", Mutable: true},
-	{Name: "email_verified", AttributeDataType: "Boolean", Mutable: true},
-	{Name: "gender", AttributeDataType: "String", Mutable: true},
-	{Name: "birthdate", AttributeDataType: "String", Mutable: true},
-	{Name: "zoneinfo", AttributeDataType: "String", Mutable: true},
-	{Name: "locale", AttributeDataType: "String", Mutable: true},
-	{Name: "phone_number", AttributeDataType: "String", Mutable: true},
-	{Name: "phone_number_verified", AttributeDataType: "Boolean", Mutable: true},
-	{Name: "address", AttributeDataType: "String", Mutable: true},
-	{Name: "updated_at", AttributeDataType: "Number", Mutable: true},
-	{Name: "identities", AttributeDataType: "String", Mutable: true},
-}
-
-// buildSchema merges the standard attributes with the requested schema;
-// non-standard names become custom:<name>.
-func buildSchema(in []SchemaAttribute) ([]SchemaAttribute, error) {
-	out := append([]SchemaAttribute(nil), standardAttributes...)
-	index := map[string]int{}
-	for i, a := range out {
-		index[a.Name] = i
-	}
-	for _, a := range in {
-		if i, ok := index[a.Name]; ok {
-			if a.Name == "sub" {
-				continue
-			}
-			out[i].Required = a.Required
-			out[i].Mutable = a.Mutable
-			out[i].StringAttributeConstraints = a.StringAttributeConstraints
-			out[i].NumberAttributeConstraints = a.NumberAttributeConstraints
-			continue
-		}
-		name := a.Name
-		if !strings.HasPrefix(name, "custom:") {
-			name = "custom:" + name
-		}
-		if _, dup := index[name]; dup {
-			return nil, Errorf(InvalidParameter, "Existing attribute already has name %s.", name)
-		}
-		if a.AttributeDataType == "" {
-			a.AttributeDataType = "String"
-		}
-		a.Name = name
-		index[name] = len(out)
-		out = append(out, a)
-	}
-	return out, nil
 }
 
 // GetPool returns the pool or ResourceNotFoundException.
@@ -465,6 +416,8 @@ func decodePageToken(tok string) (string, error) {
 	return string(b), nil
 }
 
+// truncate shortens input quoted in an error message to n bytes, marking
+// the cut with "…" (the server's clip cuts without a mark).
 func truncate(s string, n int) string {
 	if len(s) <= n {
 		return s

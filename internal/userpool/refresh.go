@@ -101,8 +101,14 @@ func (a *Auth) RefreshOAuth(ctx context.Context, pool *Pool, client *Client, tok
 }
 
 // refresh is the common path: find the session, check it is alive, rotate
-// when asked, sign new tokens.
+// when asked, sign new tokens. Its outcome is the refresh's revocation check.
 func (a *Auth) refresh(ctx context.Context, pool *Pool, client *Client, req refreshRequest) (Tokens, error) {
+	tokens, err := a.refreshChecked(ctx, pool, client, req)
+	observeCheck(ctx, a.Observer, CheckedRefreshToken, err)
+	return tokens, err
+}
+
+func (a *Auth) refreshChecked(ctx context.Context, pool *Pool, client *Client, req refreshRequest) (Tokens, error) {
 	hash := HashRefreshToken(req.token)
 	user, fam, retired, err := a.findRefreshSession(ctx, hash)
 	if err != nil {

@@ -13,12 +13,38 @@ type Sessions struct {
 	Now    Clock
 	Tokens TokenService
 	Audit  Auditor
+	// Observer hears each access-token check and each sign-out (nil: none).
+	Observer Observer
 }
 
 // Authorized is what a valid access token grants.
 type Authorized struct {
 	User   User
 	Claims AccessClaims
+}
+
+// Session is what a valid access token grants, with the user's pool: what
+// most token-authorized operations need next (its schema, policies and
+// settings).
+type Session struct {
+	Authorized
+	Pool Pool
+}
+
+// AuthorizeSession is Authorize, then the pool of the token's user: the
+// prelude of every token-authorized operation that applies a pool rule.
+// (Authorize alone serves those that do not, such as GetUser, so they read
+// no pool.)
+func (s *Sessions) AuthorizeSession(ctx context.Context, accessToken string) (Session, error) {
+	a, err := s.Authorize(ctx, accessToken)
+	if err != nil {
+		return Session{}, err
+	}
+	pool, err := GetPool(ctx, s.Store, a.User.PoolID)
+	if err != nil {
+		return Session{}, err
+	}
+	return Session{Authorized: a, Pool: pool}, nil
 }
 
 // Authorize is the single gate of every operation authorized by an access
@@ -32,6 +58,12 @@ func (s *Sessions) Authorize(ctx context.Context, accessToken string) (Authorize
 // AuthorizeScope is Authorize for a given scope (the hosted UI's userInfo
 // needs openid rather than aws.cognito.signin.user.admin).
 func (s *Sessions) AuthorizeScope(ctx context.Context, accessToken, scope string) (Authorized, error) {
+	a, err := s.authorize(ctx, accessToken, scope)
+	observeCheck(ctx, s.Observer, CheckedAccessToken, err)
+	return a, err
+}
+
+func (s *Sessions) authorize(ctx context.Context, accessToken, scope string) (Authorized, error) {
 	claims, err := s.Tokens.VerifyAccess(ctx, accessToken)
 	if err != nil {
 		return Authorized{}, err
@@ -154,6 +186,9 @@ func (s *Sessions) afterSignOut(ctx context.Context, caller Caller, op string, p
 		s.Audit.Audit(ctx, "sign-out", "operation", op, "by", by, "pool", poolID,
 			"sub", out.Sub, "username", out.Username, "epoch", out.Epoch, "families", out.Families, "hosted_sessions_ended", ended)
 	}
+	if s.Observer != nil {
+		s.Observer.SignedOut(ctx, op)
+	}
 	return nil
 }
 
@@ -195,6 +230,9 @@ func (s *Sessions) RevokeTokenOf(ctx context.Context, client *Client, token stri
 	if s.Audit != nil {
 		s.Audit.Audit(ctx, "revoke-token", "operation", "RevokeToken", "by", "client:"+client.ID,
 			"pool", fam.PoolID, "sub", fam.UserSub, "families", 1, "family", fam.ID)
+	}
+	if s.Observer != nil {
+		s.Observer.SignedOut(ctx, "RevokeToken")
 	}
 	return nil
 }

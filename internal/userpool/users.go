@@ -5,6 +5,7 @@ import (
 	"errors"
 	"regexp"
 	"strings"
+	"time"
 	"unicode"
 
 	"github.com/google/uuid"
@@ -87,31 +88,43 @@ func (s *Users) CreateUser(ctx context.Context, in CreateUserInput) (User, error
 	if err := checkAttributes(&p, in.UserAttributes, true); err != nil {
 		return User{}, err
 	}
-	now := s.Now()
+	return newUser(ctx, s.Store, s.Credentials, s.Now(), &p, userToCreate{username: in.Username, attrs: in.UserAttributes,
+		status: StatusForceChangePassword, password: temp, existsMessage: "User account already exists"})
+}
+
+// userToCreate is what SignUp and AdminCreateUser differ in.
+type userToCreate struct {
+	username string
+	attrs    []Attribute
+	status   string
+	password string
+	// requireAttributes: SignUp refuses a user without the schema's
+	// required attributes (AdminCreateUser leaves them to NEW_PASSWORD_REQUIRED).
+	requireAttributes bool
+	// existsMessage: Cognito words UsernameExistsException differently.
+	existsMessage string
+}
+
+// newUser creates a user in pool: a fresh sub, the sign-in identity
+// (newIdentity), the attributes, the password credential, then the write.
+func newUser(ctx context.Context, st Store, creds Credentials, now time.Time, pool *Pool, in userToCreate) (User, error) {
 	sub := uuid.NewString()
-	username, attrs, err := newIdentity(&p, in.Username, sub, in.UserAttributes)
+	username, attrs, err := newIdentity(pool, in.username, sub, in.attrs)
 	if err != nil {
 		return User{}, err
 	}
-	u := User{
-		PoolID:     p.ID,
-		Username:   username,
-		Sub:        sub,
-		Status:     StatusForceChangePassword,
-		Enabled:    true,
-		CreatedAt:  now,
-		ModifiedAt: now,
+	if missing := missingRequiredAttributes(pool, attrs); in.requireAttributes && missing != nil {
+		return User{}, Errorf(InvalidParameter, "Attributes did not conform to the schema: %s: The attribute %s is required", missing[0], missing[0])
 	}
-	setAttributes(&p, &u, mergeAttributes([]Attribute{{Name: "sub", Value: u.Sub}}, attrs))
-	u.Password, err = s.Credentials.Make(p.ID, u.Username, temp, now)
-	if err != nil {
+	u := User{PoolID: pool.ID, Username: username, Sub: sub, Status: in.status, Enabled: true, CreatedAt: now, ModifiedAt: now}
+	setAttributes(pool, &u, mergeAttributes([]Attribute{{Name: "sub", Value: u.Sub}}, attrs))
+	if u.Password, err = creds.Make(pool.ID, u.Username, in.password, now); err != nil {
 		return User{}, err
 	}
-	if err := s.Store.CreateUser(ctx, UsernameKey(&p, u.Username), u); err != nil {
-		if errors.Is(err, ErrAlreadyExists) {
-			return User{}, Errorf(UsernameExists, "User account already exists")
-		}
-		return User{}, nameTaken(err, creationConflict(&p))
+	if err := st.CreateUser(ctx, UsernameKey(pool, u.Username), u); errors.Is(err, ErrAlreadyExists) {
+		return User{}, Errorf(UsernameExists, "%s", in.existsMessage)
+	} else if err != nil {
+		return User{}, nameTaken(err, creationConflict(pool))
 	}
 	return u, nil
 }
@@ -377,39 +390,6 @@ func GeneratePassword(pp PasswordPolicy) string {
 	pw := randomString(n-4, "abcdefghijkmnopqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789")
 	return pw + randomString(1, "ABCDEFGHJKLMNPQRSTUVWXYZ") + randomString(1, "abcdefghijkmnopqrstuvwxyz") +
 		randomString(1, "23456789") + randomString(1, "!#%&*+=?@^~")
-}
-
-func schemaAttribute(p *Pool, name string) (SchemaAttribute, bool) {
-	for _, a := range p.Schema {
-		if a.Name == name {
-			return a, true
-		}
-	}
-	if len(p.Schema) == 0 { // pools stored before schemas existed
-		for _, a := range standardAttributes {
-			if a.Name == name {
-				return a, true
-			}
-		}
-	}
-	return SchemaAttribute{}, false
-}
-
-// checkAttributes validates names against the pool's schema.
-func checkAttributes(p *Pool, attrs []Attribute, creating bool) error {
-	for _, a := range attrs {
-		sa, ok := schemaAttribute(p, a.Name)
-		if !ok {
-			return Errorf(InvalidParameter, "Attributes did not conform to the schema: Type for attribute {%s} could not be determined", a.Name)
-		}
-		if a.Name == "sub" || (!creating && !sa.Mutable) {
-			return Errorf(InvalidParameter, "Attributes did not conform to the schema: %s: Attribute cannot be updated. (changing an immutable attribute)", a.Name)
-		}
-		if sa.AttributeDataType == "Boolean" && a.Value != "true" && a.Value != "false" {
-			return Errorf(InvalidParameter, "Attributes did not conform to the schema: %s: Attribute value must be a boolean", a.Name)
-		}
-	}
-	return nil
 }
 
 // mergeAttributes sets the updates over base, keeping base's order.
