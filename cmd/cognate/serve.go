@@ -439,5 +439,5 @@ func isTerminal(w io.Writer) bool {
 }
 
 func randomText(n int) string {
-	return secret.RandomString(n, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789")
+	return secret.RandomAlphanumeric(n)
 }

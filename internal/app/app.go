@@ -74,13 +74,14 @@ func New(cfg Config, store userpool.Store, keeper *secret.Keeper, keys sigv4.Key
 	audit := auditLog{log}
 	tokens := issuer.New(store, keeper, "", now) // the base is settled once listening
 	creds := password.Credentials{Keeper: keeper, Argon2: argon, Workers: password.NewWorkers(cfg.PasswordWorkers)}
-	sessions := &userpool.Sessions{Store: store, Now: now, Tokens: tokens, Audit: audit}
+	metrics := server.NewMetrics() // also the domain's Observer: checks and sign-outs are counted where they happen
+	sessions := &userpool.Sessions{Store: store, Now: now, Tokens: tokens, Audit: audit, Observer: metrics}
 	dummy, _ := creds.Make("", "", "dummy password for timing", now())
 	var mail userpool.Mailer
 	if cfg.SMTPAddr != "" {
 		mail = &mailer.SMTP{Addr: cfg.SMTPAddr, From: cfg.SMTPFrom, Username: cfg.SMTPUsername, Password: cfg.SMTPPassword, Log: log}
 	}
-	auth := &userpool.Auth{Store: store, Now: now, Credentials: creds, Tokens: tokens, Sealer: keeper, DummyCredential: dummy, Audit: audit}
+	auth := &userpool.Auth{Store: store, Now: now, Credentials: creds, Tokens: tokens, Sealer: keeper, DummyCredential: dummy, Audit: audit, Observer: metrics}
 	hosted := &hostedui.Handler{Auth: auth, Sessions: sessions, Log: log}
 	srv := &server.Server{
 		Pools:            &userpool.Pools{Store: store, Now: now, MakeKey: tokens.MakeKey},
@@ -98,7 +99,7 @@ func New(cfg Config, store userpool.Store, keeper *secret.Keeper, keys sigv4.Key
 		Audit:            audit,
 		Model:            awsmodel.Default(),
 		Log:              log,
-		Metrics:          server.NewMetrics(),
+		Metrics:          metrics,
 		Quotas:           throttle.NewQuotas(rates, now),
 		IPLimit:          throttle.New(cfg.IPLimit, now),
 		Proxies:          proxies,

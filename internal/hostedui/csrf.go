@@ -6,6 +6,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/cognate/cognate/internal/secret"
 )
 
 // csrfTokens mints and checks the CSRF tokens of the hosted UI's forms. The
@@ -25,7 +27,7 @@ const (
 	csrfLabel    = "cognate hosted-ui csrf v1\x00"
 	// preSessionLen characters of preSessionAlphabet: 258 bits.
 	preSessionLen      = 43
-	preSessionAlphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
+	preSessionAlphabet = secret.URLSafe
 )
 
 // validPreSession reports whether id has the form of a pre-session id.

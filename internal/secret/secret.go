@@ -142,6 +142,10 @@ func (k *Keeper) Open(sealed []byte, label string) ([]byte, error) {
 // Alphanumeric is the 62 ASCII letters and digits.
 const Alphanumeric = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"
 
+// URLSafe is Alphanumeric with "-" and "_": 64 characters, 6 bits each,
+// safe in cookies and URLs unescaped (session and pre-session ids).
+const URLSafe = Alphanumeric + "-_"
+
 // RandomAlphanumeric returns n characters drawn uniformly from Alphanumeric
 // (pool ids, device group keys, generated credentials).
 func RandomAlphanumeric(n int) string { return RandomString(n, Alphanumeric) }

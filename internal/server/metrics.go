@@ -85,17 +85,3 @@ func (m *Metrics) RevocationChecked(_ context.Context, token string, err error) 
 func (m *Metrics) SignedOut(_ context.Context, op string) {
 	m.signOuts.WithLabelValues(op).Inc()
 }
-
-// hear makes m the observer of the domain services that check tokens and
-// sign users out, unless the wiring gave them one.
-func (m *Metrics) hear(sessions *userpool.Sessions, auth *userpool.Auth) {
-	if m == nil {
-		return
-	}
-	if sessions != nil && sessions.Observer == nil {
-		sessions.Observer = m
-	}
-	if auth != nil && auth.Observer == nil {
-		auth.Observer = m
-	}
-}

@@ -45,11 +45,12 @@ func newMetricsWorld(t *testing.T) *metricsWorld {
 	now := time.Now
 	tokens := issuer.New(st, keeper, "https://cognito-idp.us-east-1.amazonaws.com", now)
 	creds := password.Credentials{Keeper: keeper, Argon2: password.Argon2{MemoryKiB: 64, Iterations: 1, Threads: 1}}
-	sessions := &userpool.Sessions{Store: st, Now: now, Tokens: tokens}
+	metrics := NewMetrics() // the domain's Observer, as internal/app wires it
+	sessions := &userpool.Sessions{Store: st, Now: now, Tokens: tokens, Observer: metrics}
 	srv := &Server{
 		Pools:    &userpool.Pools{Store: st, Now: now, MakeKey: tokens.MakeKey},
 		Users:    &userpool.Users{Store: st, Now: now, Credentials: creds, Sessions: sessions},
-		Auth:     &userpool.Auth{Store: st, Now: now, Credentials: creds, Tokens: tokens, Sealer: keeper},
+		Auth:     &userpool.Auth{Store: st, Now: now, Credentials: creds, Tokens: tokens, Sealer: keeper, Observer: metrics},
 		Sessions: sessions,
 		Devices:  &userpool.Devices{Store: st, Now: now, Sessions: sessions},
 		Groups:   &userpool.Groups{Store: st, Now: now},
@@ -59,7 +60,7 @@ func newMetricsWorld(t *testing.T) *metricsWorld {
 		Keys:     tokens,
 		Model:    awsmodel.Default(),
 		Log:      slog.New(slog.NewTextHandler(io.Discard, nil)),
-		Metrics:  NewMetrics(),
+		Metrics:  metrics,
 	}
 	ctx := context.Background()
 	pool, err := srv.Pools.CreatePool(ctx, "us-east-1", userpool.CreatePoolInput{PoolName: "p"})

@@ -76,7 +76,6 @@ type Server struct {
 // Handler returns the root handler.
 func (s *Server) Handler() http.Handler {
 	s.ops = s.operations()
-	s.Metrics.hear(s.Sessions, s.Auth)
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/json")

@@ -6,6 +6,8 @@ import (
 	"encoding/hex"
 	"errors"
 	"time"
+
+	"github.com/cognate/cognate/internal/secret"
 )
 
 // A hosted-UI session is what the hosted UI's session cookie stands for: a
@@ -26,7 +28,7 @@ const TagSignOutEndsHostedSessions = "cognate:SignOutEndsHostedSessions"
 // webSessionIDLen characters of webSessionAlphabet: 258 bits.
 const (
 	webSessionIDLen    = 43
-	webSessionAlphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
+	webSessionAlphabet = secret.URLSafe
 )
 
 // WebSessionKey is what stores keep of a session id: its SHA-256 (hex), as
