@@ -361,10 +361,10 @@ type heldStore struct {
 	release chan struct{}
 }
 
-func (h *heldStore) CreateFamily(ctx context.Context, f userpool.Family, mayWait bool) error {
-	h.mayWait <- mayWait
+func (h *heldStore) CreateFamily(ctx context.Context, f userpool.Family) error {
+	h.mayWait <- userpool.PatienceFrom(ctx)
 	<-h.release
-	return h.Store.CreateFamily(ctx, f, mayWait)
+	return h.Store.CreateFamily(ctx, f)
 }
 
 // A sign-in's session write may wait to share an fsync only while another

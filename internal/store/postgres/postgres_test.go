@@ -93,7 +93,7 @@ func TestReplicasShareState(t *testing.T) {
 		t.Fatal(err)
 	}
 	if err := a.s.CreateFamily(ctx, userpool.Family{ID: "f1", PoolID: "us-east-1_r", ClientID: "c", UserSub: "sub-1", RefreshHash: []byte("h"),
-		CreatedAt: now, ExpiresAt: now.Add(time.Hour)}, false); err != nil {
+		CreatedAt: now, ExpiresAt: now.Add(time.Hour)}); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := b.s.SignOutUser(ctx, "us-east-1_r", userpool.BySub, "sub-1", time.Now()); err != nil {
@@ -133,7 +133,7 @@ func BenchmarkGetSession(b *testing.B) {
 	now := time.Now()
 	s.CreatePool(ctx, userpool.Pool{ID: "us-east-1_b", Name: "b", CreatedAt: now, ModifiedAt: now})
 	s.CreateUser(ctx, "u", userpool.User{PoolID: "us-east-1_b", Username: "u", Sub: "sub", CreatedAt: now, ModifiedAt: now})
-	s.CreateFamily(ctx, userpool.Family{ID: "f", PoolID: "us-east-1_b", ClientID: "c", UserSub: "sub", RefreshHash: []byte("h"), CreatedAt: now, ExpiresAt: now.Add(time.Hour)}, false)
+	s.CreateFamily(ctx, userpool.Family{ID: "f", PoolID: "us-east-1_b", ClientID: "c", UserSub: "sub", RefreshHash: []byte("h"), CreatedAt: now, ExpiresAt: now.Add(time.Hour)})
 	b.ResetTimer()
 	b.RunParallel(func(pb *testing.PB) {
 		for pb.Next() {
