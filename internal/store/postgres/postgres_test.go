@@ -66,6 +66,16 @@ func TestContract(t *testing.T) {
 	})
 }
 
+func TestContractClock(t *testing.T) {
+	storetest.RunClockTests(t, func(t *testing.T, now func() time.Time) userpool.Store {
+		s, err := Open(context.Background(), freshSchema(t), 4, WithClock(now))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return s
+	})
+}
+
 // Two stores on one database are two replicas: a sign-out through one is
 // seen by the other's very next read, and migrations may race.
 func TestReplicasShareState(t *testing.T) {

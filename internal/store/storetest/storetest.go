@@ -30,6 +30,7 @@ func RunTests(t *testing.T, newStore func(t *testing.T) userpool.Store) {
 		{"Users", testUsers},
 		{"ConcurrentCreateUser", testConcurrentCreateUser},
 		{"UpdateUserCAS", testUpdateUserCAS},
+		{"UpdateUserLeavesSignOutState", testUpdateUserLeavesSignOutState},
 		{"SignInNames", testSignInNames},
 		{"ConcurrentSignInName", testConcurrentSignInName},
 		{"BackfillSignInNames", testBackfillSignInNames},
