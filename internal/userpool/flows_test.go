@@ -3,19 +3,15 @@ package userpool_test
 import (
 	"bytes"
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"os"
-	"strings"
 	"sync"
 	"testing"
 	"time"
 
-	"github.com/jackc/pgx/v5"
-
 	"github.com/cognate/cognate/internal/issuer"
 	"github.com/cognate/cognate/internal/password"
 	"github.com/cognate/cognate/internal/secret"
+	"github.com/cognate/cognate/internal/store/pgtest"
 	"github.com/cognate/cognate/internal/store/postgres"
 	"github.com/cognate/cognate/internal/store/sqlite"
 	"github.com/cognate/cognate/internal/userpool"
@@ -82,22 +78,7 @@ func openStore(tb testing.TB, path string) userpool.Store {
 	if base == "" {
 		tb.Fatal("COGNATE_DOMAIN_POSTGRES needs COGNATE_TEST_DATABASE_URL")
 	}
-	raw := make([]byte, 6)
-	rand.Read(raw)
-	schema := "d_" + hex.EncodeToString(raw)
-	conn, err := pgx.Connect(ctx, base)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	defer conn.Close(ctx)
-	if _, err := conn.Exec(ctx, `CREATE SCHEMA `+schema); err != nil {
-		tb.Fatal(err)
-	}
-	sep := "?"
-	if strings.Contains(base, "?") {
-		sep = "&"
-	}
-	st, err := postgres.Open(ctx, base+sep+"search_path="+schema, 8, postgres.WithSealer(testKeeper))
+	st, err := postgres.Open(ctx, pgtest.Schema(tb, base, "d"), 8, postgres.WithSealer(testKeeper))
 	if err != nil {
 		tb.Fatal(err)
 	}

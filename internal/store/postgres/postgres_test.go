@@ -2,59 +2,16 @@ package postgres
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
-	"os"
 	"testing"
 	"time"
 
-	"github.com/jackc/pgx/v5"
-
+	"github.com/cognate/cognate/internal/store/pgtest"
 	"github.com/cognate/cognate/internal/store/storetest"
 	"github.com/cognate/cognate/internal/userpool"
 )
 
-// testURL is the throwaway cluster scripts/pg starts (scripts/test does).
-func testURL(t testing.TB) string {
-	url := os.Getenv("COGNATE_TEST_DATABASE_URL")
-	if url == "" {
-		if os.Getenv("COGNATE_REQUIRE_POSTGRES") != "" {
-			t.Fatal("COGNATE_TEST_DATABASE_URL is not set (scripts/test starts PostgreSQL with scripts/pg)")
-		}
-		t.Skip("COGNATE_TEST_DATABASE_URL not set: run `eval \"$(scripts/pg start)\"` first (scripts/test does)")
-	}
-	return url
-}
-
-// freshSchema creates an empty schema and returns a URL that uses it.
-func freshSchema(t testing.TB) string {
-	url := testURL(t)
-	raw := make([]byte, 6)
-	rand.Read(raw)
-	schema := "t_" + hex.EncodeToString(raw)
-	conn, err := pgx.Connect(context.Background(), url)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close(context.Background())
-	if _, err := conn.Exec(context.Background(), `CREATE SCHEMA `+schema); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		c, err := pgx.Connect(context.Background(), url)
-		if err == nil {
-			c.Exec(context.Background(), `DROP SCHEMA `+schema+` CASCADE`)
-			c.Close(context.Background())
-		}
-	})
-	sep := "?"
-	for _, c := range url {
-		if c == '?' {
-			sep = "&"
-		}
-	}
-	return url + sep + "search_path=" + schema
-}
+// freshSchema is an empty schema on the test cluster.
+func freshSchema(t testing.TB) string { return pgtest.Schema(t, pgtest.URL(t), "t") }
 
 func TestContract(t *testing.T) {
 	storetest.RunTests(t, func(t *testing.T) userpool.Store {
