@@ -338,12 +338,12 @@ func TestConfirmationCodesExpire(t *testing.T) {
 // whether the sign-in let the store wait for company.
 type heldStore struct {
 	userpool.Store
-	mayWait chan bool
+	patient chan bool
 	release chan struct{}
 }
 
 func (h *heldStore) CreateFamily(ctx context.Context, f userpool.Family) error {
-	h.mayWait <- userpool.PatienceFrom(ctx)
+	h.patient <- userpool.PatienceFrom(ctx)
 	<-h.release
 	return h.Store.CreateFamily(ctx, f)
 }
@@ -355,7 +355,7 @@ func TestSessionWriteWaitsOnlyBesideOtherSignIns(t *testing.T) {
 	p, c := w.setup(t, userpool.CreateClientInput{})
 	w.addUser(t, p, "alice")
 	w.addUser(t, p, "bob")
-	held := &heldStore{Store: w.store, mayWait: make(chan bool, 3), release: make(chan struct{})}
+	held := &heldStore{Store: w.store, patient: make(chan bool, 3), release: make(chan struct{})}
 	w.auth.Store = held
 	signIn := func(name string) <-chan error {
 		done := make(chan error, 1)
@@ -363,11 +363,11 @@ func TestSessionWriteWaitsOnlyBesideOtherSignIns(t *testing.T) {
 		return done
 	}
 	first := signIn("alice")
-	if <-held.mayWait {
+	if <-held.patient {
 		t.Error("a lone sign-in let its session write wait")
 	}
 	second := signIn("bob") // alice's sign-in is still under way
-	if !<-held.mayWait {
+	if !<-held.patient {
 		t.Error("a sign-in beside another did not let its session write wait")
 	}
 	close(held.release)
@@ -377,7 +377,7 @@ func TestSessionWriteWaitsOnlyBesideOtherSignIns(t *testing.T) {
 		}
 	}
 	third := signIn("alice")
-	if <-held.mayWait {
+	if <-held.patient {
 		t.Error("a lone sign-in, after the others ended, let its session write wait")
 	}
 	if err := <-third; err != nil {
