@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/base64"
-	"encoding/hex"
 	"errors"
 	"os"
 	"os/exec"
@@ -14,39 +13,15 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	cip "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
 	"github.com/aws/smithy-go"
-	"github.com/jackc/pgx/v5"
+
+	"github.com/cognate/cognate/internal/store/pgtest"
 )
 
 // pgURL gives a test its own empty schema on the throwaway cluster.
-func pgURL(t *testing.T, base string) string {
-	raw := make([]byte, 6)
-	rand.Read(raw)
-	schema := "e2e_" + hex.EncodeToString(raw)
-	conn, err := pgx.Connect(context.Background(), base)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close(context.Background())
-	if _, err := conn.Exec(context.Background(), `CREATE SCHEMA `+schema); err != nil {
-		t.Fatal(err)
-	}
-	sep := "?"
-	if strings.Contains(base, "?") {
-		sep = "&"
-	}
-	return base + sep + "search_path=" + schema
-}
+func pgURL(t *testing.T, base string) string { return pgtest.Schema(t, base, "e2e") }
 
-func requirePostgres(t *testing.T) string {
-	url := os.Getenv("COGNATE_TEST_DATABASE_URL")
-	if url == "" {
-		if os.Getenv("COGNATE_REQUIRE_POSTGRES") != "" {
-			t.Fatal("COGNATE_TEST_DATABASE_URL is not set")
-		}
-		t.Skip("no PostgreSQL: run `eval \"$(scripts/pg start)\"` (scripts/test does)")
-	}
-	return url
-}
+// requirePostgres returns the throwaway cluster's URL (pgtest.URL).
+func requirePostgres(t *testing.T) string { return pgtest.URL(t) }
 
 // replicas starts two servers on one PostgreSQL with one master key.
 func replicas(t *testing.T, dbURL string) (*Server, *Server) {

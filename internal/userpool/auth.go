@@ -321,10 +321,13 @@ func (a *Auth) signInScoped(ctx context.Context, pool *Pool, client *Client, use
 	// answered before the write is on disk. When other sign-ins are under
 	// way the store may hold the write to share their fsync; a lone
 	// sign-in's write goes at once.
-	mayWait := a.signingIn.Add(1) > 1
+	wctx := ctx
+	if a.signingIn.Add(1) > 1 {
+		wctx = WithPatience(ctx)
+	}
 	defer a.signingIn.Add(-1)
 	stored := make(chan error, 1)
-	go func() { stored <- a.Store.CreateFamily(ctx, fam, mayWait) }()
+	go func() { stored <- a.Store.CreateFamily(wctx, fam) }()
 	access, id, err := a.issue(ctx, pool, client, user, &fam, scope, nonce, now)
 	if werr := <-stored; werr != nil {
 		return Tokens{}, werr

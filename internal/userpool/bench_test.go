@@ -133,7 +133,7 @@ func BenchmarkAdminGlobalSignOutBySessions(b *testing.B) {
 					defer func() { <-sem }()
 					f := userpool.Family{ID: fmt.Sprint("f", i), PoolID: p.ID, ClientID: "c", UserSub: u.Sub,
 						RefreshHash: []byte(fmt.Sprint("h", i)), CreatedAt: w.clock.Now(), ExpiresAt: w.clock.Now().Add(time.Hour)}
-					if err := w.store.CreateFamily(ctx, f, false); err != nil {
+					if err := w.store.CreateFamily(ctx, f); err != nil {
 						b.Error(err)
 					}
 				}(i)

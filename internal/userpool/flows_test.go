@@ -3,19 +3,15 @@ package userpool_test
 import (
 	"bytes"
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"os"
-	"strings"
 	"sync"
 	"testing"
 	"time"
 
-	"github.com/jackc/pgx/v5"
-
 	"github.com/cognate/cognate/internal/issuer"
 	"github.com/cognate/cognate/internal/password"
 	"github.com/cognate/cognate/internal/secret"
+	"github.com/cognate/cognate/internal/store/pgtest"
 	"github.com/cognate/cognate/internal/store/postgres"
 	"github.com/cognate/cognate/internal/store/sqlite"
 	"github.com/cognate/cognate/internal/userpool"
@@ -82,22 +78,7 @@ func openStore(tb testing.TB, path string) userpool.Store {
 	if base == "" {
 		tb.Fatal("COGNATE_DOMAIN_POSTGRES needs COGNATE_TEST_DATABASE_URL")
 	}
-	raw := make([]byte, 6)
-	rand.Read(raw)
-	schema := "d_" + hex.EncodeToString(raw)
-	conn, err := pgx.Connect(ctx, base)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	defer conn.Close(ctx)
-	if _, err := conn.Exec(ctx, `CREATE SCHEMA `+schema); err != nil {
-		tb.Fatal(err)
-	}
-	sep := "?"
-	if strings.Contains(base, "?") {
-		sep = "&"
-	}
-	st, err := postgres.Open(ctx, base+sep+"search_path="+schema, 8, postgres.WithSealer(testKeeper))
+	st, err := postgres.Open(ctx, pgtest.Schema(tb, base, "d"), 8, postgres.WithSealer(testKeeper))
 	if err != nil {
 		tb.Fatal(err)
 	}
@@ -357,14 +338,14 @@ func TestConfirmationCodesExpire(t *testing.T) {
 // whether the sign-in let the store wait for company.
 type heldStore struct {
 	userpool.Store
-	mayWait chan bool
+	patient chan bool
 	release chan struct{}
 }
 
-func (h *heldStore) CreateFamily(ctx context.Context, f userpool.Family, mayWait bool) error {
-	h.mayWait <- mayWait
+func (h *heldStore) CreateFamily(ctx context.Context, f userpool.Family) error {
+	h.patient <- userpool.PatienceFrom(ctx)
 	<-h.release
-	return h.Store.CreateFamily(ctx, f, mayWait)
+	return h.Store.CreateFamily(ctx, f)
 }
 
 // A sign-in's session write may wait to share an fsync only while another
@@ -374,7 +355,7 @@ func TestSessionWriteWaitsOnlyBesideOtherSignIns(t *testing.T) {
 	p, c := w.setup(t, userpool.CreateClientInput{})
 	w.addUser(t, p, "alice")
 	w.addUser(t, p, "bob")
-	held := &heldStore{Store: w.store, mayWait: make(chan bool, 3), release: make(chan struct{})}
+	held := &heldStore{Store: w.store, patient: make(chan bool, 3), release: make(chan struct{})}
 	w.auth.Store = held
 	signIn := func(name string) <-chan error {
 		done := make(chan error, 1)
@@ -382,11 +363,11 @@ func TestSessionWriteWaitsOnlyBesideOtherSignIns(t *testing.T) {
 		return done
 	}
 	first := signIn("alice")
-	if <-held.mayWait {
+	if <-held.patient {
 		t.Error("a lone sign-in let its session write wait")
 	}
 	second := signIn("bob") // alice's sign-in is still under way
-	if !<-held.mayWait {
+	if !<-held.patient {
 		t.Error("a sign-in beside another did not let its session write wait")
 	}
 	close(held.release)
@@ -396,7 +377,7 @@ func TestSessionWriteWaitsOnlyBesideOtherSignIns(t *testing.T) {
 		}
 	}
 	third := signIn("alice")
-	if <-held.mayWait {
+	if <-held.patient {
 		t.Error("a lone sign-in, after the others ended, let its session write wait")
 	}
 	if err := <-third; err != nil {

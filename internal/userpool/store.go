@@ -231,9 +231,9 @@ type SignedOut struct {
 // FamilyStore persists token families (sign-in sessions).
 type FamilyStore interface {
 	// CreateFamily stores a new session durably. The caller signs the tokens
-	// meanwhile; with mayWait (other sign-ins are under way) a store may hold
-	// the write briefly to share one fsync with theirs.
-	CreateFamily(ctx context.Context, f Family, mayWait bool) error
+	// meanwhile; when ctx carries WithPatience (other sign-ins are under
+	// way) a store may hold the write briefly to share one fsync with theirs.
+	CreateFamily(ctx context.Context, f Family) error
 	GetFamilyByRefreshHash(ctx context.Context, hash []byte) (Family, error)
 	// RevokeFamily marks the family revoked at t; revoking twice keeps the
 	// first time. ErrNotFound when there is no such family.

@@ -3,35 +3,63 @@ package postgres
 import (
 	"context"
 	"errors"
-	"fmt"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgxpool"
 
-	"github.com/cognate/cognate/internal/secret"
-	"github.com/cognate/cognate/internal/store/rowcodec"
+	"github.com/cognate/cognate/internal/store/sqlstore"
 	"github.com/cognate/cognate/internal/userpool"
 )
 
-// Store implements userpool.Store.
+// Store implements userpool.Store: sqlstore's statements on a pgx pool.
 type Store struct {
-	db     *pgxpool.Pool
-	sealer secret.Sealer // seals client secrets at rest (WithSealer)
+	*sqlstore.Store
+	p *pool
 }
 
-// Option configures Open.
-type Option func(*Store)
+// Option configures Open: WithSealer, WithClock.
+type Option = sqlstore.Option
 
-// WithSealer seals app-client secrets at rest with k (the master key):
-// without it they are written in plain text, which only tests should do.
-func WithSealer(k secret.Sealer) Option { return func(s *Store) { s.sealer = k } }
+var (
+	WithSealer = sqlstore.WithSealer
+	WithClock  = sqlstore.WithClock
+)
 
 var _ userpool.Store = (*Store)(nil)
+
+// migrationLock is the advisory lock that serializes replicas' migrations.
+const migrationLock = 0x636f676e // "cogn"
+
+func pgCode(err error) string {
+	var pe *pgconn.PgError
+	if errors.As(err, &pe) {
+		return pe.Code
+	}
+	return ""
+}
+
+// dialect is PostgreSQL's SQL: rows read for writing are locked, and
+// pagination sorts by bytes whatever the database's collation.
+var dialect = sqlstore.Dialect{
+	ForUpdate:    " FOR UPDATE",
+	Greatest:     "GREATEST",
+	ByteOrder:    ` COLLATE "C"`,
+	IsUnique:     func(err error) bool { return pgCode(err) == "23505" },
+	IsForeignKey: func(err error) bool { return pgCode(err) == "23503" },
+	LockMigrations: func(ctx context.Context, tx sqlstore.Querier) error {
+		_, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock(?)`, migrationLock)
+		return err
+	},
+}
 
 // Open connects (maxConns connections at most; 0 = pgx's default) and
 // migrates the schema.
 func Open(ctx context.Context, url string, maxConns int32, opts ...Option) (*Store, error) {
+	return open(ctx, url, maxConns, migrations, opts...)
+}
+
+func open(ctx context.Context, url string, maxConns int32, history []string, opts ...Option) (*Store, error) {
 	cfg, err := pgxpool.ParseConfig(url)
 	if err != nil {
 		return nil, err
@@ -43,32 +71,21 @@ func Open(ctx context.Context, url string, maxConns int32, opts ...Option) (*Sto
 	if err != nil {
 		return nil, err
 	}
-	s := &Store{db: db}
-	for _, o := range opts {
-		o(s)
-	}
-	if err := s.migrate(ctx); err != nil {
+	p := &pool{db: db}
+	if err := sqlstore.Migrate(ctx, p.Tx, dialect, history); err != nil {
 		db.Close()
 		return nil, err
 	}
-	var legacy bool // users stored before sign-in names existed
-	err = s.db.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM users WHERE sign_in_names IS NULL)`).Scan(&legacy)
-	if err == nil && legacy {
-		err = userpool.BackfillSignInNames(ctx, s)
-	}
-	if err != nil {
+	s := &Store{Store: sqlstore.New(p, dialect, opts...), p: p}
+	if err := s.BackfillSignInNames(ctx); err != nil {
 		db.Close()
 		return nil, err
 	}
 	return s, nil
 }
 
-// Close closes the pool.
-func (s *Store) Close() error { s.db.Close(); return nil }
-
-// migrationLock is the advisory lock that serializes replicas' migrations.
-const migrationLock = 0x636f676e // "cogn"
-
+// migrations is PostgreSQL's schema history (sqlstore.Migrate applies it):
+// frozen, each entry released; a change is a new entry at the end.
 var migrations = []string{`
 CREATE TABLE pools (id text PRIMARY KEY, name text NOT NULL, settings text NOT NULL, schema_attrs text NOT NULL,
 	created_ns bigint NOT NULL, modified_ns bigint NOT NULL);
@@ -138,75 +155,71 @@ DELETE FROM web_sessions;
 DELETE FROM outbox;
 `}
 
-func (s *Store) migrate(ctx context.Context) error {
-	return s.tx(ctx, func(tx pgx.Tx) error {
-		if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock($1)`, migrationLock); err != nil {
-			return err
-		}
-		if _, err := tx.Exec(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (version integer PRIMARY KEY)`); err != nil {
-			return err
-		}
-		var current int
-		if err := tx.QueryRow(ctx, `SELECT COALESCE(MAX(version), 0) FROM schema_migrations`).Scan(&current); err != nil {
-			return err
-		}
-		for v := current + 1; v <= len(migrations); v++ {
-			if _, err := tx.Exec(ctx, migrations[v-1]); err != nil {
-				return fmt.Errorf("migration %d: %w", v, err)
-			}
-			if _, err := tx.Exec(ctx, `INSERT INTO schema_migrations(version) VALUES ($1)`, v); err != nil {
-				return err
-			}
-		}
-		return nil
-	})
+// pool is the sqlstore.Executor over pgxpool, rebinding the store's ?
+// placeholders to PostgreSQL's $n.
+type pool struct {
+	db *pgxpool.Pool
+	sqlstore.Rebinder
 }
 
-// tx runs fn in a transaction, retrying serialization failures and
-// deadlocks (fn must therefore be repeatable, as the Store contract says).
-func (s *Store) tx(ctx context.Context, fn func(pgx.Tx) error) error {
+// Reader implements sqlstore.Executor.
+func (p *pool) Reader() sqlstore.Querier { return querier{p.db, &p.Rebinder} }
+
+// Writer implements sqlstore.Executor.
+func (p *pool) Writer() sqlstore.Querier { return querier{p.db, &p.Rebinder} }
+
+// Tx implements sqlstore.Executor: fn runs in a transaction, again after a
+// serialization failure or deadlock (fn is repeatable, as the Executor
+// contract says).
+func (p *pool) Tx(ctx context.Context, fn func(sqlstore.Querier) error) error {
 	for attempt := 0; ; attempt++ {
-		err := pgx.BeginFunc(ctx, s.db, fn)
-		var pe *pgconn.PgError
-		if errors.As(err, &pe) && (pe.Code == "40001" || pe.Code == "40P01") && attempt < 5 {
+		err := pgx.BeginFunc(ctx, p.db, func(tx pgx.Tx) error { return fn(querier{tx, &p.Rebinder}) })
+		if code := pgCode(err); (code == "40001" || code == "40P01") && attempt < 5 {
 			continue
 		}
 		return err
 	}
 }
 
-var (
-	ns       = rowcodec.NS
-	fromNS   = rowcodec.FromNS
-	mustJSON = rowcodec.JSON
-)
-
-func code(err error) string {
-	var pe *pgconn.PgError
-	if errors.As(err, &pe) {
-		return pe.Code
-	}
-	return ""
+// HotWrite implements sqlstore.Executor: PostgreSQL groups concurrent
+// commits itself, so a hot write is a transaction like the others.
+func (p *pool) HotWrite(ctx context.Context, fn func(sqlstore.Querier) error) error {
+	return p.Tx(ctx, fn)
 }
 
-func isUnique(err error) bool { return code(err) == "23505" }
+// Close implements sqlstore.Executor.
+func (p *pool) Close() error { p.db.Close(); return nil }
 
-func notFound(err error) error {
-	if errors.Is(err, pgx.ErrNoRows) {
-		return userpool.ErrNotFound
-	}
-	return err
+// pgxQuerier is what a pool and a transaction share.
+type pgxQuerier interface {
+	Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error)
+	QueryRow(ctx context.Context, sql string, args ...any) pgx.Row
+	Exec(ctx context.Context, sql string, args ...any) (pgconn.CommandTag, error)
 }
 
-// affected maps "no row changed" to ErrNotFound.
-func affected(tag pgconn.CommandTag, err error) error {
+type querier struct {
+	q pgxQuerier
+	r *sqlstore.Rebinder
+}
+
+func (q querier) Query(ctx context.Context, query string, args ...any) (sqlstore.Rows, error) {
+	rows, err := q.q.Query(ctx, q.r.Rebind(query), args...)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	if tag.RowsAffected() == 0 {
-		return userpool.ErrNotFound
-	}
-	return nil
+	return pgRows{rows}, nil
 }
 
-type row interface{ Scan(...any) error }
+func (q querier) QueryRow(ctx context.Context, query string, args ...any) sqlstore.Row {
+	return q.q.QueryRow(ctx, q.r.Rebind(query), args...)
+}
+
+func (q querier) Exec(ctx context.Context, query string, args ...any) (int64, error) {
+	tag, err := q.q.Exec(ctx, q.r.Rebind(query), args...)
+	return tag.RowsAffected(), err
+}
+
+// pgRows gives pgx.Rows database/sql's Close.
+type pgRows struct{ pgx.Rows }
+
+func (r pgRows) Close() error { r.Rows.Close(); return r.Rows.Err() }

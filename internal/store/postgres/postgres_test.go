@@ -2,63 +2,30 @@ package postgres
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
-	"os"
 	"testing"
 	"time"
 
-	"github.com/jackc/pgx/v5"
-
+	"github.com/cognate/cognate/internal/store/pgtest"
 	"github.com/cognate/cognate/internal/store/storetest"
 	"github.com/cognate/cognate/internal/userpool"
 )
 
-// testURL is the throwaway cluster scripts/pg starts (scripts/test does).
-func testURL(t testing.TB) string {
-	url := os.Getenv("COGNATE_TEST_DATABASE_URL")
-	if url == "" {
-		if os.Getenv("COGNATE_REQUIRE_POSTGRES") != "" {
-			t.Fatal("COGNATE_TEST_DATABASE_URL is not set (scripts/test starts PostgreSQL with scripts/pg)")
-		}
-		t.Skip("COGNATE_TEST_DATABASE_URL not set: run `eval \"$(scripts/pg start)\"` first (scripts/test does)")
-	}
-	return url
-}
-
-// freshSchema creates an empty schema and returns a URL that uses it.
-func freshSchema(t testing.TB) string {
-	url := testURL(t)
-	raw := make([]byte, 6)
-	rand.Read(raw)
-	schema := "t_" + hex.EncodeToString(raw)
-	conn, err := pgx.Connect(context.Background(), url)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close(context.Background())
-	if _, err := conn.Exec(context.Background(), `CREATE SCHEMA `+schema); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		c, err := pgx.Connect(context.Background(), url)
-		if err == nil {
-			c.Exec(context.Background(), `DROP SCHEMA `+schema+` CASCADE`)
-			c.Close(context.Background())
-		}
-	})
-	sep := "?"
-	for _, c := range url {
-		if c == '?' {
-			sep = "&"
-		}
-	}
-	return url + sep + "search_path=" + schema
-}
+// freshSchema is an empty schema on the test cluster.
+func freshSchema(t testing.TB) string { return pgtest.Schema(t, pgtest.URL(t), "t") }
 
 func TestContract(t *testing.T) {
 	storetest.RunTests(t, func(t *testing.T) userpool.Store {
 		s, err := Open(context.Background(), freshSchema(t), 8, WithSealer(storetest.Sealer))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return s
+	})
+}
+
+func TestContractClock(t *testing.T) {
+	storetest.RunClockTests(t, func(t *testing.T, now func() time.Time) userpool.Store {
+		s, err := Open(context.Background(), freshSchema(t), 4, WithClock(now))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -93,7 +60,7 @@ func TestReplicasShareState(t *testing.T) {
 		t.Fatal(err)
 	}
 	if err := a.s.CreateFamily(ctx, userpool.Family{ID: "f1", PoolID: "us-east-1_r", ClientID: "c", UserSub: "sub-1", RefreshHash: []byte("h"),
-		CreatedAt: now, ExpiresAt: now.Add(time.Hour)}, false); err != nil {
+		CreatedAt: now, ExpiresAt: now.Add(time.Hour)}); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := b.s.SignOutUser(ctx, "us-east-1_r", userpool.BySub, "sub-1", time.Now()); err != nil {
@@ -133,7 +100,7 @@ func BenchmarkGetSession(b *testing.B) {
 	now := time.Now()
 	s.CreatePool(ctx, userpool.Pool{ID: "us-east-1_b", Name: "b", CreatedAt: now, ModifiedAt: now})
 	s.CreateUser(ctx, "u", userpool.User{PoolID: "us-east-1_b", Username: "u", Sub: "sub", CreatedAt: now, ModifiedAt: now})
-	s.CreateFamily(ctx, userpool.Family{ID: "f", PoolID: "us-east-1_b", ClientID: "c", UserSub: "sub", RefreshHash: []byte("h"), CreatedAt: now, ExpiresAt: now.Add(time.Hour)}, false)
+	s.CreateFamily(ctx, userpool.Family{ID: "f", PoolID: "us-east-1_b", ClientID: "c", UserSub: "sub", RefreshHash: []byte("h"), CreatedAt: now, ExpiresAt: now.Add(time.Hour)})
 	b.ResetTimer()
 	b.RunParallel(func(pb *testing.PB) {
 		for pb.Next() {

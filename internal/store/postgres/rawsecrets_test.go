@@ -5,12 +5,12 @@ import "context"
 // RawClientSecret implements storetest.RawClientSecrets.
 func (s *Store) RawClientSecret(id string) (string, error) {
 	var col string
-	err := s.db.QueryRow(context.Background(), `SELECT secret FROM clients WHERE id = $1`, id).Scan(&col)
+	err := s.p.Writer().QueryRow(context.Background(), `SELECT secret FROM clients WHERE id = ?`, id).Scan(&col)
 	return col, err
 }
 
 // SetRawClientSecret implements storetest.RawClientSecrets.
 func (s *Store) SetRawClientSecret(id, col string) error {
-	_, err := s.db.Exec(context.Background(), `UPDATE clients SET secret = $1 WHERE id = $2`, col, id)
+	_, err := s.p.Writer().Exec(context.Background(), `UPDATE clients SET secret = ? WHERE id = ?`, col, id)
 	return err
 }

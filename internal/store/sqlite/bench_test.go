@@ -18,7 +18,7 @@ func seed(b *testing.B, s *Store, poolSessions, userSessions int) {
 	if err := s.CreatePool(ctx, userpool.Pool{ID: "us-east-1_bench", Name: "b", CreatedAt: now, ModifiedAt: now}); err != nil {
 		b.Fatal(err)
 	}
-	tx, err := s.w.Begin()
+	tx, err := s.x.w.DB.Begin()
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -1,6 +1,11 @@
 package sqlite
 
-import "sync"
+import (
+	"context"
+	"sync"
+
+	"github.com/cognate/cognate/internal/userpool"
+)
 
 // maxCached bounds a decoded cache; past it the cache starts over.
 const maxCached = 10000
@@ -54,4 +59,54 @@ func (c *decoded[T]) forgetAll() {
 	c.m = nil
 	c.gen++
 	c.mu.Unlock()
+}
+
+// The cached reads, and the writes that forget what they change.
+
+// GetPool implements userpool.PoolStore. Callers must not modify the maps
+// and slices of the pool they get: it may be shared.
+func (s *Store) GetPool(ctx context.Context, id string) (userpool.Pool, error) {
+	return s.pools.get(id, func() (userpool.Pool, error) { return s.Store.GetPool(ctx, id) })
+}
+
+// UpdatePool implements userpool.PoolStore.
+func (s *Store) UpdatePool(ctx context.Context, id string, fn func(userpool.Pool) (userpool.Pool, error)) (userpool.Pool, error) {
+	s.pools.forget(id)
+	defer s.pools.forget(id)
+	return s.Store.UpdatePool(ctx, id, fn)
+}
+
+// DeletePool implements userpool.PoolStore.
+func (s *Store) DeletePool(ctx context.Context, id string) error {
+	s.pools.forget(id)
+	defer s.pools.forget(id)
+	defer s.clients.forgetAll() // the pool's clients go with it
+	return s.Store.DeletePool(ctx, id)
+}
+
+// GetClient implements userpool.ClientStore. Callers must not modify the
+// maps and slices of the client they get: it may be shared.
+func (s *Store) GetClient(ctx context.Context, id string) (userpool.Client, error) {
+	return s.clients.get(id, func() (userpool.Client, error) { return s.Store.GetClient(ctx, id) })
+}
+
+// UpdateClient implements userpool.ClientStore.
+func (s *Store) UpdateClient(ctx context.Context, id string, fn func(userpool.Client) (userpool.Client, error)) (userpool.Client, error) {
+	s.clients.forget(id)
+	defer s.clients.forget(id)
+	return s.Store.UpdateClient(ctx, id, fn)
+}
+
+// DeleteClient implements userpool.ClientStore.
+func (s *Store) DeleteClient(ctx context.Context, id string) error {
+	s.clients.forget(id)
+	defer s.clients.forget(id)
+	return s.Store.DeleteClient(ctx, id)
+}
+
+// SealClientSecrets rewrites the clients whose secrets are in plain text
+// (sqlstore.Store.SealClientSecrets).
+func (s *Store) SealClientSecrets(ctx context.Context) (int, error) {
+	defer s.clients.forgetAll()
+	return s.Store.SealClientSecrets(ctx)
 }

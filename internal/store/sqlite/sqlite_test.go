@@ -50,3 +50,13 @@ func TestReopenAfterAbandon(t *testing.T) {
 		t.Fatalf("acknowledged write missing: %v", err)
 	}
 }
+
+func TestContractClock(t *testing.T) {
+	storetest.RunClockTests(t, func(t *testing.T, now func() time.Time) userpool.Store {
+		s, err := Open(":memory:", WithClock(now))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return s
+	})
+}

@@ -4,6 +4,8 @@ import (
 	"context"
 	"database/sql"
 	"sync"
+
+	"github.com/cognate/cognate/internal/store/sqlstore"
 )
 
 // maxCachedStatements bounds the cache; the store's SQL is a fixed set of
@@ -69,6 +71,54 @@ func (d *db) ExecContext(ctx context.Context, query string, args ...any) (sql.Re
 	return st.ExecContext(ctx, args...)
 }
 
+// Query, QueryRow and Exec implement sqlstore.Querier.
+func (d *db) Query(ctx context.Context, query string, args ...any) (sqlstore.Rows, error) {
+	return d.QueryContext(ctx, query, args...)
+}
+
+func (d *db) QueryRow(ctx context.Context, query string, args ...any) sqlstore.Row {
+	return d.QueryRowContext(ctx, query, args...)
+}
+
+func (d *db) Exec(ctx context.Context, query string, args ...any) (int64, error) {
+	return rowsAffected(d.ExecContext(ctx, query, args...))
+}
+
+func rowsAffected(res sql.Result, err error) (int64, error) {
+	if err != nil {
+		return 0, err
+	}
+	return res.RowsAffected()
+}
+
+// rawTx runs fn in a transaction whose statements bypass the cache (the
+// migrations: each runs once).
+func (d *db) rawTx(ctx context.Context, fn func(sqlstore.Querier) error) error {
+	tx, err := d.DB.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	if err := fn(rawTx{tx}); err != nil {
+		return err
+	}
+	return tx.Commit()
+}
+
+type rawTx struct{ tx *sql.Tx }
+
+func (t rawTx) Query(ctx context.Context, query string, args ...any) (sqlstore.Rows, error) {
+	return t.tx.QueryContext(ctx, query, args...)
+}
+
+func (t rawTx) QueryRow(ctx context.Context, query string, args ...any) sqlstore.Row {
+	return t.tx.QueryRowContext(ctx, query, args...)
+}
+
+func (t rawTx) Exec(ctx context.Context, query string, args ...any) (int64, error) {
+	return rowsAffected(t.tx.ExecContext(ctx, query, args...))
+}
+
 // Close closes the cached statements, then the database.
 func (d *db) Close() error {
 	d.mu.Lock()
@@ -92,10 +142,15 @@ func (d *db) cached(query string) *sql.Stmt {
 // connection. A statement is never prepared inside the transaction (the
 // writer has one connection, which the transaction holds); a miss runs
 // unprepared and is prepared by end, once the connection is free.
+//
+// A detached transaction (a group commit's) runs every statement without
+// its caller's context: once queued, a write is applied even if the caller
+// gives up, so that its answer never lies about durability.
 type txn struct {
 	*sql.Tx
-	db     *db
-	missed []string
+	db       *db
+	missed   []string
+	detached bool
 }
 
 // begin starts a write transaction on d.
@@ -124,35 +179,43 @@ func (t *txn) end() {
 	t.missed = nil
 }
 
-func (t *txn) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
-	if st := t.stmt(query); st != nil {
-		return st.ExecContext(ctx, args...)
+func (t *txn) ctx(ctx context.Context) context.Context {
+	if t.detached {
+		return context.Background()
 	}
-	return t.Tx.ExecContext(ctx, query, args...)
+	return ctx
 }
 
-func (t *txn) Exec(query string, args ...any) (sql.Result, error) {
-	return t.ExecContext(context.Background(), query, args...)
+func (t *txn) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	if st := t.stmt(query); st != nil {
+		return st.ExecContext(t.ctx(ctx), args...)
+	}
+	return t.Tx.ExecContext(t.ctx(ctx), query, args...)
 }
 
 func (t *txn) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
 	if st := t.stmt(query); st != nil {
-		return st.QueryContext(ctx, args...)
+		return st.QueryContext(t.ctx(ctx), args...)
 	}
-	return t.Tx.QueryContext(ctx, query, args...)
-}
-
-func (t *txn) Query(query string, args ...any) (*sql.Rows, error) {
-	return t.QueryContext(context.Background(), query, args...)
+	return t.Tx.QueryContext(t.ctx(ctx), query, args...)
 }
 
 func (t *txn) QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row {
 	if st := t.stmt(query); st != nil {
-		return st.QueryRowContext(ctx, args...)
+		return st.QueryRowContext(t.ctx(ctx), args...)
 	}
-	return t.Tx.QueryRowContext(ctx, query, args...)
+	return t.Tx.QueryRowContext(t.ctx(ctx), query, args...)
 }
 
-func (t *txn) QueryRow(query string, args ...any) *sql.Row {
-	return t.QueryRowContext(context.Background(), query, args...)
+// Query, QueryRow and Exec implement sqlstore.Querier.
+func (t *txn) Query(ctx context.Context, query string, args ...any) (sqlstore.Rows, error) {
+	return t.QueryContext(ctx, query, args...)
+}
+
+func (t *txn) QueryRow(ctx context.Context, query string, args ...any) sqlstore.Row {
+	return t.QueryRowContext(ctx, query, args...)
+}
+
+func (t *txn) Exec(ctx context.Context, query string, args ...any) (int64, error) {
+	return rowsAffected(t.ExecContext(ctx, query, args...))
 }

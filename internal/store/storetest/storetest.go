@@ -30,6 +30,7 @@ func RunTests(t *testing.T, newStore func(t *testing.T) userpool.Store) {
 		{"Users", testUsers},
 		{"ConcurrentCreateUser", testConcurrentCreateUser},
 		{"UpdateUserCAS", testUpdateUserCAS},
+		{"UpdateUserLeavesSignOutState", testUpdateUserLeavesSignOutState},
 		{"SignInNames", testSignInNames},
 		{"ConcurrentSignInName", testConcurrentSignInName},
 		{"BackfillSignInNames", testBackfillSignInNames},
@@ -191,8 +192,8 @@ func testDeletePoolCascades(t *testing.T, s userpool.Store) {
 	must(t, s.CreateClient(ctx, userpool.Client{ID: "c1", PoolID: "us-east-1_a", CreatedAt: t0, ModifiedAt: t0}))
 	must(t, s.CreateUser(ctx, "alice", user("us-east-1_a", "alice", "sub-a")))
 	must(t, s.CreateUser(ctx, "alice", user("us-east-1_b", "alice", "sub-b")))
-	must(t, s.CreateFamily(ctx, family("f1", "us-east-1_a", "sub-a", 0), false))
-	must(t, s.CreateFamily(ctx, family("f2", "us-east-1_b", "sub-b", 0), false))
+	must(t, s.CreateFamily(ctx, family("f1", "us-east-1_a", "sub-a", 0)))
+	must(t, s.CreateFamily(ctx, family("f2", "us-east-1_b", "sub-b", 0)))
 	_, err := s.GetClient(ctx, "c1") // a cached client must not outlive its pool
 	must(t, err)
 	must(t, s.DeletePool(ctx, "us-east-1_a"))
@@ -275,8 +276,8 @@ func testClients(t *testing.T, s userpool.Store) {
 	must(t, s.CreateUser(ctx, "alice", user("us-east-1_a", "alice", "sub-1")))
 	ofC1, ofC2 := family("f1", "us-east-1_a", "sub-1", 0), family("f2", "us-east-1_a", "sub-1", 0)
 	ofC1.ClientID, ofC2.ClientID = "c1", "c2"
-	must(t, s.CreateFamily(ctx, ofC1, false))
-	must(t, s.CreateFamily(ctx, ofC2, false))
+	must(t, s.CreateFamily(ctx, ofC1))
+	must(t, s.CreateFamily(ctx, ofC2))
 	must(t, s.DeleteClient(ctx, "c1"))
 	wantErr(t, s.DeleteClient(ctx, "c1"), userpool.ErrNotFound)
 	_, err = s.GetFamilyByRefreshHash(ctx, ofC1.RefreshHash)
@@ -402,8 +403,8 @@ func testFamilies(t *testing.T, s userpool.Store) {
 	must(t, s.CreatePool(ctx, pool("us-east-1_a")))
 	must(t, s.CreateUser(ctx, "alice", user("us-east-1_a", "alice", "sub-1")))
 	f := family("f1", "us-east-1_a", "sub-1", 0)
-	must(t, s.CreateFamily(ctx, f, false))
-	wantErr(t, s.CreateFamily(ctx, f, false), userpool.ErrAlreadyExists)
+	must(t, s.CreateFamily(ctx, f))
+	wantErr(t, s.CreateFamily(ctx, f), userpool.ErrAlreadyExists)
 	got, err := s.GetFamilyByRefreshHash(ctx, []byte("hash-f1"))
 	must(t, err)
 	if got.ID != "f1" || got.ClientID != "client1" || got.UserSub != "sub-1" || got.DeviceKey != "dev" || got.Scope != "openid email" ||
@@ -428,8 +429,8 @@ func aliceAndBob(t *testing.T, s userpool.Store) {
 	must(t, s.CreatePool(ctx, pool("us-east-1_a")))
 	must(t, s.CreateUser(ctx, "alice", user("us-east-1_a", "alice", "sub-1")))
 	must(t, s.CreateUser(ctx, "bob", user("us-east-1_a", "bob", "sub-2")))
-	must(t, s.CreateFamily(ctx, family("f1", "us-east-1_a", "sub-1", 0), false))
-	must(t, s.CreateFamily(ctx, family("f2", "us-east-1_a", "sub-2", 0), false))
+	must(t, s.CreateFamily(ctx, family("f1", "us-east-1_a", "sub-1", 0)))
+	must(t, s.CreateFamily(ctx, family("f2", "us-east-1_a", "sub-2", 0)))
 }
 
 func testSignOutAndSession(t *testing.T, s userpool.Store) {
@@ -439,8 +440,8 @@ func testSignOutAndSession(t *testing.T, s userpool.Store) {
 	if u.Username != "alice" || f.ID != "f1" || u.SignOutEpoch != 0 || f.Epoch != 0 {
 		t.Fatalf("session %+v %+v", u, f)
 	}
-	must(t, s.CreateFamily(ctx, family("f3", "us-east-1_a", "sub-1", 0), false))
-	must(t, s.CreateFamily(ctx, family("f4", "us-east-1_a", "sub-1", 0), false))
+	must(t, s.CreateFamily(ctx, family("f3", "us-east-1_a", "sub-1", 0)))
+	must(t, s.CreateFamily(ctx, family("f4", "us-east-1_a", "sub-1", 0)))
 	must(t, s.RevokeFamily(ctx, "f4", t0))
 	must(t, s.RevokeFamily(ctx, "f4", t0)) // counted once
 	out, err := s.SignOutUser(ctx, "us-east-1_a", userpool.BySub, "sub-1", t0)
@@ -453,7 +454,7 @@ func testSignOutAndSession(t *testing.T, s userpool.Store) {
 		t.Fatalf("second sign-out: %+v", out)
 	}
 	// By username key: the same row, the same rules.
-	must(t, s.CreateFamily(ctx, family("f5", "us-east-1_a", "sub-1", 2), false))
+	must(t, s.CreateFamily(ctx, family("f5", "us-east-1_a", "sub-1", 2)))
 	out, err = s.SignOutUser(ctx, "us-east-1_a", userpool.ByUsernameKey, "alice", t0)
 	must(t, err)
 	want = userpool.SignedOut{PoolID: "us-east-1_a", Sub: "sub-1", Username: "alice", Epoch: 3, Families: 1}
@@ -538,7 +539,7 @@ func testSessionByRefreshHash(t *testing.T, s userpool.Store) {
 func testDeleteUserRemovesFamilies(t *testing.T, s userpool.Store) {
 	must(t, s.CreatePool(ctx, pool("us-east-1_a")))
 	must(t, s.CreateUser(ctx, "alice", user("us-east-1_a", "alice", "sub-1")))
-	must(t, s.CreateFamily(ctx, family("f1", "us-east-1_a", "sub-1", 0), false))
+	must(t, s.CreateFamily(ctx, family("f1", "us-east-1_a", "sub-1", 0)))
 	must(t, s.DeleteUser(ctx, "us-east-1_a", "alice"))
 	_, err := s.GetFamilyByRefreshHash(ctx, []byte("hash-f1"))
 	wantErr(t, err, userpool.ErrNotFound)
@@ -552,7 +553,7 @@ func testExpiredFamilies(t *testing.T, s userpool.Store) {
 	for i := 0; i < 3; i++ {
 		f := family(fmt.Sprint("f", i), "us-east-1_a", "sub-1", 0)
 		f.ExpiresAt = t0.Add(time.Duration(i) * time.Hour)
-		must(t, s.CreateFamily(ctx, f, false))
+		must(t, s.CreateFamily(ctx, f))
 	}
 	n, err := s.DeleteExpiredFamilies(ctx, t0.Add(90*time.Minute))
 	must(t, err)
@@ -876,7 +877,7 @@ func testNoGroupsHint(t *testing.T, s userpool.Store) {
 	must(t, s.CreateUser(ctx, "alice", user("us-east-1_a", "alice", "sub-1")))
 	must(t, s.CreateUser(ctx, "bob", user("us-east-1_a", "bob", "sub-2")))
 	must(t, s.CreateUser(ctx, "alice", user("us-east-1_b", "alice", "sub-1"))) // same sub, other pool
-	must(t, s.CreateFamily(ctx, family("f1", "us-east-1_a", "sub-1", 0), false))
+	must(t, s.CreateFamily(ctx, family("f1", "us-east-1_a", "sub-1", 0)))
 	must(t, s.CreateGroup(ctx, userpool.Group{PoolID: "us-east-1_a", Name: "staff", CreatedAt: t0, ModifiedAt: t0}))
 	reads := func(want bool) {
 		t.Helper()

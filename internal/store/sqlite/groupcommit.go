@@ -41,27 +41,21 @@ type groupStats struct {
 	commits, writes atomic.Uint64
 }
 
-// GroupCommits reports how many group commits ran and how many queued
-// writes they carried.
-func (s *Store) GroupCommits() (commits, writes uint64) {
-	return s.stats.commits.Load(), s.stats.writes.Load()
+func (c *conn) startGroupCommit() {
+	c.ops = make(chan groupOp, maxBatch)
+	c.groupDone = make(chan struct{})
+	c.after = time.After
+	go c.groupLoop()
 }
 
-func (s *Store) startGroupCommit() {
-	s.ops = make(chan groupOp, maxBatch)
-	s.groupDone = make(chan struct{})
-	s.after = time.After
-	go s.groupLoop()
-}
-
-func (s *Store) groupLoop() {
-	defer close(s.groupDone)
-	for first := range s.ops {
-		batch := s.collect([]groupOp{first}, nil)
+func (c *conn) groupLoop() {
+	defer close(c.groupDone)
+	for first := range c.ops {
+		batch := c.collect([]groupOp{first}, nil)
 		if allPatient(batch) {
-			batch = s.collect(batch, s.after(gatherWindow))
+			batch = c.collect(batch, c.after(gatherWindow))
 		}
-		s.commitBatch(batch)
+		c.commitBatch(batch)
 	}
 }
 
@@ -69,19 +63,19 @@ func (s *Store) groupLoop() {
 // takes only those already queued; otherwise it also waits for more until
 // the window closes or a write that is not patient arrives, and then takes
 // what is queued.
-func (s *Store) collect(batch []groupOp, window <-chan time.Time) []groupOp {
+func (c *conn) collect(batch []groupOp, window <-chan time.Time) []groupOp {
 	for len(batch) < maxBatch {
 		var op groupOp
 		var ok bool
 		if window == nil {
 			select {
-			case op, ok = <-s.ops:
+			case op, ok = <-c.ops:
 			default:
 				return batch
 			}
 		} else {
 			select {
-			case op, ok = <-s.ops:
+			case op, ok = <-c.ops:
 			case <-window:
 				window = nil
 				continue
@@ -107,15 +101,15 @@ func allPatient(batch []groupOp) bool {
 	return true
 }
 
-func (s *Store) commitBatch(batch []groupOp) {
+func (c *conn) commitBatch(batch []groupOp) {
 	results := make([]error, len(batch))
-	err := s.applyBatch(batch, results, false)
+	err := c.applyBatch(batch, results, false)
 	if errors.Is(err, errWriteFailed) {
-		err = s.applyBatch(batch, results, true)
+		err = c.applyBatch(batch, results, true)
 	}
 	if err == nil {
-		s.stats.commits.Add(1)
-		s.stats.writes.Add(uint64(len(batch)))
+		c.stats.commits.Add(1)
+		c.stats.writes.Add(uint64(len(batch)))
 	}
 	for i, op := range batch {
 		if err != nil {
@@ -133,12 +127,13 @@ var errWriteFailed = errors.New("a write of the batch failed")
 // applyBatch applies batch in one transaction and commits it, recording each
 // write's outcome in results. Without isolation the first failing write
 // rolls the whole transaction back and applyBatch returns errWriteFailed.
-func (s *Store) applyBatch(batch []groupOp, results []error, isolated bool) error {
-	tx, err := s.w.begin(context.Background())
+func (c *conn) applyBatch(batch []groupOp, results []error, isolated bool) error {
+	tx, err := c.w.begin(context.Background())
 	if err != nil {
 		return err
 	}
 	defer tx.end()
+	tx.detached = true
 	for i, op := range batch {
 		if isolated {
 			results[i] = runIsolated(tx, op.fn)
@@ -152,32 +147,33 @@ func (s *Store) applyBatch(batch []groupOp, results []error, isolated bool) erro
 
 // runIsolated runs fn in a savepoint, undoing only its own changes on error.
 func runIsolated(tx *txn, fn func(*txn) error) error {
-	if _, err := tx.Exec(`SAVEPOINT op`); err != nil {
+	ctx := context.Background()
+	if _, err := tx.Exec(ctx, `SAVEPOINT op`); err != nil {
 		return err
 	}
 	if err := fn(tx); err != nil {
-		tx.Exec(`ROLLBACK TO op`)
-		tx.Exec(`RELEASE op`)
+		tx.Exec(ctx, `ROLLBACK TO op`)
+		tx.Exec(ctx, `RELEASE op`)
 		return err
 	}
-	_, err := tx.Exec(`RELEASE op`)
+	_, err := tx.Exec(ctx, `RELEASE op`)
 	return err
 }
 
 // group queues fn for the next group commit and waits until it is durable.
-func (s *Store) group(ctx context.Context, fn func(*txn) error) error {
-	return s.enqueue(ctx, groupOp{fn: fn, done: make(chan error, 1)})
+func (c *conn) group(ctx context.Context, fn func(*txn) error) error {
+	return c.enqueue(ctx, groupOp{fn: fn, done: make(chan error, 1)})
 }
 
 // groupPatient is group for a write whose caller has other work to do
 // meanwhile: its batch may wait up to gatherWindow for more writes.
-func (s *Store) groupPatient(ctx context.Context, fn func(*txn) error) error {
-	return s.enqueue(ctx, groupOp{fn: fn, done: make(chan error, 1), patient: true})
+func (c *conn) groupPatient(ctx context.Context, fn func(*txn) error) error {
+	return c.enqueue(ctx, groupOp{fn: fn, done: make(chan error, 1), patient: true})
 }
 
-func (s *Store) enqueue(ctx context.Context, op groupOp) error {
+func (c *conn) enqueue(ctx context.Context, op groupOp) error {
 	select {
-	case s.ops <- op:
+	case c.ops <- op:
 	case <-ctx.Done():
 		return ctx.Err()
 	}

@@ -1,4 +1,4 @@
-package rowcodec
+package sqlstore
 
 import (
 	"bytes"
@@ -24,10 +24,10 @@ func BenchmarkParsePlainClientSecret(b *testing.B) { benchParse(b, nil) }
 func benchParse(b *testing.B, k secret.Sealer) {
 	t0 := time.Unix(1767322445, 0)
 	id := strings.Repeat("c", 26)
-	col := ClientSecrets(id, []userpool.ClientSecret{{ID: userpool.ClientSecretID(id, t0), Value: strings.Repeat("s", 51), CreatedAt: t0}}, k)
+	col := encodeClientSecrets(id, []userpool.ClientSecret{{ID: userpool.ClientSecretID(id, t0), Value: strings.Repeat("s", 51), CreatedAt: t0}}, k)
 	b.ReportAllocs()
 	for b.Loop() {
-		if s, _, err := ParseClientSecrets(col, id, t0, k); err != nil || len(s) != 1 {
+		if s, _, err := parseClientSecrets(col, id, t0, k); err != nil || len(s) != 1 {
 			b.Fatal(err)
 		}
 	}

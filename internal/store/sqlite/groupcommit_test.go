@@ -20,12 +20,12 @@ func TestGroupCommitIsolatesAFailingWrite(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer s.Close()
-	if _, err := s.w.ExecContext(ctx, `CREATE TABLE scratch (k TEXT PRIMARY KEY)`); err != nil {
+	if _, err := s.x.w.ExecContext(ctx, `CREATE TABLE scratch (k TEXT PRIMARY KEY)`); err != nil {
 		t.Fatal(err)
 	}
 	insert := func(k string) func(*txn) error {
 		return func(tx *txn) error {
-			_, err := tx.Exec(`INSERT INTO scratch(k) VALUES (?)`, k)
+			_, err := tx.Exec(context.Background(), `INSERT INTO scratch(k) VALUES (?)`, k)
 			return err
 		}
 	}
@@ -36,7 +36,7 @@ func TestGroupCommitIsolatesAFailingWrite(t *testing.T) {
 	holding, release := make(chan struct{}), make(chan struct{})
 	held := make(chan error, 1)
 	go func() {
-		held <- s.group(ctx, func(tx *txn) error {
+		held <- s.x.group(ctx, func(tx *txn) error {
 			close(holding)
 			<-release
 			return insert("held")(tx)
@@ -61,11 +61,11 @@ func TestGroupCommitIsolatesAFailingWrite(t *testing.T) {
 					return errBroken
 				}
 			}
-			results[i] = s.group(ctx, fn)
+			results[i] = s.x.group(ctx, fn)
 		}()
 	}
 	// Every write is queued before the held batch is let go.
-	for len(s.ops) < n {
+	for len(s.x.ops) < n {
 		runtime.Gosched()
 	}
 	close(release)
@@ -78,7 +78,7 @@ func TestGroupCommitIsolatesAFailingWrite(t *testing.T) {
 			t.Errorf("write %d: %v", i, err)
 		}
 	}
-	rows, err := s.w.QueryContext(ctx, `SELECT k FROM scratch ORDER BY k`)
+	rows, err := s.x.w.QueryContext(ctx, `SELECT k FROM scratch ORDER BY k`)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -109,11 +109,11 @@ func gatherStore(t *testing.T) (*Store, chan chan time.Time) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { s.Close() })
-	if _, err := s.w.ExecContext(context.Background(), `CREATE TABLE scratch (k TEXT PRIMARY KEY)`); err != nil {
+	if _, err := s.x.w.ExecContext(context.Background(), `CREATE TABLE scratch (k TEXT PRIMARY KEY)`); err != nil {
 		t.Fatal(err)
 	}
 	waiting := make(chan chan time.Time, 1)
-	s.after = func(time.Duration) <-chan time.Time {
+	s.x.after = func(time.Duration) <-chan time.Time {
 		c := make(chan time.Time, 1)
 		waiting <- c
 		return c
@@ -123,7 +123,7 @@ func gatherStore(t *testing.T) (*Store, chan chan time.Time) {
 
 func insertScratch(k string) func(*txn) error {
 	return func(tx *txn) error {
-		_, err := tx.Exec(`INSERT INTO scratch(k) VALUES (?)`, k)
+		_, err := tx.Exec(context.Background(), `INSERT INTO scratch(k) VALUES (?)`, k)
 		return err
 	}
 }
@@ -146,7 +146,7 @@ func TestPatientWriteWaitsForItsWindow(t *testing.T) {
 	s, waiting := gatherStore(t)
 	commits0, _ := s.GroupCommits()
 	done := make(chan error, 1)
-	go func() { done <- s.groupPatient(context.Background(), insertScratch("patient")) }()
+	go func() { done <- s.x.groupPatient(context.Background(), insertScratch("patient")) }()
 	var window chan time.Time
 	select {
 	case window = <-waiting:
@@ -171,14 +171,14 @@ func TestOtherWriteEndsTheWait(t *testing.T) {
 	s, waiting := gatherStore(t)
 	commits0, writes0 := s.GroupCommits()
 	patient := make(chan error, 1)
-	go func() { patient <- s.groupPatient(context.Background(), insertScratch("patient")) }()
+	go func() { patient <- s.x.groupPatient(context.Background(), insertScratch("patient")) }()
 	select {
 	case <-waiting: // never fired: the other write must end the wait
 	case <-time.After(10 * time.Second):
 		t.Fatal("the committer did not wait for company")
 	}
 	other := make(chan error, 1)
-	go func() { other <- s.group(context.Background(), insertScratch("other")) }()
+	go func() { other <- s.x.group(context.Background(), insertScratch("other")) }()
 	within(t, "other write", other)
 	within(t, "patient write", patient)
 	if commits, writes := s.GroupCommits(); commits-commits0 != 1 || writes-writes0 != 2 {
@@ -186,7 +186,7 @@ func TestOtherWriteEndsTheWait(t *testing.T) {
 	}
 
 	alone := make(chan error, 1)
-	go func() { alone <- s.group(context.Background(), insertScratch("alone")) }()
+	go func() { alone <- s.x.group(context.Background(), insertScratch("alone")) }()
 	within(t, "lone write", alone)
 	select {
 	case <-waiting:
