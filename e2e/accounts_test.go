@@ -28,6 +28,7 @@ func lastCode(t *testing.T, s *Server, poolID, username string) string {
 }
 
 func TestSignUpConfirmationAndPasswords(t *testing.T) {
+	t.Parallel()
 	s := StartServer(t)
 	ctx := context.Background()
 	api := s.SDK()
@@ -196,6 +197,7 @@ func attr(attrs []types.AttributeType, name string) string {
 // AdminListUserAuthEvents is honest: pools with advanced security record
 // each sign-in attempt; other pools answer UserPoolAddOnNotEnabledException.
 func TestAuthEvents(t *testing.T) {
+	t.Parallel()
 	s := StartServer(t)
 	f := newFixture(t, s, nil)
 	ctx := context.Background()

@@ -8,6 +8,7 @@ import "testing"
 // sign-out) against a real server. Amplify does not verify token
 // signatures, so the server keeps its own issuer.
 func TestAmplify(t *testing.T) {
+	t.Parallel()
 	dir := jsTestDir(t, "aws-amplify")
 	runNodeTests(t, StartServer(t), dir, "amplify.test.js")
 }

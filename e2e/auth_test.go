@@ -14,6 +14,7 @@ import (
 )
 
 func TestPasswordSignInTokensAndRefresh(t *testing.T) {
+	t.Parallel()
 	s := StartServer(t)
 	f := newFixture(t, s, nil)
 	res := f.signIn(t, "alice", testPassword)
@@ -80,6 +81,7 @@ func TestPasswordSignInTokensAndRefresh(t *testing.T) {
 }
 
 func TestSignInErrors(t *testing.T) {
+	t.Parallel()
 	s := StartServer(t)
 	f := newFixture(t, s, nil)
 	ctx := context.Background()
@@ -114,6 +116,7 @@ func TestSignInErrors(t *testing.T) {
 }
 
 func TestSecretHashAndAdminFlows(t *testing.T) {
+	t.Parallel()
 	s := StartServer(t)
 	f := newFixture(t, s, func(in *cip.CreateUserPoolClientInput) { in.GenerateSecret = true })
 	ctx := context.Background()
@@ -142,6 +145,7 @@ func TestSecretHashAndAdminFlows(t *testing.T) {
 }
 
 func TestNewPasswordRequiredChallenge(t *testing.T) {
+	t.Parallel()
 	s := StartServer(t)
 	f := newFixture(t, s, nil)
 	ctx := context.Background()
@@ -192,6 +196,7 @@ func TestNewPasswordRequiredChallenge(t *testing.T) {
 }
 
 func TestTokensArePoolBoundAndTamperProof(t *testing.T) {
+	t.Parallel()
 	s := StartServer(t)
 	a := newFixture(t, s, nil)
 	b := newFixture(t, s, nil)

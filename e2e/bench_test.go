@@ -15,7 +15,7 @@ func TestBenchCommand(t *testing.T) {
 	out := filepath.Join(t.TempDir(), "bench.json")
 	workloads := []string{"signin", "srp", "refresh", "gettokens", "rotate", "getuser", "getuser-flood", "signout"}
 	r := runCommand(t, s.cliEnv(), cognateBinary(t), "bench", "--endpoint-url", s.URL, "--access-key-id", testAccessKey,
-		"--secret-access-key", testSecretKey, "--duration", "1s", "--concurrency", "2", "--users", "4", "--flood-concurrency", "2", "--flood-users", "3",
+		"--secret-access-key", testSecretKey, "--duration", "500ms", "--rsa-window", "20ms", "--concurrency", "2", "--users", "4", "--flood-concurrency", "2", "--flood-users", "3",
 		"--workload", strings.Join(workloads, ","),
 		"--scaling-user", "1,3", "--scaling-pool", "20", "--progress=false", "--json", out)
 	if r.Code != 0 {

@@ -204,6 +204,7 @@ func redeem(t *testing.T, s *Server, f *fixture, callback, code string) {
 // code is refused; the right one lands on the callback with a code that
 // exchanges for tokens.
 func TestBrowserHostedUIAsksForTOTP(t *testing.T) {
+	t.Parallel()
 	ctx, s, f, callback := browserMFAFixture(t)
 	secret := enrolTOTP(t, f, "alice")
 
@@ -241,6 +242,7 @@ func TestBrowserHostedUIAsksForTOTP(t *testing.T) {
 // through setting up an authenticator (the secret on the page), then signs
 // in; the next sign-in asks for the code.
 func TestBrowserHostedUIMFASetup(t *testing.T) {
+	t.Parallel()
 	ctx, s, f, callback := browserMFAFixture(t)
 
 	location := signInInBrowser(t, ctx, s, f, callback, "alice")

@@ -34,6 +34,7 @@ func chromiumPath(t *testing.T) string {
 // admin sign-out the cookie still signs in silently (as in Cognito); after
 // /logout a replayed cookie does not.
 func TestHostedUIInChromium(t *testing.T) {
+	t.Parallel()
 	ctx := newChromium(t)
 	s := StartServer(t)
 

@@ -24,6 +24,7 @@ type acked struct {
 // user, sign-in, sign-out, revoke). After each restart every acknowledged
 // write is there, and no token revoked with a 200 works.
 func TestCrashDuringWrites(t *testing.T) {
+	t.Parallel()
 	s := StartServer(t)
 	f := newFixture(t, s, nil)
 	ctx := context.Background()

@@ -321,7 +321,7 @@ func (s *Server) cliEnv(extra ...string) []string {
 		"AWS_ACCESS_KEY_ID=" + testAccessKey, "AWS_SECRET_ACCESS_KEY=" + testSecretKey,
 		"AWS_DEFAULT_REGION=" + testRegion, "AWS_PAGER=",
 	}
-	for _, v := range []string{"PYENV_ROOT", "PYENV_VERSION", "LANG"} {
+	for _, v := range []string{"PYENV_ROOT", "PYENV_VERSION", "LANG", "GORACE"} {
 		if val, ok := os.LookupEnv(v); ok {
 			env = append(env, v+"="+val)
 		}

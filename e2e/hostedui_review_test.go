@@ -84,6 +84,7 @@ func errorLine(page string) string {
 // #1: an admin-created user with a temporary password is asked for a new
 // password on the hosted UI (NEW_PASSWORD_REQUIRED), then signed in.
 func TestHostedUINewPasswordRequired(t *testing.T) {
+	t.Parallel()
 	s := StartServer(t)
 	f := webFixture(t, s, nil)
 	ctx := context.Background()
@@ -124,6 +125,7 @@ func TestHostedUINewPasswordRequired(t *testing.T) {
 // the set-up page, then a code; a TOTP user gets the code page, and a
 // session of one client is refused on another.
 func TestHostedUIMFAChallengesOverHTTP(t *testing.T) {
+	t.Parallel()
 	s := StartServer(t)
 	f := webFixture(t, s, nil)
 	mfaPool(t, f)
@@ -165,6 +167,7 @@ func TestHostedUIMFAChallengesOverHTTP(t *testing.T) {
 // #15: behind a TLS-terminating proxy (an https issuer base URL), the
 // hosted UI's cookies are Secure, with the __Host- prefix.
 func TestHostedUICookiesSecureBehindTLSProxy(t *testing.T) {
+	t.Parallel()
 	s := newServer(t)
 	s.Args = []string{"--issuer-base-url", "https://auth.example.test"}
 	s.Start()
@@ -217,6 +220,7 @@ func TestHostedUICookiesSecureBehindTLSProxy(t *testing.T) {
 // #17: userInfo answers the attributes the token's scopes cover and the
 // client may read, as Cognito documents.
 func TestHostedUIUserInfoFollowsScopes(t *testing.T) {
+	t.Parallel()
 	s := StartServer(t)
 	f := webFixture(t, s, nil)
 	ctx := context.Background()
@@ -278,6 +282,7 @@ func TestHostedUIUserInfoFollowsScopes(t *testing.T) {
 // with an equal form field is refused, and so is a genuine token with
 // another browser's cookie.
 func TestHostedUICSRFIsBoundServerSide(t *testing.T) {
+	t.Parallel()
 	s := StartServer(t)
 	f := webFixture(t, s, nil)
 	q := codeQuery(f, "openid").Encode()
@@ -324,6 +329,7 @@ func TestHostedUICSRFIsBoundServerSide(t *testing.T) {
 // new password, then an authenticator app, then lands on the callback; the
 // implicit flow gets its tokens only then.
 func TestHostedUINewPasswordThenMFASetup(t *testing.T) {
+	t.Parallel()
 	s := StartServer(t)
 	f := webFixture(t, s, nil)
 	mfaPool(t, f)

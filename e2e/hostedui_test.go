@@ -135,6 +135,7 @@ func exchange(t *testing.T, c *webClient, f *fixture, form url.Values) (int, map
 }
 
 func TestHostedUIFlow(t *testing.T) {
+	t.Parallel()
 	s := StartServer(t)
 	f := webFixture(t, s, nil)
 	c := newWebClient(t, s.URL)
@@ -214,6 +215,7 @@ func TestHostedUIFlow(t *testing.T) {
 }
 
 func TestHostedUIRejectsBadRequests(t *testing.T) {
+	t.Parallel()
 	s := StartServer(t)
 	f := webFixture(t, s, nil)
 	c := newWebClient(t, s.URL)
@@ -265,6 +267,7 @@ func TestHostedUIRejectsBadRequests(t *testing.T) {
 }
 
 func TestClientCredentialsAndResourceServers(t *testing.T) {
+	t.Parallel()
 	s := StartServer(t)
 	ctx := context.Background()
 	api := s.SDK()
@@ -314,6 +317,7 @@ func TestClientCredentialsAndResourceServers(t *testing.T) {
 
 // With the Cognate extension tag, global sign-out ends hosted-UI sessions too.
 func TestSignOutEndsHostedSessionsWhenAsked(t *testing.T) {
+	t.Parallel()
 	s := StartServer(t)
 	f := webFixture(t, s, map[string]string{"cognate:SignOutEndsHostedSessions": "true"})
 	c := newWebClient(t, s.URL)
@@ -330,6 +334,7 @@ func TestSignOutEndsHostedSessionsWhenAsked(t *testing.T) {
 }
 
 func TestHostedUIMoreGrantsAndEndpoints(t *testing.T) {
+	t.Parallel()
 	s := StartServer(t)
 	f := webFixture(t, s, nil)
 	c := newWebClient(t, s.URL)
@@ -393,6 +398,7 @@ func TestHostedUIMoreGrantsAndEndpoints(t *testing.T) {
 
 // The session cookie is HttpOnly and SameSite=Lax, and lives one hour.
 func TestHostedUISessionCookie(t *testing.T) {
+	t.Parallel()
 	s := StartServer(t)
 	f := webFixture(t, s, nil)
 	c := newWebClient(t, s.URL)

@@ -76,6 +76,7 @@ func hostileRequests() []hostileRequest {
 // Every malformed request gets a typed 4xx with a JSON error: never a 5xx,
 // a panic or a hung connection.
 func TestHostileInput(t *testing.T) {
+	t.Parallel()
 	s := StartServer(t)
 	reqs := hostileRequests()
 	client := &http.Client{Timeout: 10 * time.Second}
@@ -126,6 +127,7 @@ func TestHostileInput(t *testing.T) {
 // Concurrent creates of one username make exactly one user; the rest get
 // UsernameExistsException.
 func TestConcurrentCreateOfOneUsername(t *testing.T) {
+	t.Parallel()
 	s := StartServer(t)
 	ctx := context.Background()
 	api := s.SDK()

@@ -13,6 +13,7 @@ import (
 // Pools whose users sign in with their email: the internal username is a
 // UUID, the email is unique, and every flow accepts the email.
 func TestEmailAsUsername(t *testing.T) {
+	t.Parallel()
 	s := StartServer(t)
 	ctx := context.Background()
 	api := s.SDK()
@@ -58,6 +59,7 @@ func TestEmailAsUsername(t *testing.T) {
 
 // Aliases: a verified email or a preferred_username signs in too.
 func TestAliasSignIn(t *testing.T) {
+	t.Parallel()
 	s := StartServer(t)
 	ctx := context.Background()
 	api := s.SDK()

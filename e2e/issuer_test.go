@@ -128,6 +128,7 @@ func hasIPv6Loopback() bool {
 // go-oidc accepts its discovery document and its ID tokens, and a restart
 // (same data dir, same flags) keeps the issuer and the live access tokens.
 func TestIssuerBindForms(t *testing.T) {
+	t.Parallel()
 	port := func() string { _, p, _ := net.SplitHostPort(freePort(t)); return p }
 	for _, tc := range []struct {
 		name, bind, wantHost string
@@ -170,6 +171,7 @@ func TestIssuerBindForms(t *testing.T) {
 // and secrets elsewhere. The base here is aws-jwt-verify's (Cognito's own
 // host, given with a trailing slash): tokens still work against Cognate.
 func TestIssuerDiscoveryIgnoresHost(t *testing.T) {
+	t.Parallel()
 	const aws = "https://cognito-idp.us-east-1.amazonaws.com"
 	s := StartServer(t, "COGNATE_ISSUER_BASE_URL="+aws+"/")
 	if _, base := listening(t, s); base != aws {
@@ -224,6 +226,7 @@ func wantRefusal(t *testing.T, out string, subs ...string) {
 // one is refused with what to set, --change-issuer-base-url moves it (and
 // the old tokens die), and a derived base is refused on another port.
 func TestIssuerBaseChangeRefused(t *testing.T) {
+	t.Parallel()
 	s := StartServer(t, "COGNATE_ISSUER_BASE_URL=https://auth.example.com")
 	f := newFixture(t, s, nil)
 	old := signInAdmin(t, f)
@@ -286,6 +289,7 @@ func TestIssuerBaseChangeRefused(t *testing.T) {
 // A replica whose master key cannot open what the database holds refuses to
 // start, naming COGNATE_MASTER_KEY, instead of failing every sign-in.
 func TestIssuerMasterKeyMismatchRefused(t *testing.T) {
+	t.Parallel()
 	s := StartServer(t) // the key comes from the data dir's master.key
 	f := newFixture(t, s, nil)
 	s.Stop()

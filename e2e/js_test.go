@@ -12,6 +12,7 @@ import (
 // issues tokens with AWS's issuer form so that aws-jwt-verify's
 // CognitoJwtVerifier accepts them unmodified.
 func TestJavaScriptClients(t *testing.T) {
+	t.Parallel()
 	dir := jsTestDir(t, "amazon-cognito-identity-js")
 	s := StartServer(t, "COGNATE_ISSUER_BASE_URL=https://cognito-idp.us-east-1.amazonaws.com")
 	runNodeTests(t, s, dir, "cognito.test.js", "devices.test.js")

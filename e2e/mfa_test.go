@@ -32,6 +32,7 @@ func authenticatorCode(t *testing.T, secretB32 string, at time.Time) string {
 }
 
 func TestSoftwareTokenMFA(t *testing.T) {
+	t.Parallel()
 	s := StartServer(t)
 	f := newFixture(t, s, nil)
 	ctx := context.Background()
@@ -96,6 +97,7 @@ func TestSoftwareTokenMFA(t *testing.T) {
 // A pool that requires MFA makes a user without it set it up during
 // sign-in (MFA_SETUP), with the session-based association.
 func TestMFASetupWhenRequired(t *testing.T) {
+	t.Parallel()
 	s := StartServer(t)
 	f := newFixture(t, s, nil)
 	ctx := context.Background()

@@ -13,6 +13,7 @@ import (
 // State written before a SIGTERM or a SIGKILL that follows the 200 at once
 // is there after a restart.
 func TestStateSurvivesRestartAndKill(t *testing.T) {
+	t.Parallel()
 	s := StartServer(t)
 	ctx := context.Background()
 	pool, err := s.SDK().CreateUserPool(ctx, &cip.CreateUserPoolInput{PoolName: aws.String("durable")})
@@ -50,6 +51,7 @@ func TestStateSurvivesRestartAndKill(t *testing.T) {
 // A second server on the same SQLite data dir refuses to start, naming the
 // first one's pid; once the first is gone (even by SIGKILL), it starts.
 func TestDataDirHasOneServer(t *testing.T) {
+	t.Parallel()
 	if os.Getenv("COGNATE_E2E_POSTGRES") != "" {
 		t.Skip("the lock guards SQLite data dirs")
 	}

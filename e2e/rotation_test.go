@@ -160,6 +160,7 @@ func (f *fixture) expectChainEnded(t *testing.T, accessToken string, refreshToke
 // period of 0, accepted within one of 60; REFRESH_TOKEN_AUTH is refused on
 // rotating clients; a non-rotating client gets no refresh token back.
 func TestRefreshTokenRotationSDK(t *testing.T) {
+	t.Parallel()
 	s := StartServer(t)
 	ctx := context.Background()
 	f0 := rotatingFixture(t, s, 0, nil)
@@ -235,6 +236,7 @@ func withoutInputValidation(o *cip.Options) {
 // Out-of-range or unknown RefreshTokenRotation values are refused with
 // InvalidParameterException on create and on update.
 func TestRefreshTokenRotationInvalidSettings(t *testing.T) {
+	t.Parallel()
 	s := StartServer(t)
 	ctx := context.Background()
 	f := newFixture(t, s, nil)
@@ -273,6 +275,7 @@ func TestRefreshTokenRotationInvalidSettings(t *testing.T) {
 // or signing the user out ends the whole chain: the newest refresh token
 // and the newest access token are refused.
 func TestRevocationEndsTheWholeRotatedChain(t *testing.T) {
+	t.Parallel()
 	s := StartServer(t)
 	f := rotatingFixture(t, s, 0, nil)
 	ctx := context.Background()
@@ -313,6 +316,7 @@ func TestRevocationEndsTheWholeRotatedChain(t *testing.T) {
 // of several GetTokensFromRefreshToken calls with the same token at once,
 // one answers new tokens and every other one RefreshTokenReuseException.
 func TestConcurrentRefreshesSpendATokenOnce(t *testing.T) {
+	t.Parallel()
 	s := StartServer(t)
 	f := rotatingFixture(t, s, 0, nil)
 	const rounds, callers = 40, 8
@@ -359,6 +363,7 @@ func TestConcurrentRefreshesSpendATokenOnce(t *testing.T) {
 // confidential client, add and list secrets, rotate, reuse refused, delete
 // a secret and it is refused.
 func TestRefreshTokenRotationAWSCLI(t *testing.T) {
+	t.Parallel()
 	s := StartServer(t)
 	f := newFixture(t, s, nil)
 	created := mustCLI(t, s.AWS("create-user-pool-client", "--user-pool-id", f.PoolID, "--client-name", "cli-rotating", "--generate-secret",
@@ -435,6 +440,7 @@ func (f *fixture) trySignInWithSecret(user, secret string) (*types.Authenticatio
 // token refreshes and the old one is refused. A SIGKILL right after the 200
 // of a RevokeToken keeps the chain dead.
 func TestRotationAndRevocationSurviveKill(t *testing.T) {
+	t.Parallel()
 	s := StartServer(t)
 	f := rotatingFixture(t, s, 0, nil)
 	signedIn := f.signIn(t, "alice", testPassword)
@@ -494,6 +500,7 @@ func expectNoStore(t *testing.T, what string, h http.Header) {
 // non-rotating one; its answers and the JSON API's token answers are never
 // cached.
 func TestTokenEndpointRotationAndNoStore(t *testing.T) {
+	t.Parallel()
 	s := StartServer(t)
 	f := webFixture(t, s, nil)
 	c := newWebClient(t, s.URL)
@@ -555,6 +562,7 @@ func TestTokenEndpointRotationAndNoStore(t *testing.T) {
 // SECRET_HASH, GetTokensFromRefreshToken and the token endpoint; a deleted
 // one works nowhere; the last one cannot be deleted.
 func TestClientSecretsSDK(t *testing.T) {
+	t.Parallel()
 	s := StartServer(t)
 	ctx := context.Background()
 	f := newFixture(t, s, func(in *cip.CreateUserPoolClientInput) { in.GenerateSecret = true })

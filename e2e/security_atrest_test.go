@@ -169,6 +169,7 @@ func implicitWith(t *testing.T, s *Server, f *fixture, session string) string {
 }
 
 func TestAtRestHostedSessionIDs(t *testing.T) {
+	t.Parallel()
 	s := StartServer(t)
 	f := webFixture(t, s, nil)
 	c := newWebClient(t, s.URL)
@@ -193,6 +194,7 @@ func TestAtRestHostedSessionIDs(t *testing.T) {
 var sixDigits = regexp.MustCompile(`\b[0-9]{6}\b`)
 
 func TestAtRestOutboxCodes(t *testing.T) {
+	t.Parallel()
 	s := StartServer(t)
 	f := newFixture(t, s, nil)
 	ctx := context.Background()
@@ -256,6 +258,7 @@ func storedSecretValues(t *testing.T, col string) []string {
 }
 
 func TestAtRestClientSecrets(t *testing.T) {
+	t.Parallel()
 	s := StartServer(t)
 	ctx := context.Background()
 	f := newFixture(t, s, func(in *cip.CreateUserPoolClientInput) {
@@ -314,6 +317,7 @@ func TestAtRestClientSecrets(t *testing.T) {
 // A database from before secrets were sealed holds them in plain text: they
 // keep working after the upgrade, and the first start seals them.
 func TestAtRestPlaintextSecretsSealedOnUpgrade(t *testing.T) {
+	t.Parallel()
 	s := StartServer(t)
 	f := newFixture(t, s, func(in *cip.CreateUserPoolClientInput) { in.GenerateSecret = true })
 	s.Stop()

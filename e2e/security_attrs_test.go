@@ -50,6 +50,7 @@ func (f *fixture) updateOwn(accessToken string, attributes ...string) error {
 // #2: a user cannot mark an email or phone number verified through the
 // self-service calls, and a client's WriteAttributes is enforced.
 func TestSecuritySelfVerificationRefused(t *testing.T) {
+	t.Parallel()
 	s := StartServer(t)
 	ctx := context.Background()
 	f := newFixture(t, s, nil) // alice, email verified by the admin
@@ -122,6 +123,7 @@ func TestSecuritySelfVerificationRefused(t *testing.T) {
 // #3: in a pool where the email is the username, a user cannot take over
 // another's email, and concurrent updates to one email cannot both win.
 func TestSecurityEmailUsernameIsUnique(t *testing.T) {
+	t.Parallel()
 	s := StartServer(t)
 	ctx := context.Background()
 	f := poolFixture(t, s, &cip.CreateUserPoolInput{PoolName: aws.String("email"),
@@ -176,6 +178,7 @@ func TestSecurityEmailUsernameIsUnique(t *testing.T) {
 // #3 for aliases: a verified email alias belongs to one user. Another user
 // may hold the same email unverified, but cannot verify it.
 func TestSecurityVerifiedAliasIsUnique(t *testing.T) {
+	t.Parallel()
 	s := StartServer(t)
 	ctx := context.Background()
 	f := poolFixture(t, s, &cip.CreateUserPoolInput{PoolName: aws.String("alias"),
@@ -202,6 +205,7 @@ func TestSecurityVerifiedAliasIsUnique(t *testing.T) {
 // #11: unconfirmed sign-ups holding a victim's email cannot hide the
 // victim's verified alias.
 func TestSecurityUnverifiedCopiesDoNotHideAlias(t *testing.T) {
+	t.Parallel()
 	s := StartServer(t)
 	ctx := context.Background()
 	f := poolFixture(t, s, &cip.CreateUserPoolInput{PoolName: aws.String("alias"),

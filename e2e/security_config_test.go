@@ -14,6 +14,7 @@ import (
 // wildcard or a fragment, or send codes over plain HTTP off the local
 // machine are refused when registered.
 func TestUnsafeRedirectURLsRefused(t *testing.T) {
+	t.Parallel()
 	s := StartServer(t)
 	ctx := context.Background()
 	pool, err := s.SDK().CreateUserPool(ctx, &cip.CreateUserPoolInput{PoolName: aws.String("urls")})
@@ -36,6 +37,7 @@ func TestUnsafeRedirectURLsRefused(t *testing.T) {
 // Security review #20: the database files are the owner's alone, even in
 // a data dir that already existed with wider permissions.
 func TestDatabaseFilesOwnerOnly(t *testing.T) {
+	t.Parallel()
 	if os.Getenv("COGNATE_E2E_POSTGRES") != "" {
 		t.Skip("SQLite files only")
 	}

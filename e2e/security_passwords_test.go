@@ -17,6 +17,7 @@ import (
 // Security review #6: what a copy of the data directory holds of a password
 // is an argon2id hash at OWASP's minimum cost (by default), not one HMAC.
 func TestStoredPasswordIsArgon2id(t *testing.T) {
+	t.Parallel()
 	if os.Getenv("COGNATE_E2E_POSTGRES") != "" {
 		t.Skip("reads the SQLite file")
 	}
@@ -56,6 +57,7 @@ func TestStoredPasswordIsArgon2id(t *testing.T) {
 // Security review #6 (a): a master key beside the database is warned about;
 // one kept elsewhere is used without a warning.
 func TestMasterKeyPlacement(t *testing.T) {
+	t.Parallel()
 	const warning = "the master key is stored inside the data directory"
 	s := StartServer(t)
 	if !strings.Contains(s.Logs(), warning) {

@@ -13,6 +13,7 @@ import (
 // four padding bits; each other spelling of the same bytes must be refused,
 // so that one token has one string.
 func TestRespelledAccessTokenRefused(t *testing.T) {
+	t.Parallel()
 	s := StartServer(t)
 	f := newFixture(t, s, nil)
 	at := *f.signIn(t, "alice", testPassword).AccessToken
@@ -38,6 +39,7 @@ func TestRespelledAccessTokenRefused(t *testing.T) {
 // Security review #23: deleting an app client ends its sessions; its
 // access tokens no longer authorize GetUser.
 func TestDeletedClientTokensRefused(t *testing.T) {
+	t.Parallel()
 	s := StartServer(t)
 	for _, revocation := range []bool{true, false} {
 		f := newFixture(t, s, func(in *cip.CreateUserPoolClientInput) { in.EnableTokenRevocation = aws.Bool(revocation) })
@@ -55,6 +57,7 @@ func TestDeletedClientTokensRefused(t *testing.T) {
 // user operations" with a signed-out user's access tokens), and disabling
 // the user does as well, for good: enabling it again revives nothing.
 func TestSignOutEndsTokensWithoutRevocation(t *testing.T) {
+	t.Parallel()
 	s := StartServer(t)
 	ctx := context.Background()
 	f := newFixture(t, s, func(in *cip.CreateUserPoolClientInput) { in.EnableTokenRevocation = aws.Bool(false) })

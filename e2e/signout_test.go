@@ -16,6 +16,7 @@ import (
 )
 
 func TestAdminGlobalSignOutEndsEveryDevice(t *testing.T) {
+	t.Parallel()
 	s := StartServer(t)
 	f := newFixture(t, s, nil)
 	f.addUser(t, "bob", testPassword)
@@ -73,6 +74,7 @@ func TestAdminGlobalSignOutEndsEveryDevice(t *testing.T) {
 }
 
 func TestGlobalSignOutWithOwnToken(t *testing.T) {
+	t.Parallel()
 	s := StartServer(t)
 	f := newFixture(t, s, nil)
 	a := f.signIn(t, "alice", testPassword)
@@ -90,6 +92,7 @@ func TestGlobalSignOutWithOwnToken(t *testing.T) {
 }
 
 func TestRevokeTokenRevokesOneFamily(t *testing.T) {
+	t.Parallel()
 	s := StartServer(t)
 	f := newFixture(t, s, nil)
 	ctx := context.Background()
@@ -127,6 +130,7 @@ func TestRevokeTokenRevokesOneFamily(t *testing.T) {
 }
 
 func TestDisableAndDeleteEndTokens(t *testing.T) {
+	t.Parallel()
 	s := StartServer(t)
 	f := newFixture(t, s, nil)
 	ctx := context.Background()
@@ -151,6 +155,7 @@ func TestDisableAndDeleteEndTokens(t *testing.T) {
 
 // A SIGKILL right after the sign-out's 200 does not bring the tokens back.
 func TestSignOutSurvivesKill(t *testing.T) {
+	t.Parallel()
 	s := StartServer(t)
 	f := newFixture(t, s, nil)
 	res := f.signIn(t, "alice", testPassword)
@@ -168,6 +173,7 @@ func TestSignOutSurvivesKill(t *testing.T) {
 // Calls that start after the sign-out's 200 never succeed with old tokens,
 // however many are in flight while it lands.
 func TestSignOutRaceWithRefreshAndGetUser(t *testing.T) {
+	t.Parallel()
 	s := StartServer(t)
 	f := newFixture(t, s, nil)
 	res := f.signIn(t, "alice", testPassword)
@@ -235,6 +241,7 @@ func TestSignOutRaceWithRefreshAndGetUser(t *testing.T) {
 }
 
 func TestCognateCLISignOut(t *testing.T) {
+	t.Parallel()
 	s := StartServer(t)
 	f := newFixture(t, s, nil)
 	res := f.signIn(t, "alice", testPassword)

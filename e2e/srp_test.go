@@ -54,6 +54,7 @@ func (f *fixture) srpSignIn(t *testing.T, user, password string, mutate func(map
 }
 
 func TestSRPSignIn(t *testing.T) {
+	t.Parallel()
 	s := StartServer(t)
 	f := newFixture(t, s, nil)
 	out, err := f.srpSignIn(t, "ALICE", testPassword, nil) // case-insensitive username, internal id for SRP
@@ -89,6 +90,7 @@ func TestSRPSignIn(t *testing.T) {
 }
 
 func TestSRPHidesUnknownUsers(t *testing.T) {
+	t.Parallel()
 	s := StartServer(t)
 	f := newFixture(t, s, func(in *cip.CreateUserPoolClientInput) {
 		in.PreventUserExistenceErrors = types.PreventUserExistenceErrorTypesEnabled

@@ -58,6 +58,10 @@ type Options struct {
 	// thread spends less CPU waking its other threads and so leaves more to
 	// the server; the RSA ceiling is always measured on every CPU.
 	ClientProcs int
+	// RSAWindow is the length of each of the five windows that measure the
+	// RSA ceiling (400 ms by default; a test that only checks the report's
+	// shape shortens them).
+	RSAWindow time.Duration
 }
 
 // Report is the JSON output.
@@ -162,6 +166,7 @@ func Command() *cobra.Command {
 	f.StringVar(&o.PoolSessions, "scaling-pool", "", "measure sign-out latency as the pool grows to these many sessions, e.g. 1000,10000,100000")
 	f.BoolVar(&o.Progress, "progress", true, "show progress on stderr")
 	f.IntVar(&o.ClientProcs, "client-procs", 1, "GOMAXPROCS of this load generator while it drives the endpoint (0: every CPU); the RSA ceiling always uses every CPU")
+	f.DurationVar(&o.RSAWindow, "rsa-window", 400*time.Millisecond, "length of each of the five windows measuring the RSA-2048 signing ceiling")
 	f.StringVar(&cpuProfile, "cpuprofile", "", "write the load generator's own CPU profile here (the server's: cognate serve --debug-addr)")
 	return cmd
 }
@@ -221,7 +226,7 @@ func Run(ctx context.Context, o Options, log io.Writer) (*Report, error) {
 		return nil, err
 	}
 	rsaKey.Precompute()
-	rep.Machine.RSABefore = measureRSA(rsaKey, cpus)
+	rep.Machine.RSABefore = measureRSA(rsaKey, cpus, o.RSAWindow)
 	// Tokens for refresh, GetUser and the GetTokensFromRefreshToken
 	// workloads come from one sign-in per client, made again before each
 	// such workload: a sign-out workload revokes them. Rotation's come from
@@ -325,7 +330,7 @@ func Run(ctx context.Context, o Options, log io.Writer) (*Report, error) {
 		signs := twoSignatures(w)
 		var before float64
 		if signs {
-			before = measureRSA(rsaKey, cpus)
+			before = measureRSA(rsaKey, cpus, o.RSAWindow)
 		}
 		var flood func() *FloodStats
 		if w == "getuser-flood" {
@@ -336,12 +341,12 @@ func Run(ctx context.Context, o Options, log io.Writer) (*Report, error) {
 			st.Flood = flood()
 		}
 		if signs {
-			st.RSANearby = max(before, measureRSA(rsaKey, cpus))
+			st.RSANearby = max(before, measureRSA(rsaKey, cpus, o.RSAWindow))
 			nearby = max(nearby, st.RSANearby)
 		}
 		rep.Workloads = append(rep.Workloads, st)
 	}
-	rep.Machine.RSAAfter = measureRSA(rsaKey, cpus)
+	rep.Machine.RSAAfter = measureRSA(rsaKey, cpus, o.RSAWindow)
 	rep.Machine.settle(nearby)
 	if o.UserSessions != "" {
 		if rep.UserScaling, err = r.userScaling(ctx, sizes(o.UserSessions)); err != nil {
@@ -826,10 +831,12 @@ func point(n int, lat []time.Duration) ScalingPoint {
 // rate on every core: the best of five short windows, so that a moment of
 // background work (the server settling after a workload, a neighbour on a
 // shared host) does not lower the ceiling and flatter the fractions.
-func measureRSA(key *rsa.PrivateKey, cpus int) float64 {
+func measureRSA(key *rsa.PrivateKey, cpus int, window time.Duration) float64 {
 	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(cpus))
 	digest := sha256.Sum256([]byte("cognate"))
-	const window = 400 * time.Millisecond
+	if window <= 0 {
+		window = 400 * time.Millisecond
+	}
 	best := 0.0
 	for range 5 {
 		var n atomic.Int64

@@ -4,7 +4,9 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"os"
 	"os/exec"
+	"strings"
 	"testing"
 
 	"github.com/cognate/cognate/internal/awsmodel"
@@ -48,22 +50,70 @@ func shapeOf(v any) any {
 	return nil
 }
 
-// The input skeletons match the AWS CLI's, operation by operation.
-func TestInputSkeletonsMatchTheAWSCLI(t *testing.T) {
-	if _, err := exec.LookPath("aws"); err != nil {
+// awsSkeletonsScript runs the AWS CLI's own driver (what the `aws` script's
+// main does) once per operation named in argv, each skeleton followed by a
+// NUL byte.
+const awsSkeletonsScript = `import sys, awscli.clidriver
+for op in sys.argv[1:]:
+    rc = awscli.clidriver.create_clidriver().main(["cognito-idp", op, "--generate-cli-skeleton"])
+    sys.stdout.flush()
+    if rc != 0:
+        sys.exit(rc)
+    sys.stdout.write("\0")
+`
+
+// awsSkeletons asks the AWS CLI for the input skeletons of ops. Each `aws`
+// process spends ≈0.6 s of CPU starting Python and loading botocore, so
+// when the interpreter that runs `aws` (its shebang's, else python3) has
+// the awscli package, one process serves every operation; otherwise (the
+// AWS CLI v2's frozen binary, say) it runs `aws` once per operation.
+func awsSkeletons(t *testing.T, ops []string) [][]byte {
+	path, err := exec.LookPath("aws")
+	if err != nil {
 		t.Skip("aws CLI not installed")
 	}
+	python := []string{"python3"}
+	if f, err := os.Open(path); err == nil {
+		head := make([]byte, 256)
+		n, _ := f.Read(head)
+		f.Close()
+		if line, _, _ := bytes.Cut(head[:n], []byte("\n")); bytes.HasPrefix(line, []byte("#!")) && bytes.Contains(line, []byte("python")) {
+			python = strings.Fields(string(line[2:]))
+		}
+	}
+	var kebab []string
+	for _, op := range ops {
+		kebab = append(kebab, Kebab(op))
+	}
+	args := append(append(python[1:], "-c", awsSkeletonsScript), kebab...)
+	if out, err := exec.Command(python[0], args...).Output(); err == nil {
+		if parts := bytes.Split(out, []byte{0}); len(parts) == len(ops)+1 {
+			return parts[:len(ops)]
+		}
+	}
+	var skeletons [][]byte
+	for _, op := range kebab {
+		out, err := exec.Command("aws", "cognito-idp", op, "--generate-cli-skeleton").Output()
+		if err != nil {
+			t.Fatalf("aws %s: %v", op, err)
+		}
+		skeletons = append(skeletons, out)
+	}
+	return skeletons
+}
+
+// The input skeletons match the AWS CLI's, operation by operation.
+func TestInputSkeletonsMatchTheAWSCLI(t *testing.T) {
 	m := awsmodel.Default()
-	for _, name := range []string{"AdminUserGlobalSignOut", "AdminCreateUser", "CreateUserPoolClient", "InitiateAuth", "ListUsers", "CreateUserPool"} {
+	names := []string{"AdminUserGlobalSignOut", "AdminCreateUser", "CreateUserPoolClient", "InitiateAuth", "ListUsers", "CreateUserPool"}
+	skeletons := awsSkeletons(t, names)
+	for i, name := range names {
 		op, _ := m.Operation(name)
 		var ours bytes.Buffer
 		if code := Run(context.Background(), op, []string{"--generate-cli-skeleton"}, &ours, &bytes.Buffer{}); code != 0 {
 			t.Fatalf("%s: exit %d", name, code)
 		}
-		theirs, err := exec.Command("aws", "cognito-idp", Kebab(name), "--generate-cli-skeleton").Output()
-		if err != nil {
-			t.Fatalf("aws %s: %v", Kebab(name), err)
-		}
+		theirs := skeletons[i]
 		var a, b any
 		json.Unmarshal(ours.Bytes(), &a)
 		json.Unmarshal(theirs, &b)
