@@ -70,28 +70,30 @@ func (s *Groups) List(ctx context.Context, poolID string, limit int, token strin
 	return gs, next, nil
 }
 
-// Update is UpdateGroup: members given replace the old values.
+// Update is UpdateGroup: members given replace the old values, on the
+// stored row (two updates at once of different members both land).
 func (s *Groups) Update(ctx context.Context, in CreateGroupInput) (Group, error) {
-	g, err := s.Get(ctx, in.UserPoolId, in.GroupName)
-	if err != nil {
+	if _, err := GetPool(ctx, s.Store, in.UserPoolId); err != nil {
 		return Group{}, err
 	}
-	if in.Description != "" {
-		g.Description = in.Description
-	}
-	if in.RoleArn != "" {
-		g.RoleArn = in.RoleArn
-	}
-	if in.Precedence != nil {
-		g.Precedence = in.Precedence
-	}
-	g.ModifiedAt = s.Now()
-	if err := s.Store.UpdateGroup(ctx, g); errors.Is(err, ErrNotFound) {
+	now := s.Now()
+	g, err := s.Store.UpdateGroup(ctx, in.UserPoolId, in.GroupName, func(g Group) (Group, error) {
+		if in.Description != "" {
+			g.Description = in.Description
+		}
+		if in.RoleArn != "" {
+			g.RoleArn = in.RoleArn
+		}
+		if in.Precedence != nil {
+			g.Precedence = in.Precedence
+		}
+		g.ModifiedAt = now
+		return g, nil
+	})
+	if errors.Is(err, ErrNotFound) {
 		return Group{}, noGroup()
-	} else if err != nil {
-		return Group{}, err
 	}
-	return g, nil
+	return g, err
 }
 
 // Delete is DeleteGroup.

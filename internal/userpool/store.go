@@ -101,7 +101,9 @@ type GroupStore interface {
 	GetGroup(ctx context.Context, poolID, name string) (Group, error)
 	// ListGroups returns up to limit groups with name > after, ordered by name.
 	ListGroups(ctx context.Context, poolID, after string, limit int) ([]Group, error)
-	UpdateGroup(ctx context.Context, g Group) error // ErrNotFound
+	// UpdateGroup runs fn on the current group (compare-and-swap, as the
+	// other Update methods) and stores what it returns. ErrNotFound.
+	UpdateGroup(ctx context.Context, poolID, name string, fn func(Group) (Group, error)) (Group, error)
 	DeleteGroup(ctx context.Context, poolID, name string) error
 	// AddUserToGroup is idempotent.
 	AddUserToGroup(ctx context.Context, poolID, name, sub string) error

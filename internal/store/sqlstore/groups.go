@@ -45,9 +45,21 @@ func (s *Store) ListGroups(ctx context.Context, poolID, after string, limit int)
 }
 
 // UpdateGroup implements userpool.GroupStore.
-func (s *Store) UpdateGroup(ctx context.Context, g userpool.Group) error {
-	return affected(s.x.Writer().Exec(ctx, `UPDATE groups_ SET description = ?, role_arn = ?, precedence = ?, modified_ns = ? WHERE pool_id = ? AND name = ?`,
-		g.Description, g.RoleArn, g.Precedence, ns(g.ModifiedAt), g.PoolID, g.Name))
+func (s *Store) UpdateGroup(ctx context.Context, poolID, name string, fn func(userpool.Group) (userpool.Group, error)) (userpool.Group, error) {
+	var out userpool.Group
+	err := s.x.Tx(ctx, func(tx Querier) error {
+		g, err := scanGroup(tx.QueryRow(ctx, `SELECT `+groupCols+` FROM groups_ g WHERE g.pool_id = ? AND g.name = ?`+s.d.ForUpdate, poolID, name))
+		if err != nil {
+			return err
+		}
+		if out, err = fn(g); err != nil {
+			return err
+		}
+		_, err = tx.Exec(ctx, `UPDATE groups_ SET description = ?, role_arn = ?, precedence = ?, modified_ns = ? WHERE pool_id = ? AND name = ?`,
+			out.Description, out.RoleArn, out.Precedence, ns(out.ModifiedAt), poolID, name)
+		return err
+	})
+	return out, err
 }
 
 // DeleteGroup implements userpool.GroupStore.

@@ -855,11 +855,16 @@ func testGroups(t *testing.T, s userpool.Store) {
 		t.Fatalf("members %+v", members)
 	}
 	must(t, s.RemoveUserFromGroup(ctx, "us-east-1_a", "zeta", "sub-2"))
-	g.Description = "changed"
-	must(t, s.UpdateGroup(ctx, g))
-	if got, _ := s.GetGroup(ctx, "us-east-1_a", "zeta"); got.Description != "changed" {
-		t.Fatal("update lost")
+	updated, err := s.UpdateGroup(ctx, "us-east-1_a", "zeta", func(g userpool.Group) (userpool.Group, error) {
+		g.Description = "changed"
+		return g, nil
+	})
+	must(t, err)
+	if got, _ := s.GetGroup(ctx, "us-east-1_a", "zeta"); got.Description != "changed" || updated.Description != "changed" || got.Name != "zeta" {
+		t.Fatalf("update lost: stored %+v, returned %+v", got, updated)
 	}
+	_, err = s.UpdateGroup(ctx, "us-east-1_a", "nope", func(g userpool.Group) (userpool.Group, error) { return g, nil })
+	wantErr(t, err, userpool.ErrNotFound)
 	must(t, s.DeleteGroup(ctx, "us-east-1_a", "alpha"))
 	wantErr(t, s.DeleteGroup(ctx, "us-east-1_a", "alpha"), userpool.ErrNotFound)
 	must(t, s.DeleteUser(ctx, "us-east-1_a", "alice"))
