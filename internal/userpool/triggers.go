@@ -63,7 +63,9 @@ type InvokeError struct {
 	Message string
 }
 
-func (e *InvokeError) Error() string { return fmt.Sprintf("lambda invoke failure %d: %s", e.Failure, e.Message) }
+func (e *InvokeError) Error() string {
+	return fmt.Sprintf("lambda invoke failure %d: %s", e.Failure, e.Message)
+}
 
 // Triggers runs a pool's Lambda triggers the way Cognito does: synchronously,
 // each attempt limited to Timeout (Cognito: 5 s, not configurable), up to
@@ -123,10 +125,10 @@ func newTriggerEvent[Req, Resp any](pool Pool, version, source, userName, client
 // lambdaConfig is what the domain reads of a pool's LambdaConfigType.
 type lambdaConfig struct {
 	PreSignUp, PostConfirmation, PreAuthentication, PostAuthentication string
-	PreTokenGeneration, UserMigration, CustomMessage                    string
-	DefineAuthChallenge, CreateAuthChallenge                            string
-	VerifyAuthChallengeResponse                                         string
-	PreTokenGenerationConfig                                            *struct {
+	PreTokenGeneration, UserMigration, CustomMessage                   string
+	DefineAuthChallenge, CreateAuthChallenge                           string
+	VerifyAuthChallengeResponse                                        string
+	PreTokenGenerationConfig                                           *struct {
 		LambdaArn, LambdaVersion string
 	}
 }
