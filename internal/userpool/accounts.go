@@ -18,7 +18,8 @@ type Accounts struct {
 	Credentials Credentials
 	Sealer      Sealer
 	Sessions    *Sessions
-	Mailer      Mailer // optional: also deliver EMAIL messages (SMTP)
+	Mailer      Mailer    // optional: also deliver EMAIL messages (SMTP)
+	Triggers    *Triggers // the pools' Lambda triggers (nil: none run)
 }
 
 // Mailer delivers an outbox message; failures are its own to report, the

@@ -34,6 +34,8 @@ type Auth struct {
 	Audit Auditor
 	// Observer hears each refresh's revocation check (nil: none).
 	Observer Observer
+	// Triggers are the pools' Lambda triggers (nil: none run).
+	Triggers *Triggers
 	// DummyCredential is checked when the user does not exist, so that
 	// failures take the same time either way (no enumeration by timing).
 	DummyCredential PasswordCredential

@@ -17,6 +17,7 @@ type Users struct {
 	Now         Clock
 	Credentials Credentials
 	Sessions    *Sessions // revokes tokens when a user is disabled
+	Triggers    *Triggers // the pools' Lambda triggers (nil: none run)
 }
 
 // UsernameKey is how a username is indexed: lower-cased in
