@@ -125,6 +125,8 @@ type SignUpInput struct {
 	Username       string
 	Password       string
 	UserAttributes []Attribute
+	ValidationData []Attribute       // for PreSignUp
+	ClientMetadata map[string]string // for PreSignUp and PostConfirmation
 }
 
 // SignUpResult is SignUpResponse.
@@ -135,7 +137,8 @@ type SignUpResult struct {
 }
 
 // SignUp creates an UNCONFIRMED user and sends a confirmation code to an
-// auto-verified attribute.
+// auto-verified attribute — unless PreSignUp auto-confirms it
+// (trigger_pre_sign_up.go): then no code, and PostConfirmation runs.
 func (s *Accounts) SignUp(ctx context.Context, in SignUpInput) (SignUpResult, error) {
 	pool, client, err := s.publicClient(ctx, in.ClientId, in.SecretHash, in.Username)
 	if err != nil {
@@ -151,11 +154,18 @@ func (s *Accounts) SignUp(ctx context.Context, in SignUpInput) (SignUpResult, er
 		return SignUpResult{}, err
 	}
 	u, err := newUser(ctx, s.Store, s.Credentials, s.Now(), &pool, userToCreate{username: in.Username, attrs: in.UserAttributes,
-		status: StatusUnconfirmed, password: in.Password, requireAttributes: true, existsMessage: "User already exists"})
+		status: StatusUnconfirmed, password: in.Password, requireAttributes: true, existsMessage: "User already exists",
+		beforeWrite: func(u *User) error {
+			return s.Triggers.preSignUp(ctx, &pool, sourcePreSignUpSignUp, client.ID, u, in.ValidationData, in.ClientMetadata)
+		}})
 	if err != nil {
 		return SignUpResult{}, err
 	}
 	res := SignUpResult{UserSub: u.Sub}
+	if u.Status == StatusConfirmed {
+		res.UserConfirmed = true
+		return res, s.Triggers.postConfirmation(ctx, &pool, sourcePostConfirmationSignUp, client.ID, &u, in.ClientMetadata)
+	}
 	if attr := verifiedTarget(&pool, &u); attr != "" {
 		d, err := s.send(ctx, &pool, &u, purposeSignUp, attr, signUpCodeLifetime)
 		if err != nil {
@@ -185,13 +195,14 @@ func (s *Accounts) ConfirmSignUp(ctx context.Context, clientID, secretHash, user
 	if err := s.checkCode(ctx, pool.ID, u.Sub, purposeSignUp, code); err != nil {
 		return err
 	}
-	return s.confirm(ctx, &pool, key, true)
+	return s.confirm(ctx, &pool, key, client.ID, true)
 }
 
 // confirm marks the user CONFIRMED and, when a code proved it, the
-// attribute the code went to verified.
-func (s *Accounts) confirm(ctx context.Context, pool *Pool, key string, verified bool) error {
-	_, err := s.Store.UpdateUser(ctx, pool.ID, key, func(u User) (User, error) {
+// attribute the code went to verified; then PostConfirmation runs
+// (trigger_post_confirmation.go; clientID "" for the admin call).
+func (s *Accounts) confirm(ctx context.Context, pool *Pool, key, clientID string, verified bool) error {
+	u, err := s.Store.UpdateUser(ctx, pool.ID, key, func(u User) (User, error) {
 		u.Status = StatusConfirmed
 		if verified {
 			if attr := verifiedTarget(pool, &u); attr != "" {
@@ -201,7 +212,10 @@ func (s *Accounts) confirm(ctx context.Context, pool *Pool, key string, verified
 		u.ModifiedAt = s.Now()
 		return u, nil
 	})
-	return nameTaken(err, AliasExists)
+	if err != nil {
+		return nameTaken(err, AliasExists)
+	}
+	return s.Triggers.postConfirmation(ctx, pool, sourcePostConfirmationSignUp, clientID, &u, nil)
 }
 
 // AdminConfirmSignUp confirms a user without a code.
@@ -213,7 +227,7 @@ func (s *Accounts) AdminConfirmSignUp(ctx context.Context, poolID, username stri
 	if u.Status != StatusUnconfirmed {
 		return Errorf(NotAuthorized, "User cannot be confirmed. Current status is %s", u.Status)
 	}
-	return s.confirm(ctx, &pool, key, false)
+	return s.confirm(ctx, &pool, key, "", false)
 }
 
 // ResendConfirmationCode sends a new sign-up code.
@@ -295,11 +309,14 @@ func (s *Accounts) ConfirmForgotPassword(ctx context.Context, clientID, secretHa
 	if err := s.checkCode(ctx, pool.ID, u.Sub, purposeForgot, code); err != nil {
 		return err
 	}
-	return s.setPassword(ctx, &pool, key, password)
+	if u, err = s.setPassword(ctx, &pool, key, password); err != nil {
+		return err
+	}
+	return s.Triggers.postConfirmation(ctx, &pool, sourcePostConfirmationForgot, client.ID, &u, nil)
 }
 
-func (s *Accounts) setPassword(ctx context.Context, pool *Pool, key, password string) error {
-	_, err := s.Store.UpdateUser(ctx, pool.ID, key, func(u User) (User, error) {
+func (s *Accounts) setPassword(ctx context.Context, pool *Pool, key, password string) (User, error) {
+	return s.Store.UpdateUser(ctx, pool.ID, key, func(u User) (User, error) {
 		cred, err := s.Credentials.Make(pool.ID, u.Username, password, s.Now())
 		if err != nil {
 			return u, err
@@ -309,7 +326,6 @@ func (s *Accounts) setPassword(ctx context.Context, pool *Pool, key, password st
 		u.ModifiedAt = s.Now()
 		return u, nil
 	})
-	return err
 }
 
 // AdminResetUserPassword puts the user in RESET_REQUIRED and sends a code.
@@ -343,7 +359,8 @@ func (s *Accounts) ChangePassword(ctx context.Context, accessToken, previous, pr
 	if err := CheckPasswordPolicy(passwordPolicy(&pool), proposed); err != nil {
 		return err
 	}
-	return s.setPassword(ctx, &pool, key, proposed)
+	_, err = s.setPassword(ctx, &pool, key, proposed)
+	return err
 }
 
 // UpdateAttributes is UpdateUserAttributes: a changed email or phone number

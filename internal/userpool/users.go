@@ -66,6 +66,8 @@ type CreateUserInput struct {
 	MessageAction          string
 	DesiredDeliveryMediums []string
 	ForceAliasCreation     bool
+	ValidationData         []Attribute       // for PreSignUp
+	ClientMetadata         map[string]string // for PreSignUp
 }
 
 // CreateUser creates a user in FORCE_CHANGE_PASSWORD with a temporary
@@ -90,7 +92,10 @@ func (s *Users) CreateUser(ctx context.Context, in CreateUserInput) (User, error
 		return User{}, err
 	}
 	return newUser(ctx, s.Store, s.Credentials, s.Now(), &p, userToCreate{username: in.Username, attrs: in.UserAttributes,
-		status: StatusForceChangePassword, password: temp, existsMessage: "User account already exists"})
+		status: StatusForceChangePassword, password: temp, existsMessage: "User account already exists",
+		beforeWrite: func(u *User) error {
+			return s.Triggers.preSignUp(ctx, &p, sourcePreSignUpAdminCreate, "", u, in.ValidationData, in.ClientMetadata)
+		}})
 }
 
 // userToCreate is what SignUp and AdminCreateUser differ in.
@@ -104,6 +109,10 @@ type userToCreate struct {
 	requireAttributes bool
 	// existsMessage: Cognito words UsernameExistsException differently.
 	existsMessage string
+	// beforeWrite sees (and may change) the user just before its one
+	// write: the PreSignUp trigger (trigger_pre_sign_up.go). An error
+	// writes nothing.
+	beforeWrite func(u *User) error
 }
 
 // newUser creates a user in pool: a fresh sub, the sign-in identity
@@ -119,6 +128,11 @@ func newUser(ctx context.Context, st Store, creds Credentials, now time.Time, po
 	}
 	u := User{PoolID: pool.ID, Username: username, Sub: sub, Status: in.status, Enabled: true, CreatedAt: now, ModifiedAt: now}
 	setAttributes(pool, &u, mergeAttributes([]Attribute{{Name: "sub", Value: u.Sub}}, attrs))
+	if in.beforeWrite != nil {
+		if err := in.beforeWrite(&u); err != nil {
+			return User{}, err
+		}
+	}
 	if u.Password, err = creds.Make(pool.ID, u.Username, in.password, now); err != nil {
 		return User{}, err
 	}
