@@ -87,6 +87,7 @@ func (a *Auth) Initiate(ctx context.Context, in InitiateInput, admin bool) (Auth
 	if err != nil {
 		return AuthResult{}, err
 	}
+	ctx = withClientMetadata(ctx, in.ClientMetadata) // for the triggers (trigger_authentication.go)
 	params := in.AuthParameters
 	switch in.AuthFlow {
 	case "USER_PASSWORD_AUTH":
@@ -174,17 +175,24 @@ func (a *Auth) passwordAuth(ctx context.Context, pool *Pool, client *Client, par
 
 // CheckPassword proves a user's password: existence (hidden behind
 // "Incorrect username or password." when the client prevents user-existence
-// errors), confirmation, lockout, then the password itself.
+// errors), the PreAuthentication trigger, confirmation, lockout, then the
+// password itself.
 func (a *Auth) CheckPassword(ctx context.Context, pool *Pool, client *Client, username, password string) (User, error) {
 	user, key, err := FindUser(ctx, a.Store, pool, username)
 	if IsType(err, UserNotFound) {
 		if client.Settings.PreventUserExistenceErrors == "ENABLED" {
+			if err := a.preAuthentication(ctx, pool, client, &User{Username: username}, true); err != nil {
+				return User{}, err
+			}
 			return User{}, a.failUnknown(ctx, pool, client, username, func() { a.Credentials.Check(a.DummyCredential, password) })
 		}
 		a.Credentials.Check(a.DummyCredential, password)
 		a.audit(ctx, "sign-in-failed", pool, client, &User{Username: username})
 		return User{}, err
 	} else if err != nil {
+		return User{}, err
+	}
+	if err := a.preAuthentication(ctx, pool, client, &user, false); err != nil {
 		return User{}, err
 	}
 	// An unconfirmed user is told so only with the right password (as
@@ -282,6 +290,9 @@ func (a *Auth) afterPassword(ctx context.Context, pool *Pool, client *Client, us
 // signIn starts a new token family and issues its first tokens. In pools
 // that track devices, a sign-in without a known device registers a new one.
 func (a *Auth) signIn(ctx context.Context, pool *Pool, client *Client, user *User, now time.Time, deviceKey string) (Tokens, error) {
+	if err := a.postAuthentication(ctx, pool, client, user, tracksDevices(pool) && deviceKey == ""); err != nil {
+		return Tokens{}, err // no tokens: a failed PostAuthentication fails the sign-in (trigger_authentication.go)
+	}
 	if finishHosted(ctx, user) {
 		return Tokens{}, nil // a hosted-UI sign-in: its code grant issues the tokens (hosted_login.go)
 	}
@@ -452,6 +463,7 @@ func (a *Auth) Respond(ctx context.Context, in RespondInput, admin bool) (AuthRe
 	if err != nil {
 		return AuthResult{}, err
 	}
+	ctx = withClientMetadata(ctx, in.ClientMetadata) // for PostAuthentication (trigger_authentication.go)
 	switch in.ChallengeName {
 	case "NEW_PASSWORD_REQUIRED":
 		return a.respondNewPassword(ctx, &pool, &client, in)

@@ -72,11 +72,17 @@ func (a *Auth) srpInitiate(ctx context.Context, pool *Pool, client *Client, para
 		if client.Settings.PreventUserExistenceErrors != "ENABLED" {
 			return AuthResult{}, err
 		}
+		if err := a.preAuthentication(ctx, pool, client, &User{Username: username}, true); err != nil {
+			return AuthResult{}, err
+		}
 		salt, verifier = a.simulatedVerifier(pool.ID, username)
 	case err != nil:
 		return AuthResult{}, err
 	default:
 		// An unconfirmed user is told so after the proof (srpRespond).
+		if err := a.preAuthentication(ctx, pool, client, &user, false); err != nil {
+			return AuthResult{}, err
+		}
 		internal = user.Username
 		if salt, verifier, err = a.Credentials.Verifier(user.Password, pool.ID, user.Username); err != nil {
 			return AuthResult{}, err
