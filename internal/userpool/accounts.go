@@ -266,13 +266,15 @@ func recoveryTarget(u *User) string {
 	return ""
 }
 
-// ForgotPassword sends a reset code.
+// ForgotPassword sends a reset code — to a user the UserMigration trigger
+// may bring over first (trigger_user_migration.go).
 func (s *Accounts) ForgotPassword(ctx context.Context, clientID, secretHash, username string) (CodeDelivery, error) {
 	pool, client, err := s.publicClient(ctx, clientID, secretHash, username)
 	if err != nil {
 		return CodeDelivery{}, err
 	}
-	u, _, err := FindUser(ctx, s.Store, &pool, username)
+	u, _, err := userMigration{store: s.Store, creds: s.Credentials, now: s.Now(), triggers: s.Triggers}.
+		findUser(ctx, &pool, client.ID, sourceMigrateForgotPassword, username, "", nil)
 	if err != nil {
 		if IsType(err, UserNotFound) && client.Settings.PreventUserExistenceErrors == "ENABLED" {
 			return s.simulatedSend(ctx, &pool, username, purposeForgot)

@@ -173,12 +173,14 @@ func (a *Auth) passwordAuth(ctx context.Context, pool *Pool, client *Client, par
 	return a.afterPassword(ctx, pool, client, &user, params["DEVICE_KEY"], false)
 }
 
-// CheckPassword proves a user's password: existence (hidden behind
-// "Incorrect username or password." when the client prevents user-existence
-// errors), the PreAuthentication trigger, confirmation, lockout, then the
+// CheckPassword proves a user's password: existence (an unknown user may be
+// migrated by the UserMigration trigger; else hidden behind "Incorrect
+// username or password." when the client prevents user-existence errors),
+// the PreAuthentication trigger, confirmation, lockout, then the
 // password itself.
 func (a *Auth) CheckPassword(ctx context.Context, pool *Pool, client *Client, username, password string) (User, error) {
-	user, key, err := FindUser(ctx, a.Store, pool, username)
+	user, key, err := userMigration{store: a.Store, creds: a.Credentials, now: a.Now(), triggers: a.Triggers}.
+		findUser(ctx, pool, client.ID, sourceMigrateAuthentication, username, password, clientMetadataOf(ctx))
 	if IsType(err, UserNotFound) {
 		if client.Settings.PreventUserExistenceErrors == "ENABLED" {
 			if err := a.preAuthentication(ctx, pool, client, &User{Username: username}, true); err != nil {
