@@ -64,19 +64,27 @@ func srpSignIn(t *testing.T, w *world, p userpool.Pool, c userpool.Client, pw st
 	if err != nil {
 		return false, err
 	}
-	prm := ch.ChallengeParameters
+	answer := srpAnswer(t, w, strings.SplitN(p.ID, "_", 2)[1], "alice", pw, a, ch.ChallengeParameters)
+	answer["USERNAME"] = "alice"
+	r, err := w.auth.Respond(ctx, userpool.RespondInput{ClientId: c.ID, ChallengeName: "PASSWORD_VERIFIER", ClientMetadata: md,
+		ChallengeResponses: answer}, false)
+	return r.Tokens != nil, err
+}
+
+// srpAnswer is the client's answer to an SRP challenge (prm: SALT, SRP_B,
+// SECRET_BLOCK) for user of realm with password.
+func srpAnswer(t *testing.T, w *world, realm, user, password string, a *big.Int, prm map[string]string) map[string]string {
+	t.Helper()
 	salt, _ := new(big.Int).SetString(prm["SALT"], 16)
 	B, _ := new(big.Int).SetString(prm["SRP_B"], 16)
 	block, _ := base64.StdEncoding.DecodeString(prm["SECRET_BLOCK"])
 	ts := w.clock.Now().UTC().Format("Mon Jan 2 15:04:05 UTC 2006")
-	sig, err := srp.ClientSignature(strings.SplitN(p.ID, "_", 2)[1], "alice", pw, salt.Bytes(), a, B, block, ts)
+	sig, err := srp.ClientSignature(realm, user, password, salt.Bytes(), a, B, block, ts)
 	if err != nil {
 		t.Fatal(err)
 	}
-	r, err := w.auth.Respond(ctx, userpool.RespondInput{ClientId: c.ID, ChallengeName: "PASSWORD_VERIFIER", ClientMetadata: md,
-		ChallengeResponses: map[string]string{"USERNAME": "alice", "PASSWORD_CLAIM_SECRET_BLOCK": prm["SECRET_BLOCK"],
-			"PASSWORD_CLAIM_SIGNATURE": base64.StdEncoding.EncodeToString(sig), "TIMESTAMP": ts}}, false)
-	return r.Tokens != nil, err
+	return map[string]string{"PASSWORD_CLAIM_SECRET_BLOCK": prm["SECRET_BLOCK"],
+		"PASSWORD_CLAIM_SIGNATURE": base64.StdEncoding.EncodeToString(sig), "TIMESTAMP": ts}
 }
 
 // Every sign-in path runs PreAuthentication before the password is checked
@@ -180,5 +188,73 @@ func TestPreAuthenticationUnknownUser(t *testing.T) {
 				t.Fatalf("events %v", pre)
 			}
 		})
+	}
+}
+
+// In a pool that tracks devices, PostAuthentication tells a new device
+// (newDeviceUsed) from a remembered one, which signs in with device SRP
+// after the user's SRP: PreAuthentication runs once per sign-in, before the
+// user's proof, and PostAuthentication once, at the device's proof.
+func TestAuthenticationTriggersWithDevices(t *testing.T) {
+	w, p, c, _, l := triggerWorld(t, map[string]userpool.InvokerFunc{
+		userpool.TriggerPreAuthentication:  handler[events.CognitoEventUserPoolsPreAuthentication](t, nil),
+		userpool.TriggerPostAuthentication: handler[events.CognitoEventUserPoolsPostAuthentication](t, nil),
+	})
+	if _, err := w.store.UpdatePool(ctx, p.ID, func(p userpool.Pool) (userpool.Pool, error) {
+		p.Settings.DeviceConfiguration = &userpool.DeviceConfiguration{}
+		return p, nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	w.addUser(t, p, "alice")
+	first, err := w.signIn(c, "alice", "Passw0rd!")
+	if err != nil || first.Tokens.NewDevice == nil {
+		t.Fatalf("%v %+v", err, first)
+	}
+	dev := first.Tokens.NewDevice
+	salt, verifier, err := srp.NewVerifier(dev.DeviceGroupKey, dev.DeviceKey, "d3vice")
+	if err != nil {
+		t.Fatal(err)
+	}
+	devices := &userpool.Devices{Store: w.store, Now: w.clock.Now, Sessions: w.sessions}
+	if _, err := devices.ConfirmDevice(ctx, first.Tokens.AccessToken, dev.DeviceKey, salt, verifier, "phone"); err != nil {
+		t.Fatal(err)
+	}
+
+	a := srp.DecodeHex("abcdef1234567890abcdef1234567890abcdef1234567890abcdef1234567890")
+	ch, err := w.auth.Initiate(ctx, userpool.InitiateInput{ClientId: c.ID, AuthFlow: "USER_SRP_AUTH",
+		AuthParameters: map[string]string{"USERNAME": "alice", "SRP_A": srp.ClientA(a).Text(16), "DEVICE_KEY": dev.DeviceKey}}, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	answer := srpAnswer(t, w, strings.SplitN(p.ID, "_", 2)[1], "alice", "Passw0rd!", a, ch.ChallengeParameters)
+	answer["USERNAME"], answer["DEVICE_KEY"] = "alice", dev.DeviceKey
+	r, err := w.auth.Respond(ctx, userpool.RespondInput{ClientId: c.ID, ChallengeName: "PASSWORD_VERIFIER", ChallengeResponses: answer}, false)
+	if err != nil || r.ChallengeName != "DEVICE_SRP_AUTH" {
+		t.Fatalf("%v %+v", err, r)
+	}
+	r, err = w.auth.Respond(ctx, userpool.RespondInput{ClientId: c.ID, ChallengeName: "DEVICE_SRP_AUTH", Session: r.Session,
+		ChallengeResponses: map[string]string{"USERNAME": "alice", "DEVICE_KEY": dev.DeviceKey, "SRP_A": srp.ClientA(a).Text(16)}}, false)
+	if err != nil || r.ChallengeName != "DEVICE_PASSWORD_VERIFIER" {
+		t.Fatalf("%v %+v", err, r)
+	}
+	if n := len(l.sent(t, userpool.TriggerPostAuthentication)); n != 1 {
+		t.Fatalf("PostAuthentication ran %d times before the device's proof", n)
+	}
+	answer = srpAnswer(t, w, dev.DeviceGroupKey, dev.DeviceKey, "d3vice", a, r.ChallengeParameters)
+	answer["USERNAME"], answer["DEVICE_KEY"] = "alice", dev.DeviceKey
+	r, err = w.auth.Respond(ctx, userpool.RespondInput{ClientId: c.ID, ChallengeName: "DEVICE_PASSWORD_VERIFIER", Session: r.Session,
+		ChallengeResponses: answer}, false)
+	if err != nil || r.Tokens == nil {
+		t.Fatalf("device sign-in: %v %+v", err, r)
+	}
+	pre, post := l.sent(t, userpool.TriggerPreAuthentication), l.sent(t, userpool.TriggerPostAuthentication)
+	if len(pre) != 2 || len(post) != 2 {
+		t.Fatalf("%d PreAuthentication, %d PostAuthentication events for two sign-ins", len(pre), len(post))
+	}
+	for i, want := range []bool{true, false} {
+		if got := post[i]["request"].(map[string]any)["newDeviceUsed"]; got != want {
+			t.Errorf("sign-in %d: newDeviceUsed %v, want %v", i+1, got, want)
+		}
 	}
 }
