@@ -335,7 +335,26 @@ func TestPreTokenGenerationHostedAuth(t *testing.T) {
 	p, _, _ = w.pools.DescribePool(ctx, p.ID)
 	w.addUser(t, p, "alice")
 	tok := w.codeTokens(t, p, c)
-	checkClaims(t, "ID", claims(t, tok.IDToken), claimWant{"via": "TokenGeneration_HostedAuth"})
+	checkClaims(t, "ID (code grant)", claims(t, tok.IDToken), claimWant{"via": "TokenGeneration_HostedAuth"})
+
+	user := w.hostedUser(t, p, c, "alice")
+	params := authorize(c)
+	params.ResponseType = "token"
+	ar, err := w.auth.CheckAuthorizeRequest(ctx, params)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if tok, err = w.auth.IssueImplicit(ctx, &ar, &user); err != nil {
+		t.Fatal(err)
+	}
+	checkClaims(t, "ID (implicit grant)", claims(t, tok.IDToken), claimWant{"via": "TokenGeneration_HostedAuth"})
+
+	// The token endpoint tells a failing trigger as an OAuth error.
+	fn.fail = "not now."
+	ar, _ = w.auth.CheckAuthorizeRequest(ctx, authorize(c))
+	_, err = w.auth.GrantTokens(ctx, &p, &c, userpool.GrantRequest{GrantType: "authorization_code",
+		Code: w.auth.IssueCode(&ar, &user, ""), RedirectURI: callback})
+	wantOAuth(t, err, "invalid_request", "PreTokenGeneration failed with error not now..")
 }
 
 func withLambdaConfig(st userpool.PoolSettings, raw string) userpool.PoolSettings {
