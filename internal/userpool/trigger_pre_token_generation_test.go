@@ -140,7 +140,7 @@ func checkClaims(t *testing.T, which string, got map[string]any, want claimWant)
 		g, ok := got[k]
 		if v == absent {
 			if ok {
-				t.Errorf("%s token: %s = %v, want it absent", which, k, g)
+				t.Errorf("%s: %s = %v, want it absent", which, k, g)
 			}
 			continue
 		}
@@ -148,7 +148,7 @@ func checkClaims(t *testing.T, which string, got map[string]any, want claimWant)
 		wj, _ := json.Marshal(v)
 		gj, _ := json.Marshal(g)
 		if !ok || string(wj) != string(gj) {
-			t.Errorf("%s token: %s = %s, want %s", which, k, gj, wj)
+			t.Errorf("%s: %s = %s, want %s", which, k, gj, wj)
 		}
 	}
 }
@@ -219,11 +219,11 @@ func TestPreTokenGenerationChangesTokens(t *testing.T) {
 				t.Fatal(err)
 			}
 			id, access := claims(t, res.Tokens.IDToken), claims(t, res.Tokens.AccessToken)
-			checkClaims(t, "ID", id, tc.id)
-			checkClaims(t, "access", access, tc.access)
+			checkClaims(t, "ID token", id, tc.id)
+			checkClaims(t, "access token", access, tc.access)
 			// The reserved claims are always Cognito's.
-			checkClaims(t, "ID", id, claimWant{"aud": c.ID, "token_use": "id", "cognito:username": "alice", "sub": access["sub"]})
-			checkClaims(t, "access", access, claimWant{"client_id": c.ID, "token_use": "access"})
+			checkClaims(t, "ID token", id, claimWant{"aud": c.ID, "token_use": "id", "cognito:username": "alice", "sub": access["sub"]})
+			checkClaims(t, "access token", access, claimWant{"client_id": c.ID, "token_use": "access"})
 			if _, err := w.auth.Tokens.VerifyAccess(ctx, res.Tokens.AccessToken); err != nil {
 				t.Fatalf("the changed access token does not verify: %v", err)
 			}
@@ -302,7 +302,7 @@ func TestPreTokenGenerationTriggerSources(t *testing.T) {
 			if got := fn.last(t)["triggerSource"]; got != tc.source {
 				t.Errorf("triggerSource %v, want %s", got, tc.source)
 			}
-			checkClaims(t, "access", claims(t, tok.AccessToken), claimWant{"source": tc.source})
+			checkClaims(t, "access token", claims(t, tok.AccessToken), claimWant{"source": tc.source})
 			if got := claims(t, tok.IDToken)["meta"]; got != tc.meta {
 				t.Errorf("clientMetadata reached the trigger as %q, want %q", got, tc.meta)
 			}
@@ -335,7 +335,7 @@ func TestPreTokenGenerationHostedAuth(t *testing.T) {
 	p, _, _ = w.pools.DescribePool(ctx, p.ID)
 	w.addUser(t, p, "alice")
 	tok := w.codeTokens(t, p, c)
-	checkClaims(t, "ID (code grant)", claims(t, tok.IDToken), claimWant{"via": "TokenGeneration_HostedAuth"})
+	checkClaims(t, "ID token (code grant)", claims(t, tok.IDToken), claimWant{"via": "TokenGeneration_HostedAuth"})
 
 	user := w.hostedUser(t, p, c, "alice")
 	params := authorize(c)
@@ -347,7 +347,7 @@ func TestPreTokenGenerationHostedAuth(t *testing.T) {
 	if tok, err = w.auth.IssueImplicit(ctx, &ar, &user); err != nil {
 		t.Fatal(err)
 	}
-	checkClaims(t, "ID (implicit grant)", claims(t, tok.IDToken), claimWant{"via": "TokenGeneration_HostedAuth"})
+	checkClaims(t, "ID token (implicit grant)", claims(t, tok.IDToken), claimWant{"via": "TokenGeneration_HostedAuth"})
 
 	// The token endpoint tells a failing trigger as an OAuth error.
 	fn.fail = "not now."
@@ -423,14 +423,14 @@ func TestPreTokenGenerationClientCredentials(t *testing.T) {
 				if len(fn.events) != 0 {
 					t.Fatalf("a %q trigger ran for client credentials", version)
 				}
-				checkClaims(t, "access", access, claimWant{"scope": "api/read api/write", "tenant": absent})
+				checkClaims(t, "access token", access, claimWant{"scope": "api/read api/write", "tenant": absent})
 				return
 			}
 			ev := fn.last(t)
 			checkClaims(t, "event", ev, claimWant{"version": "3", "triggerSource": "TokenGeneration_ClientCredentials",
 				"callerContext": map[string]any{"awsSdkVersion": "aws-sdk-unknown-unknown", "clientId": svc.ID}})
 			checkClaims(t, "event request", ev["request"].(map[string]any), claimWant{"scopes": []string{"api/read", "api/write"}})
-			checkClaims(t, "access", access, claimWant{"scope": "api/read api/extra", "tenant": "acme", "sub": svc.ID})
+			checkClaims(t, "access token", access, claimWant{"scope": "api/read api/extra", "tenant": "acme", "sub": svc.ID})
 		})
 	}
 }
@@ -460,4 +460,40 @@ func TestPreTokenGenerationConfigMustMatch(t *testing.T) {
 	err := w.pools.UpdatePool(ctx, userpool.UpdatePoolInput{UserPoolId: p.ID, PoolSettings: withLambdaConfig(p.Settings,
 		`{"PreTokenGeneration":"a","PreTokenGenerationConfig":{"LambdaVersion":"V1_0","LambdaArn":"b"}}`)})
 	wantError(t, err, userpool.InvalidParameter, "PreTokenGeneration and PreTokenGenerationConfig.LambdaArn must name the same function when both are set.")
+}
+
+// userAttributes carry cognito:email_alias when a verified email signs the
+// user in, as Cognito's events do.
+func TestPreTokenGenerationEmailAlias(t *testing.T) {
+	for _, verified := range []string{"true", "false"} {
+		t.Run("email_verified="+verified, func(t *testing.T) {
+			fn := &preTokenFunction{}
+			w := newWorld(t, ":memory:")
+			w.auth.Triggers = &userpool.Triggers{Invoker: userpool.InvokerFunc(fn.invoke)}
+			p, err := w.pools.CreatePool(ctx, "us-east-1", userpool.CreatePoolInput{PoolName: "p", PoolSettings: userpool.PoolSettings{
+				AliasAttributes: []string{"email"}, LambdaConfig: json.RawMessage(`{"PreTokenGeneration":"` + preTokenARN + `"}`)}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			c, err := w.pools.CreateClient(ctx, userpool.CreateClientInput{UserPoolId: p.ID, ClientSettings: userpool.ClientSettings{
+				ClientName: "c", ExplicitAuthFlows: []string{"ALLOW_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"}}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			w.addUser(t, p, "alice")
+			if err := w.users.UpdateAttributes(ctx, p.ID, "alice", []userpool.Attribute{{Name: "email", Value: "alice@example.com"},
+				{Name: "email_verified", Value: verified}}); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := w.signIn(c, "alice", "Passw0rd!"); err != nil {
+				t.Fatal(err)
+			}
+			attrs := fn.last(t)["request"].(map[string]any)["userAttributes"].(map[string]any)
+			want := claimWant{"cognito:email_alias": absent}
+			if verified == "true" {
+				want = claimWant{"cognito:email_alias": "alice@example.com"}
+			}
+			checkClaims(t, "userAttributes", attrs, want)
+		})
+	}
 }
