@@ -5,6 +5,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
+	"math/big"
 	"reflect"
 	"strings"
 	"sync"
@@ -12,6 +13,7 @@ import (
 
 	"github.com/aws/aws-lambda-go/events"
 
+	"github.com/cognate/cognate/internal/srp"
 	"github.com/cognate/cognate/internal/userpool"
 )
 
@@ -496,4 +498,66 @@ func TestPreTokenGenerationEmailAlias(t *testing.T) {
 			checkClaims(t, "userAttributes", attrs, want)
 		})
 	}
+}
+
+// A remembered device's sign-in (DEVICE_SRP_AUTH, then
+// DEVICE_PASSWORD_VERIFIER) sends TokenGeneration_AuthenticateDevice.
+func TestPreTokenGenerationAuthenticateDevice(t *testing.T) {
+	fn := &preTokenFunction{v1: func(ev *events.CognitoEventUserPoolsPreTokenGen) {
+		ev.Response.ClaimsOverrideDetails.ClaimsToAddOrOverride = map[string]string{"via": ev.TriggerSource}
+	}}
+	w, p, c := preTokenWorld(t, "", fn, userpool.CreateClientInput{ClientSettings: userpool.ClientSettings{
+		ExplicitAuthFlows: []string{"ALLOW_USER_SRP_AUTH", "ALLOW_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"}}})
+	p.Settings.DeviceConfiguration = &userpool.DeviceConfiguration{}
+	if err := w.pools.UpdatePool(ctx, userpool.UpdatePoolInput{UserPoolId: p.ID, PoolSettings: p.Settings}); err != nil {
+		t.Fatal(err)
+	}
+	first, err := w.signIn(c, "alice", "Passw0rd!")
+	if err != nil || first.Tokens == nil || first.Tokens.NewDevice == nil {
+		t.Fatalf("%+v %v", first, err)
+	}
+	dev := first.Tokens.NewDevice
+	salt, verifier, err := srp.NewVerifier(dev.DeviceGroupKey, dev.DeviceKey, "device-secret")
+	if err != nil {
+		t.Fatal(err)
+	}
+	devices := &userpool.Devices{Store: w.store, Now: w.clock.Now, Sessions: w.sessions}
+	if _, err := devices.ConfirmDevice(ctx, first.Tokens.AccessToken, dev.DeviceKey, salt, verifier, "laptop"); err != nil {
+		t.Fatal(err)
+	}
+	poolName := strings.SplitN(p.ID, "_", 2)[1]
+	a := srp.DecodeHex("1234567890abcdef1234567890abcdef1234567890abcdef1234567890abcdef")
+	A := srp.ClientA(a).Text(16)
+	// answer signs the server's challenge for realm/user/password.
+	answer := func(prm map[string]string, realm, user, password string) map[string]string {
+		s, _ := new(big.Int).SetString(prm["SALT"], 16)
+		B, _ := new(big.Int).SetString(prm["SRP_B"], 16)
+		block, _ := base64.StdEncoding.DecodeString(prm["SECRET_BLOCK"])
+		ts := w.clock.Now().UTC().Format("Mon Jan 2 15:04:05 UTC 2006")
+		sig, err := srp.ClientSignature(realm, user, password, s.Bytes(), a, B, block, ts)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return map[string]string{"USERNAME": "alice", "DEVICE_KEY": dev.DeviceKey, "PASSWORD_CLAIM_SECRET_BLOCK": prm["SECRET_BLOCK"],
+			"PASSWORD_CLAIM_SIGNATURE": base64.StdEncoding.EncodeToString(sig), "TIMESTAMP": ts}
+	}
+	res, err := w.auth.Initiate(ctx, userpool.InitiateInput{ClientId: c.ID, AuthFlow: "USER_SRP_AUTH",
+		AuthParameters: map[string]string{"USERNAME": "alice", "SRP_A": A, "DEVICE_KEY": dev.DeviceKey}}, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err = w.auth.Respond(ctx, userpool.RespondInput{ClientId: c.ID, ChallengeName: "PASSWORD_VERIFIER",
+		ChallengeResponses: answer(res.ChallengeParameters, poolName, "alice", "Passw0rd!")}, false)
+	if err != nil || res.ChallengeName != "DEVICE_SRP_AUTH" {
+		t.Fatalf("%+v %v", res, err)
+	}
+	res, err = w.auth.Respond(ctx, userpool.RespondInput{ClientId: c.ID, ChallengeName: "DEVICE_SRP_AUTH", Session: res.Session,
+		ChallengeResponses: map[string]string{"USERNAME": "alice", "DEVICE_KEY": dev.DeviceKey, "SRP_A": A}}, false)
+	if err != nil || res.ChallengeName != "DEVICE_PASSWORD_VERIFIER" {
+		t.Fatalf("%+v %v", res, err)
+	}
+	res, err = w.auth.Respond(ctx, userpool.RespondInput{ClientId: c.ID, ChallengeName: "DEVICE_PASSWORD_VERIFIER", Session: res.Session,
+		ChallengeResponses: answer(res.ChallengeParameters, dev.DeviceGroupKey, dev.DeviceKey, "device-secret")}, false)
+	tok := mustTokens(t, res, err)
+	checkClaims(t, "ID token", claims(t, tok.IDToken), claimWant{"via": "TokenGeneration_AuthenticateDevice"})
 }
