@@ -561,3 +561,29 @@ func TestPreTokenGenerationAuthenticateDevice(t *testing.T) {
 	tok := mustTokens(t, res, err)
 	checkClaims(t, "ID token", claims(t, tok.IDToken), claimWant{"via": "TokenGeneration_AuthenticateDevice"})
 }
+
+// Answers Cognito cannot use fail the sign-in with its exception: V1_0's
+// claim values are strings (aws-lambda-go's ClaimsOverrideDetails), and an
+// answer that is not JSON is refused.
+func TestPreTokenGenerationBadAnswers(t *testing.T) {
+	for _, tc := range []struct {
+		name, version, answer, msg string
+	}{
+		{"V1 number claim", "", `{"response":{"claimsOverrideDetails":{"claimsToAddOrOverride":{"n":2}}}}`, "Unrecognizable lambda output"},
+		{"V2 number claim is fine", "V2_0", `{"response":{"claimsAndScopeOverrideDetails":{"idTokenGeneration":{"claimsToAddOrOverride":{"n":2}}}}}`, ""},
+		{"not JSON", "V2_0", `Task timed out after 3.00 seconds`, "Invalid lambda function output : Invalid JSON"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			w, _, c := preTokenWorld(t, tc.version, &preTokenFunction{}, userpool.CreateClientInput{})
+			w.auth.Triggers = &userpool.Triggers{Invoker: userpool.InvokerFunc(func(context.Context, string, []byte) ([]byte, error) {
+				return []byte(tc.answer), nil
+			})}
+			res, err := w.signIn(c, "alice", "Passw0rd!")
+			if tc.msg == "" {
+				checkClaims(t, "ID token", claims(t, mustTokens(t, res, err).IDToken), claimWant{"n": 2})
+				return
+			}
+			wantError(t, err, "InvalidLambdaResponseException", tc.msg)
+		})
+	}
+}
