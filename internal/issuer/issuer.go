@@ -168,7 +168,7 @@ func (i *Issuer) Issue(ctx context.Context, r userpool.TokenRequest) (string, st
 	if r.Family != nil {
 		access.DeviceKey = r.Family.DeviceKey
 	}
-	at, err := pk.access.Sign(&access)
+	at, err := pk.access.Sign(changed(&access, r.AccessChanges))
 	if err != nil {
 		return "", "", err
 	}
@@ -183,7 +183,7 @@ func (i *Issuer) Issue(ctx context.Context, r userpool.TokenRequest) (string, st
 		sum := sha256.Sum256([]byte(at))
 		id.AtHash = base64.RawURLEncoding.EncodeToString(sum[:16])
 	}
-	it, err := pk.id.Sign(&id)
+	it, err := pk.id.Sign(changed(&id, r.IDChanges))
 	if err != nil {
 		return "", "", err
 	}
@@ -192,15 +192,53 @@ func (i *Issuer) Issue(ctx context.Context, r userpool.TokenRequest) (string, st
 
 // IssueClientToken signs the access token of a client_credentials grant:
 // the client is its own subject, and there is no user or ID token.
-func (i *Issuer) IssueClientToken(ctx context.Context, pool *userpool.Pool, client *userpool.Client, scope string, now time.Time) (string, error) {
+func (i *Issuer) IssueClientToken(ctx context.Context, pool *userpool.Pool, client *userpool.Client, scope string, changes userpool.ClaimChanges, now time.Time) (string, error) {
 	pk, err := i.keys(ctx, pool.ID)
 	if err != nil {
 		return "", err
 	}
 	v := userpool.ValiditiesOf(client.Settings)
 	iat := now.Unix()
-	return pk.access.Sign(&token.AccessClaims{Sub: client.ID, Iss: i.IssuerURL(pool.ID), ClientID: client.ID, TokenUse: "access",
-		Scope: scope, AuthTime: iat, Exp: iat + int64(v.Access/time.Second), Iat: iat, JTI: uuid.NewString(), Version: 2})
+	return pk.access.Sign(changed(&token.AccessClaims{Sub: client.ID, Iss: i.IssuerURL(pool.ID), ClientID: client.ID, TokenUse: "access",
+		Scope: scope, AuthTime: iat, Exp: iat + int64(v.Access/time.Second), Iat: iat, JTI: uuid.NewString(), Version: 2}, changes))
+}
+
+// changed returns claims with a PreTokenGeneration trigger's changes:
+// added ones set over the others, then suppressed ones removed (the domain
+// has dropped the claims no trigger may touch). Without changes the claims
+// are signed as they are.
+func changed(claims any, c userpool.ClaimChanges) any {
+	if c.Empty() {
+		return claims
+	}
+	return claimChanger{claims: claims, changes: c}
+}
+
+// claimChanger marshals as its claims with the changes applied.
+type claimChanger struct {
+	claims  any
+	changes userpool.ClaimChanges
+}
+
+func (c claimChanger) MarshalJSON() ([]byte, error) {
+	raw, err := json.Marshal(c.claims)
+	if err != nil {
+		return nil, err
+	}
+	var m map[string]json.RawMessage
+	if err := json.Unmarshal(raw, &m); err != nil {
+		return nil, err
+	}
+	for k, v := range c.changes.Set {
+		if m[k], err = json.Marshal(v); err != nil {
+			return nil, err
+		}
+	}
+	// Cognito: a claim both replaced and suppressed is suppressed.
+	for _, k := range c.changes.Suppress {
+		delete(m, k)
+	}
+	return json.Marshal(m)
 }
 
 // idTokenAttributes renders the attributes the client may read, with

@@ -298,13 +298,24 @@ func (a *Auth) signIn(ctx context.Context, pool *Pool, client *Client, user *Use
 	if finishHosted(ctx, user) {
 		return Tokens{}, nil // a hosted-UI sign-in: its code grant issues the tokens (hosted_login.go)
 	}
-	return a.signInScoped(ctx, pool, client, user, now, deviceKey, "", "")
+	return a.signInScoped(ctx, pool, client, user, now, deviceKey, "", "", tokenCauseOf(ctx, tokenSourceAuthentication))
 }
 
 // signInScoped is signIn with the OAuth scope and OIDC nonce of a hosted-UI
-// sign-in ("" scope: aws.cognito.signin.user.admin).
-func (a *Auth) signInScoped(ctx context.Context, pool *Pool, client *Client, user *User, now time.Time, deviceKey, scope, nonce string) (Tokens, error) {
+// sign-in ("" scope: aws.cognito.signin.user.admin) and the cause of the
+// tokens (the PreTokenGeneration trigger's source).
+func (a *Auth) signInScoped(ctx context.Context, pool *Pool, client *Client, user *User, now time.Time, deviceKey, scope, nonce string, cause tokenCause) (Tokens, error) {
 	v := ValiditiesOf(client.Settings)
+	tokenScope := scope
+	if tokenScope == "" {
+		tokenScope = ScopeUserAdmin
+	}
+	// Before anything is written: a failing trigger leaves no session and
+	// no new device behind.
+	req, err := a.tokenRequest(ctx, pool, client, user, tokenScope, nonce, cause)
+	if err != nil {
+		return Tokens{}, err
+	}
 	var fresh *NewDevice
 	if tracksDevices(pool) && deviceKey == "" {
 		d, err := newDevice(ctx, a.Store, pool, user, a.Now)
@@ -328,9 +339,6 @@ func (a *Auth) signInScoped(ctx context.Context, pool *Pool, client *Client, use
 		DeviceKey:   deviceKey,
 		Scope:       scope,
 	}
-	if scope == "" {
-		scope = ScopeUserAdmin
-	}
 	// The session's durable write and the two signatures overlap: the
 	// tokens are signed while the write waits for its fsync, and nothing is
 	// answered before the write is on disk. When other sign-ins are under
@@ -343,7 +351,7 @@ func (a *Auth) signInScoped(ctx context.Context, pool *Pool, client *Client, use
 	defer a.signingIn.Add(-1)
 	stored := make(chan error, 1)
 	go func() { stored <- a.Store.CreateFamily(wctx, fam) }()
-	access, id, err := a.issue(ctx, pool, client, user, &fam, scope, nonce, now)
+	access, id, err := a.issue(ctx, req, &fam, now)
 	if werr := <-stored; werr != nil {
 		return Tokens{}, werr
 	}
@@ -354,17 +362,31 @@ func (a *Auth) signInScoped(ctx context.Context, pool *Pool, client *Client, use
 		TokenType: "Bearer", NewDevice: fresh}, nil
 }
 
-// issue signs an access and ID token of the family fam, for a sign-in or a
-// refresh. Clients with token revocation off get tokens without origin_jti.
-func (a *Auth) issue(ctx context.Context, pool *Pool, client *Client, user *User, fam *Family, scope, nonce string, now time.Time) (access, id string, err error) {
-	req := TokenRequest{Pool: pool, Client: client, User: user, Scope: scope, Nonce: nonce, EventID: uuid.NewString(), Now: now}
-	if client.Settings.EnableTokenRevocation {
+// tokenRequest is what the user's next tokens are made of: the scope, the
+// user's groups, and the PreTokenGeneration trigger's changes. Every path
+// that issues user tokens (sign-in, challenges, hosted UI, refresh) comes
+// through here before it writes anything.
+func (a *Auth) tokenRequest(ctx context.Context, pool *Pool, client *Client, user *User, scope, nonce string, cause tokenCause) (TokenRequest, error) {
+	req := TokenRequest{Pool: pool, Client: client, User: user, Scope: scope, Nonce: nonce}
+	var err error
+	if req.Groups, req.Roles, req.Role, err = groupClaims(ctx, a.Store, pool.ID, user); err != nil {
+		return TokenRequest{}, err
+	}
+	if err := a.Triggers.preTokenGeneration(ctx, &req, cause); err != nil {
+		return TokenRequest{}, err
+	}
+	return req, nil
+}
+
+// issue signs req's access and ID token as tokens of the family fam, for a
+// sign-in or a refresh. Clients with token revocation off get tokens
+// without origin_jti.
+func (a *Auth) issue(ctx context.Context, req TokenRequest, fam *Family, now time.Time) (access, id string, err error) {
+	req.EventID, req.Now = uuid.NewString(), now
+	if req.Client.Settings.EnableTokenRevocation {
 		req.Family = fam
 	} else {
 		req.Family = &Family{AuthTime: fam.AuthTime, DeviceKey: fam.DeviceKey}
-	}
-	if req.Groups, req.Roles, req.Role, err = groupClaims(ctx, a.Store, pool.ID, user); err != nil {
-		return "", "", err
 	}
 	return a.Tokens.Issue(ctx, req)
 }
@@ -466,6 +488,9 @@ func (a *Auth) Respond(ctx context.Context, in RespondInput, admin bool) (AuthRe
 		return AuthResult{}, err
 	}
 	ctx = withClientMetadata(ctx, in.ClientMetadata) // for PostAuthentication (trigger_authentication.go)
+	// Tokens this answer issues: the challenge's trigger source, and the
+	// answer's ClientMetadata (which PreTokenGeneration receives).
+	ctx = withTokenCause(ctx, tokenSourceOfChallenge(in.ChallengeName), in.ClientMetadata)
 	switch in.ChallengeName {
 	case "NEW_PASSWORD_REQUIRED":
 		return a.respondNewPassword(ctx, &pool, &client, in)

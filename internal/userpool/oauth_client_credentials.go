@@ -10,7 +10,8 @@ import (
 
 // ClientTokenIssuer signs access tokens for client_credentials grants.
 type ClientTokenIssuer interface {
-	IssueClientToken(ctx context.Context, pool *Pool, client *Client, scope string, now time.Time) (string, error)
+	// changes are a V3_0 PreTokenGeneration trigger's (empty without one).
+	IssueClientToken(ctx context.Context, pool *Pool, client *Client, scope string, changes ClaimChanges, now time.Time) (string, error)
 }
 
 // clientCredentials is the client_credentials grant: a confidential client
@@ -42,7 +43,11 @@ func (a *Auth) clientCredentials(ctx context.Context, pool *Pool, client *Client
 	if !ok {
 		return Tokens{}, errors.New("token service cannot issue client tokens")
 	}
-	tok, err := issuer.IssueClientToken(ctx, pool, client, strings.Join(requested, " "), a.Now())
+	granted, changes, err := a.Triggers.clientTokenGeneration(ctx, pool, client, strings.Join(requested, " "))
+	if err != nil {
+		return Tokens{}, err
+	}
+	tok, err := issuer.IssueClientToken(ctx, pool, client, granted, changes, a.Now())
 	if err != nil {
 		return Tokens{}, err
 	}

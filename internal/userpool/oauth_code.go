@@ -87,5 +87,5 @@ func (a *Auth) redeemCode(ctx context.Context, pool *Pool, client *Client, code,
 	if err != nil || !user.Enabled {
 		return Tokens{}, oauthErr("invalid_grant", "The user is not available.")
 	}
-	return a.signInScoped(ctx, pool, client, &user, a.Now(), "", g.Scope, g.Nonce)
+	return a.signInScoped(ctx, pool, client, &user, a.Now(), "", g.Scope, g.Nonce, tokenCause{source: tokenSourceHosted})
 }

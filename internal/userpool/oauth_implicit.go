@@ -6,7 +6,7 @@ import "context"
 // straight to the browser, in the redirect's fragment, so never a refresh
 // token.
 func (a *Auth) IssueImplicit(ctx context.Context, ar *AuthorizeRequest, user *User) (Tokens, error) {
-	t, err := a.signInScoped(ctx, &ar.Pool, &ar.Client, user, a.Now(), "", ar.Scope, ar.Nonce)
+	t, err := a.signInScoped(ctx, &ar.Pool, &ar.Client, user, a.Now(), "", ar.Scope, ar.Nonce, tokenCause{source: tokenSourceHosted})
 	t.RefreshToken = ""
 	return t, err
 }

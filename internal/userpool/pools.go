@@ -2,6 +2,7 @@ package userpool
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
@@ -109,7 +110,27 @@ func normalizePoolSettings(st PoolSettings) (PoolSettings, error) {
 	if len(st.AliasAttributes) > 0 && len(st.UsernameAttributes) > 0 {
 		return st, Errorf(InvalidParameter, "Only one of the aliasAttributes or usernameAttributes can be set in a User Pool.")
 	}
+	if err := checkPreTokenGenerationConfig(st.LambdaConfig); err != nil {
+		return st, err
+	}
 	return st, nil
+}
+
+// checkPreTokenGenerationConfig holds LambdaConfigType's rule for the two
+// ways to name the PreTokenGeneration function: when both PreTokenGeneration
+// and PreTokenGenerationConfig are set they must name the same function (the
+// wire decoder checks PreTokenGenerationConfig's required members and
+// LambdaVersion's values against the model). Cognito's message for a
+// mismatch is not documented; this one says what is wrong.
+func checkPreTokenGenerationConfig(raw json.RawMessage) error {
+	var c lambdaConfig
+	if len(raw) == 0 || json.Unmarshal(raw, &c) != nil || c.PreTokenGenerationConfig == nil {
+		return nil
+	}
+	if arn := c.PreTokenGenerationConfig.LambdaArn; c.PreTokenGeneration != "" && arn != "" && c.PreTokenGeneration != arn {
+		return Errorf(InvalidParameter, "PreTokenGeneration and PreTokenGenerationConfig.LambdaArn must name the same function when both are set.")
+	}
+	return nil
 }
 
 // GetPool returns the pool or ResourceNotFoundException.

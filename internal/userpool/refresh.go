@@ -42,6 +42,9 @@ type refreshRequest struct {
 	secretHash, username string
 	// rotate: the caller may hand out a new refresh token.
 	rotate bool
+	// metadata: GetTokensFromRefreshToken's ClientMetadata, for the
+	// PreTokenGeneration trigger.
+	metadata map[string]string
 }
 
 var errInvalidRefresh = Errorf(NotAuthorized, "Invalid Refresh Token.")
@@ -64,7 +67,7 @@ func (a *Auth) GetTokensFromRefresh(ctx context.Context, in RefreshInput) (AuthR
 		return AuthResult{}, missing("RefreshToken")
 	}
 	tokens, err := a.refresh(ctx, &pool, &client, refreshRequest{token: in.RefreshToken, deviceKey: in.DeviceKey,
-		newDevice: tracksDevices(&pool) && in.DeviceKey == "", rotate: client.Settings.Rotates()})
+		newDevice: tracksDevices(&pool) && in.DeviceKey == "", rotate: client.Settings.Rotates(), metadata: in.ClientMetadata})
 	if err != nil {
 		return AuthResult{}, err
 	}
@@ -139,6 +142,16 @@ func (a *Auth) refreshChecked(ctx context.Context, pool *Pool, client *Client, r
 		return Tokens{}, errRefreshReused(req)
 	}
 
+	scope := fam.Scope
+	if scope == "" {
+		scope = ScopeUserAdmin
+	}
+	// Before the rotation or a new device is written: a failing trigger
+	// leaves the refresh token as it was.
+	treq, err := a.tokenRequest(ctx, pool, client, &user, scope, "", tokenCause{source: tokenSourceRefresh, metadata: req.metadata})
+	if err != nil {
+		return Tokens{}, err
+	}
 	var fresh *NewDevice
 	if req.newDevice {
 		d, err := newDevice(ctx, a.Store, pool, &user, a.Now)
@@ -148,14 +161,10 @@ func (a *Auth) refreshChecked(ctx context.Context, pool *Pool, client *Client, r
 		fresh = &NewDevice{DeviceKey: d.Key, DeviceGroupKey: d.GroupKey}
 		fam.DeviceKey = d.Key // the new tokens name the new device
 	}
-	scope := fam.Scope
-	if scope == "" {
-		scope = ScopeUserAdmin
-	}
 	v := ValiditiesOf(client.Settings)
 	out := Tokens{ExpiresIn: int(v.Access / time.Second), TokenType: "Bearer", NewDevice: fresh}
 	if !req.rotate {
-		out.AccessToken, out.IDToken, err = a.issue(ctx, pool, client, &user, &fam, scope, "", now)
+		out.AccessToken, out.IDToken, err = a.issue(ctx, treq, &fam, now)
 		if err != nil {
 			return Tokens{}, err
 		}
@@ -173,7 +182,7 @@ func (a *Auth) refreshChecked(ctx context.Context, pool *Pool, client *Client, r
 	}
 	stored := make(chan error, 1)
 	go func() { stored <- a.Store.RotateRefreshToken(ctx, rotation) }()
-	out.AccessToken, out.IDToken, err = a.issue(ctx, pool, client, &user, &fam, scope, "", now)
+	out.AccessToken, out.IDToken, err = a.issue(ctx, treq, &fam, now)
 	switch werr := <-stored; {
 	case errors.Is(werr, ErrRefreshReused):
 		return Tokens{}, errRefreshReused(req)

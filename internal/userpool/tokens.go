@@ -26,6 +26,9 @@ type TokenRequest struct {
 	EventID string
 	Nonce   string
 	Now     time.Time
+	// The PreTokenGeneration trigger's changes to each token's claims
+	// (applied over the claims above; empty without a trigger).
+	IDChanges, AccessChanges ClaimChanges
 }
 
 // AccessClaims are the verified claims of an access token.
