@@ -70,7 +70,7 @@ func clientMetadataOf(ctx context.Context) map[string]string {
 func (a *Auth) preAuthentication(ctx context.Context, pool *Pool, client *Client, u *User, userNotFound bool) error {
 	attrs := map[string]string{}
 	if !userNotFound {
-		attrs = userAttributeMap(u)
+		attrs = triggerUserAttributes(pool, u)
 	}
 	event := newTriggerEvent[preAuthenticationRequest, noTriggerResponse](*pool, "", sourcePreAuthentication, u.Username, client.ID,
 		preAuthenticationRequest{UserAttributes: attrs, ValidationData: clientMetadataOf(ctx), UserNotFound: userNotFound})
@@ -83,7 +83,7 @@ func (a *Auth) preAuthentication(ctx context.Context, pool *Pool, client *Client
 // signed in.
 func (a *Auth) postAuthentication(ctx context.Context, pool *Pool, client *Client, u *User, newDevice bool) error {
 	event := newTriggerEvent[postAuthenticationRequest, noTriggerResponse](*pool, "", sourcePostAuthentication, u.Username, client.ID,
-		postAuthenticationRequest{NewDeviceUsed: newDevice, UserAttributes: userAttributeMap(u), ClientMetadata: clientMetadataOf(ctx)})
+		postAuthenticationRequest{NewDeviceUsed: newDevice, UserAttributes: triggerUserAttributes(pool, u), ClientMetadata: clientMetadataOf(ctx)})
 	var answer TriggerEvent[postAuthenticationRequest, noTriggerResponse]
 	_, err := a.Triggers.run(ctx, *pool, TriggerPostAuthentication, event, &answer)
 	return err

@@ -34,7 +34,7 @@ type postConfirmationResponse struct{}
 // confirmed ("" clientID: an admin call).
 func (t *Triggers) postConfirmation(ctx context.Context, pool *Pool, source, clientID string, u *User, metadata map[string]string) error {
 	event := newTriggerEvent[postConfirmationRequest, postConfirmationResponse](*pool, "", source, u.Username, clientID,
-		postConfirmationRequest{UserAttributes: userAttributeMap(u), ClientMetadata: metadata})
+		postConfirmationRequest{UserAttributes: triggerUserAttributes(pool, u), ClientMetadata: metadata})
 	var answer TriggerEvent[postConfirmationRequest, postConfirmationResponse]
 	_, err := t.run(ctx, *pool, TriggerPostConfirmation, event, &answer)
 	return err

@@ -90,12 +90,3 @@ func attributeListMap(attrs []Attribute) map[string]string {
 	}
 	return attributeMap(attrs)
 }
-
-// userAttributeMap is a stored user's attributes as the triggers after
-// sign-up receive them: with sub, and cognito:user_status as in Cognito's
-// events.
-func userAttributeMap(u *User) map[string]string {
-	m := attributeMap(u.Attributes)
-	m["cognito:user_status"] = u.Status
-	return m
-}

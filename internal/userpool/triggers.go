@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 )
 
@@ -235,4 +236,23 @@ func (t *Triggers) run(ctx context.Context, pool Pool, trigger string, event, an
 		return true, Errorf("InvalidLambdaResponseException", "Unrecognizable lambda output")
 	}
 	return true, nil
+}
+
+// triggerUserAttributes are the user's attributes as trigger events carry
+// them: strings, with the cognito:user_status Cognito adds and, where a
+// verified email or phone number signs the user in (an alias or a username
+// attribute), cognito:email_alias / cognito:phone_number_alias.
+func triggerUserAttributes(pool *Pool, u *User) map[string]string {
+	out := make(map[string]string, len(u.Attributes)+2)
+	for _, a := range u.Attributes {
+		out[a.Name] = a.Value
+	}
+	out["cognito:user_status"] = u.Status
+	for _, name := range []string{"email", "phone_number"} {
+		signsIn := slices.Contains(pool.Settings.AliasAttributes, name) || slices.Contains(pool.Settings.UsernameAttributes, name)
+		if v, ok := u.Attribute(name); ok && signsIn && out[name+"_verified"] == "true" {
+			out["cognito:"+name+"_alias"] = v
+		}
+	}
+	return out
 }
