@@ -77,8 +77,7 @@ var (
 func BuildHandler(t testing.TB, pkg string) string {
 	t.Helper()
 	abs := pkg
-	if filepath.IsAbs(pkg) || pkg[0] == '.' {
-		var err error
+	if st, err := os.Stat(pkg); err == nil && st.IsDir() {
 		if abs, err = filepath.Abs(pkg); err != nil {
 			t.Fatal(err)
 		}
