@@ -52,8 +52,9 @@ type Config struct {
 
 // Invoker is a userpool.Invoker over Lambda's Invoke API.
 type Invoker struct {
-	cfg    Config
-	client *awslambda.Client
+	cfg Config
+	// aws calls AWS Lambda; local the endpoints configured.
+	aws, local *awslambda.Client
 	// busy holds one lock per separately served endpoint: the emulator
 	// crashes when a second request arrives while one runs.
 	mu   sync.Mutex
@@ -62,10 +63,12 @@ type Invoker struct {
 
 var _ userpool.Invoker = (*Invoker)(nil)
 
-// New builds the client. Against an explicit endpoint (local tools, which
-// check no signature) it signs with AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY
-// when set (LocalStack reads the account from the key), else with
-// placeholder keys; against AWS it takes the standard chain.
+// New builds the clients: one for AWS Lambda, signing with the standard
+// credential chain, and one for local tools (--lambda-endpoint, the
+// functions served alone), which check no signature: it signs with
+// AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY when set (LocalStack reads the
+// account from the key), else with placeholder keys, so that no credential
+// lookup (instance metadata, SSO) delays or fails a local call.
 func New(ctx context.Context, cfg Config) (*Invoker, error) {
 	if cfg.Region == "" {
 		cfg.Region = "us-east-1"
@@ -74,51 +77,29 @@ func New(ctx context.Context, cfg Config) (*Invoker, error) {
 	if err != nil {
 		return nil, fmt.Errorf("lambda client: %w", err)
 	}
-	creds := awsCfg.Credentials
-	if cfg.Endpoint != "" || len(cfg.Functions) > 0 {
-		creds = localCredentials{chain: awsCfg.Credentials, explicit: cfg.Endpoint != ""}
+	var local aws.CredentialsProvider = credentials.NewStaticCredentialsProvider("test", "test", "")
+	if env, err := config.NewEnvConfig(); err == nil && env.Credentials.HasKeys() {
+		local = credentials.StaticCredentialsProvider{Value: env.Credentials}
 	}
-	client := awslambda.NewFromConfig(awsCfg, func(o *awslambda.Options) {
+	return &Invoker{cfg: cfg, aws: newClient(awsCfg, awsCfg.Credentials), local: newClient(awsCfg, local),
+		busy: map[string]chan struct{}{}}, nil
+}
+
+func newClient(awsCfg aws.Config, creds aws.CredentialsProvider) *awslambda.Client {
+	return awslambda.NewFromConfig(awsCfg, func(o *awslambda.Options) {
 		o.Credentials = creds
 		// One attempt: Cognito's retries are the domain's, and the SDK's
 		// would run a failed function again (three times on a 502).
 		o.Retryer = aws.NopRetryer{}
 		o.HTTPClient = capturingClient{next: awshttp.NewBuildableClient()}
-		if cfg.Endpoint != "" {
-			o.BaseEndpoint = aws.String(cfg.Endpoint)
-		}
 	})
-	return &Invoker{cfg: cfg, client: client, busy: map[string]chan struct{}{}}, nil
 }
-
-// localCredentials signs calls to local tools: the environment's keys when
-// set, else placeholders, so that no credential lookup (instance metadata,
-// SSO) delays or fails a local call. Calls to AWS (explicit false: only
-// Functions are local) take the chain.
-type localCredentials struct {
-	chain    aws.CredentialsProvider
-	explicit bool
-}
-
-func (c localCredentials) Retrieve(ctx context.Context) (aws.Credentials, error) {
-	if local, _ := ctx.Value(localCall{}).(bool); !local && !c.explicit {
-		return c.chain.Retrieve(ctx)
-	}
-	env, err := config.NewEnvConfig()
-	if err == nil && env.Credentials.HasKeys() {
-		return env.Credentials, nil
-	}
-	return credentials.NewStaticCredentialsProvider("test", "test", "").Retrieve(ctx)
-}
-
-// localCall marks a call's context as going to a separately served endpoint.
-type localCall struct{}
 
 // target is where one function is invoked.
 type target struct {
 	input    awslambda.InvokeInput
 	region   string
-	endpoint string // "" for the default endpoint
+	endpoint string // "": AWS Lambda
 	// alone: the endpoint serves this function only (an emulator), so calls
 	// to it are serialised.
 	alone bool
@@ -136,6 +117,7 @@ func (i *Invoker) resolve(arn string) target {
 			return t
 		}
 	}
+	t.endpoint = i.cfg.Endpoint
 	switch {
 	case i.cfg.Endpoint == "" && fn.unqualified != "":
 		// AWS takes the ARN itself, so a function of another account works.
@@ -259,11 +241,12 @@ func (i *Invoker) logged(arn string, err error) error {
 func (i *Invoker) call(ctx context.Context, t target) ([]byte, error) {
 	var captured capturedBody
 	ctx = context.WithValue(ctx, capturedKey{}, &captured)
-	if t.alone {
-		ctx = context.WithValue(ctx, localCall{}, true)
+	client := i.aws
+	if t.endpoint != "" {
+		client = i.local
 	}
 	in := t.input
-	out, err := i.client.Invoke(ctx, &in, func(o *awslambda.Options) {
+	out, err := client.Invoke(ctx, &in, func(o *awslambda.Options) {
 		o.Region = t.region
 		if t.endpoint != "" {
 			o.BaseEndpoint = aws.String(t.endpoint)

@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"strings"
 	"testing"
 	"time"
 
@@ -133,5 +134,39 @@ func TestParseFunctions(t *testing.T) {
 		if _, err := lambda.ParseFunctions(bad); err == nil {
 			t.Errorf("%q: no error", bad)
 		}
+	}
+}
+
+// TestInvokeAWSLambda: with no endpoint configured the call goes to AWS
+// Lambda in the ARN's region, naming the function by its ARN, signed for
+// service lambda with the standard chain's keys (here the environment's;
+// AWS_ENDPOINT_URL_LAMBDA, which the SDK honours, catches the request).
+func TestInvokeAWSLambda(t *testing.T) {
+	var auth string
+	api := &lambdaAPI{status: 200, body: event}
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		auth = r.Header.Get("Authorization")
+		api.path = r.URL.RequestURI()
+		_, _ = io.WriteString(w, api.body)
+	}))
+	t.Cleanup(srv.Close)
+	t.Setenv("AWS_ENDPOINT_URL_LAMBDA", srv.URL)
+	t.Setenv("AWS_ACCESS_KEY_ID", "AKIDCHAIN")
+	t.Setenv("AWS_SECRET_ACCESS_KEY", "secret")
+	t.Setenv("AWS_CONFIG_FILE", filepath.Join(t.TempDir(), "none"))
+	t.Setenv("AWS_SHARED_CREDENTIALS_FILE", filepath.Join(t.TempDir(), "none"))
+	inv, err := lambda.New(context.Background(), lambda.Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	fn := "arn:aws:lambda:eu-west-1:210987654321:function:token:live"
+	if _, err := inv.Invoke(context.Background(), fn, []byte(event)); err != nil {
+		t.Fatal(err)
+	}
+	if want := "/2015-03-31/functions/arn%3Aaws%3Alambda%3Aeu-west-1%3A210987654321%3Afunction%3Atoken/invocations?Qualifier=live"; api.path != want {
+		t.Errorf("path %s, want %s", api.path, want)
+	}
+	if !strings.Contains(auth, "Credential=AKIDCHAIN/") || !strings.Contains(auth, "/eu-west-1/lambda/aws4_request") {
+		t.Errorf("Authorization %q, want SigV4 for lambda in eu-west-1 with the chain's key", auth)
 	}
 }

@@ -90,6 +90,12 @@ func TestRIEAnswers(t *testing.T) {
 			t.Errorf("the function ran %d times, want once (no SDK retries)\n%s", n, f.Logs())
 		}
 	})
+	t.Run("runtime exit", func(t *testing.T) {
+		// HTTP 502, {"errorType":"Runtime.ExitError","errorMessage":"RequestId: … Error: Runtime exited with error: exit status 129"}.
+		f := startMode(t, "exit")
+		_, err := invoke(t, invoker(t, arn, f.Base), 5*time.Second, event)
+		wantFailure(t, err, userpool.FunctionFailed, "Runtime exited with error: exit status 129")
+	})
 	t.Run("bad JSON", func(t *testing.T) {
 		// The bytes go back as they are: the domain says Invalid JSON.
 		f := startMode(t, "badjson")

@@ -5,6 +5,7 @@
 //	echo (default)  returns the event unchanged
 //	error           returns an error (Lambda's function error)
 //	panic           panics (the runtime exits)
+//	exit            exits with status 129 mid-invocation
 //	badjson         answers bytes that are not JSON
 //	string          answers a JSON string, not the event
 //	slow            sleeps, then echoes: for the event's "sleep" member (a
@@ -32,6 +33,8 @@ func (h handler) Invoke(ctx context.Context, event []byte) ([]byte, error) {
 		return nil, errors.New("Registration from this domain is not allowed.")
 	case "panic":
 		panic("the handler panicked")
+	case "exit":
+		os.Exit(129)
 	case "badjson":
 		return []byte(`{"version":"1",`), nil
 	case "string":
