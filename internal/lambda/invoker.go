@@ -16,6 +16,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net"
 	"net/http"
 	"regexp"
 	"strings"
@@ -75,7 +76,12 @@ func New(ctx context.Context, cfg Config) (*Invoker, error) {
 	}
 	awsCfg, err := config.LoadDefaultConfig(ctx, config.WithRegion(cfg.Region))
 	if err != nil {
-		return nil, fmt.Errorf("lambda client: %w", err)
+		// A broken AWS profile must not keep Cognate from starting: only
+		// calls to AWS Lambda need it, and they are refused.
+		if cfg.Log != nil {
+			cfg.Log.Warn("AWS configuration unusable: triggers served by AWS Lambda will fail", "error", err.Error())
+		}
+		awsCfg = aws.Config{Region: cfg.Region, Credentials: unusableCredentials{err}}
 	}
 	var local aws.CredentialsProvider = credentials.NewStaticCredentialsProvider("test", "test", "")
 	if env, err := config.NewEnvConfig(); err == nil && env.Credentials.HasKeys() {
@@ -93,6 +99,14 @@ func newClient(awsCfg aws.Config, creds aws.CredentialsProvider) *awslambda.Clie
 		o.Retryer = aws.NopRetryer{}
 		o.HTTPClient = capturingClient{next: awshttp.NewBuildableClient()}
 	})
+}
+
+// unusableCredentials fails every AWS call with why the AWS configuration
+// could not be loaded.
+type unusableCredentials struct{ err error }
+
+func (u unusableCredentials) Retrieve(context.Context) (aws.Credentials, error) {
+	return aws.Credentials{}, fmt.Errorf("AWS configuration: %w", u.err)
 }
 
 // target is where one function is invoked.
@@ -342,12 +356,22 @@ func classifyPayload(payload []byte) ([]byte, error) {
 // classifyError reads a failed call: the emulator's 502 error document (a
 // panic, the runtime's exit) is the function's error; another answer from
 // the endpoint refused the call (no such function, no permission, a
-// throttle), named by Lambda's error type; no answer at all is a time-out.
+// throttle), named by Lambda's error type; no answer at all is a time-out;
+// a call that could not be signed (no credentials) is refused as
+// AccessDeniedException.
 func classifyError(ctx context.Context, err error, body []byte) error {
-	var sendErr *smithyhttp.RequestSendError
-	var resp *awshttp.ResponseError
-	if errors.As(err, &sendErr) || ctx.Err() != nil || !errors.As(err, &resp) || resp.Response == nil {
+	var (
+		sendErr   *smithyhttp.RequestSendError
+		readErr   *smithy.DeserializationError
+		netErr    net.Error
+		resp      *awshttp.ResponseError
+		responded = errors.As(err, &resp) && resp.Response != nil
+	)
+	switch {
+	case ctx.Err() != nil || errors.As(err, &sendErr) || errors.As(err, &netErr) || (!responded && errors.As(err, &readErr)):
 		return timedOut(err)
+	case !responded:
+		return refused("AccessDeniedException", err)
 	}
 	status := resp.HTTPStatusCode()
 	if status >= 500 {

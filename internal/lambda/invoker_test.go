@@ -170,3 +170,21 @@ func TestInvokeAWSLambda(t *testing.T) {
 		t.Errorf("Authorization %q, want SigV4 for lambda in eu-west-1 with the chain's key", auth)
 	}
 }
+
+// A broken AWS profile refuses the calls to AWS Lambda (as
+// AccessDeniedException) and leaves local endpoints working.
+func TestInvokeWithABrokenAWSProfile(t *testing.T) {
+	t.Setenv("AWS_PROFILE", "no-such-profile")
+	t.Setenv("AWS_CONFIG_FILE", filepath.Join(t.TempDir(), "none"))
+	t.Setenv("AWS_SHARED_CREDENTIALS_FILE", filepath.Join(t.TempDir(), "none"))
+	api := &lambdaAPI{status: 200, body: event}
+	inv, err := lambda.New(context.Background(), lambda.Config{Functions: map[string]string{"local": api.start(t)}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = inv.Invoke(context.Background(), arn, []byte(event))
+	wantFailure(t, err, userpool.InvocationRefused, "AccessDeniedException")
+	if out, err := inv.Invoke(context.Background(), "arn:aws:lambda:us-east-1:1:function:local", []byte(event)); err != nil || string(out) != event {
+		t.Fatalf("the local function: %q, %v", out, err)
+	}
+}
