@@ -59,6 +59,12 @@ type serveConfig struct {
 	PasswordArgon2  string
 	PasswordWorkers int
 
+	// LambdaEndpoint, LambdaFunctions and LambdaTimeout: where the pools'
+	// trigger functions are invoked, and one attempt's limit.
+	LambdaEndpoint  string
+	LambdaFunctions string
+	LambdaTimeout   time.Duration
+
 	// ChangeIssuer lets IssuerBase replace the one the database remembers.
 	ChangeIssuer bool
 	// CheckWire (COGNATE_CHECK_WIRE=1, for tests; no flag) checks every
@@ -81,6 +87,13 @@ func envFloat(name string, def float64) float64 {
 	return def
 }
 
+func envDuration(name string, def time.Duration) time.Duration {
+	if v, err := time.ParseDuration(envDefault(name, "")); err == nil {
+		return v
+	}
+	return def
+}
+
 func serveCommand() *cobra.Command {
 	cfg := serveConfig{CheckWire: envDefault("CHECK_WIRE", "") == "1"}
 	cmd := &cobra.Command{
@@ -91,7 +104,19 @@ be set through an environment variable: COGNATE_ADDR, COGNATE_DATA_DIR,
 COGNATE_REGION, COGNATE_ACCOUNT_ID, COGNATE_DATABASE_URL,
 COGNATE_ISSUER_BASE_URL, COGNATE_LOG_LEVEL, COGNATE_RATE_LIMIT_AUTH,
 COGNATE_RATE_LIMIT_IP, COGNATE_RATE_LIMITS, COGNATE_TRUSTED_PROXIES,
-COGNATE_SMTP_ADDR, COGNATE_SMTP_FROM.
+COGNATE_SMTP_ADDR, COGNATE_SMTP_FROM, COGNATE_LAMBDA_ENDPOINT,
+COGNATE_LAMBDA_FUNCTIONS, COGNATE_LAMBDA_TIMEOUT.
+
+The functions a pool's LambdaConfig names run as Cognito runs them:
+synchronously, through Lambda's Invoke API, each attempt limited to
+--lambda-timeout (Cognito's 5 s), three attempts when one times out. A
+function is invoked at the endpoint --lambda-functions maps its ARN (or
+name) to, else at --lambda-endpoint with the name (and qualifier) in its
+ARN (SAM CLI's sam local start-lambda: http://127.0.0.1:3001; LocalStack:
+http://localhost.localstack.cloud:4566), else in AWS Lambda in the ARN's
+region with the standard AWS credential chain. A Runtime Interface
+Emulator serves one function: map it with ARN=http://127.0.0.1:9000
+(README: "Lambda triggers").
 
 Request rates are limited as Cognito's quotas are, by operation category,
 each per app client and per client IP (Cognito's are per account): by
@@ -160,6 +185,12 @@ given, and a start without --issuer-base-url keeps the remembered one (with
 		"argon2id parameters of new password hashes, m=<KiB>,t=<iterations>,p=<lanes> (default: OWASP's minimum); older hashes are upgraded at the next sign-in")
 	f.IntVar(&cfg.PasswordWorkers, "password-workers", int(envFloat("PASSWORD_WORKERS", 0)),
 		"password hashes computed at once; 0 = half the CPUs (at least one), leaving the rest to refresh, GetUser and sign-out")
+	f.StringVar(&cfg.LambdaEndpoint, "lambda-endpoint", envDefault("LAMBDA_ENDPOINT", ""),
+		"Lambda Invoke API base URL for trigger functions, e.g. http://127.0.0.1:3001 (sam local start-lambda) or LocalStack's (default: AWS Lambda in the function ARN's region, standard credential chain)")
+	f.StringVar(&cfg.LambdaFunctions, "lambda-functions", envDefault("LAMBDA_FUNCTIONS", ""),
+		"functions served at endpoints of their own, ARN=URL,… (or name=URL; URL an emulator's base, sent as \"function\", or a full …/2015-03-31/functions/<name>/invocations URL), @FILE for a JSON object of the same")
+	f.DurationVar(&cfg.LambdaTimeout, "lambda-timeout", envDuration("LAMBDA_TIMEOUT", 5*time.Second),
+		"limit of one trigger invocation attempt (Cognito's is 5s; three attempts when one times out)")
 	f.IntVar(&cfg.GCPercent, "gc-percent", int(envFloat("GC_PERCENT", 400)), "Go garbage-collector target (GOGC) when GOGC is not set; 0 keeps Go's default of 100")
 	return cmd
 }
@@ -230,6 +261,7 @@ func serve(ctx context.Context, cfg serveConfig, stderr io.Writer) error {
 		SMTPAddr: cfg.SMTPAddr, SMTPFrom: cfg.SMTPFrom,
 		SMTPUsername: os.Getenv("COGNATE_SMTP_USERNAME"), SMTPPassword: os.Getenv("COGNATE_SMTP_PASSWORD"),
 		MetricsElsewhere: cfg.MetricsAddr != "", CheckWire: cfg.CheckWire,
+		LambdaEndpoint: cfg.LambdaEndpoint, LambdaFunctions: cfg.LambdaFunctions, LambdaTimeout: cfg.LambdaTimeout, Region: cfg.Region,
 	}, store, keeper, keys, log, now)
 	if err != nil {
 		return err

@@ -14,6 +14,7 @@ import (
 	"github.com/cognate/cognate/internal/awsmodel"
 	"github.com/cognate/cognate/internal/hostedui"
 	"github.com/cognate/cognate/internal/issuer"
+	"github.com/cognate/cognate/internal/lambda"
 	"github.com/cognate/cognate/internal/mailer"
 	"github.com/cognate/cognate/internal/password"
 	"github.com/cognate/cognate/internal/secret"
@@ -45,6 +46,13 @@ type Config struct {
 	MetricsElsewhere bool
 	// CheckWire checks every answer against the model (server.CheckWire).
 	CheckWire bool
+	// LambdaEndpoint is the Invoke API serving the pools' trigger functions
+	// ("": AWS Lambda); LambdaFunctions the functions served elsewhere
+	// (lambda.ParseFunctions); LambdaTimeout one attempt's limit (0: 5 s,
+	// Cognito's); Region that of functions named without an ARN.
+	LambdaEndpoint, LambdaFunctions string
+	LambdaTimeout                   time.Duration
+	Region                          string
 }
 
 // App is a wired server. Its issuer base URL is settled by SetIssuerBase
@@ -71,6 +79,10 @@ func New(cfg Config, store userpool.Store, keeper *secret.Keeper, keys sigv4.Key
 	if err != nil {
 		return nil, fmt.Errorf("--password-argon2: %w", err)
 	}
+	triggers, err := newTriggers(cfg, log)
+	if err != nil {
+		return nil, err
+	}
 	audit := auditLog{log}
 	tokens := issuer.New(store, keeper, "", now) // the base is settled once listening
 	creds := password.Credentials{Keeper: keeper, Argon2: argon, Workers: password.NewWorkers(cfg.PasswordWorkers)}
@@ -81,17 +93,18 @@ func New(cfg Config, store userpool.Store, keeper *secret.Keeper, keys sigv4.Key
 	if cfg.SMTPAddr != "" {
 		mail = &mailer.SMTP{Addr: cfg.SMTPAddr, From: cfg.SMTPFrom, Username: cfg.SMTPUsername, Password: cfg.SMTPPassword, Log: log}
 	}
-	auth := &userpool.Auth{Store: store, Now: now, Credentials: creds, Tokens: tokens, Sealer: keeper, DummyCredential: dummy, Audit: audit, Observer: metrics}
+	auth := &userpool.Auth{Store: store, Now: now, Credentials: creds, Tokens: tokens, Sealer: keeper, DummyCredential: dummy, Audit: audit, Observer: metrics,
+		Triggers: triggers}
 	hosted := &hostedui.Handler{Auth: auth, Sessions: sessions, Log: log}
 	srv := &server.Server{
 		Pools:            &userpool.Pools{Store: store, Now: now, MakeKey: tokens.MakeKey},
-		Users:            &userpool.Users{Store: store, Now: now, Credentials: creds, Sessions: sessions},
+		Users:            &userpool.Users{Store: store, Now: now, Credentials: creds, Sessions: sessions, Triggers: triggers},
 		Auth:             auth,
 		HostedUI:         hosted,
 		Sessions:         sessions,
 		Devices:          &userpool.Devices{Store: store, Now: now, Sessions: sessions},
 		Groups:           &userpool.Groups{Store: store, Now: now},
-		Accounts:         &userpool.Accounts{Store: store, Now: now, Credentials: creds, Sealer: keeper, Sessions: sessions, Mailer: mail},
+		Accounts:         &userpool.Accounts{Store: store, Now: now, Credentials: creds, Sealer: keeper, Sessions: sessions, Mailer: mail, Triggers: triggers},
 		MFA:              &userpool.MFA{Store: store, Now: now, Sealer: keeper, Sessions: sessions},
 		Store:            store,
 		Keys:             tokens,
@@ -111,6 +124,25 @@ func New(cfg Config, store userpool.Store, keeper *secret.Keeper, keys sigv4.Key
 		srv.Metrics.WatchGroupCommits(g)
 	}
 	return &App{Server: srv, Tokens: tokens, HostedUI: hosted}, nil
+}
+
+// newTriggers is how every pool's triggers run: through Lambda's Invoke
+// API at the configured endpoints, Cognito's limit per attempt.
+func newTriggers(cfg Config, log *slog.Logger) (*userpool.Triggers, error) {
+	if err := lambda.CheckEndpoint(cfg.LambdaEndpoint); err != nil {
+		return nil, fmt.Errorf("--lambda-endpoint: %w", err)
+	}
+	functions, err := lambda.ParseFunctions(cfg.LambdaFunctions)
+	if err != nil {
+		return nil, fmt.Errorf("--lambda-functions: %w", err)
+	}
+	invoker, err := lambda.New(context.Background(), lambda.Config{
+		Endpoint: cfg.LambdaEndpoint, Functions: functions, Region: cfg.Region, Log: log,
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &userpool.Triggers{Invoker: invoker, Timeout: cfg.LambdaTimeout}, nil
 }
 
 // SetIssuerBase settles the public base URL everywhere it is named: the
