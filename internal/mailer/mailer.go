@@ -33,8 +33,11 @@ func (m *SMTP) Deliver(ctx context.Context, msg userpool.Message) {
 	if msg.Medium != "EMAIL" || msg.Destination == "" || strings.ContainsAny(msg.Destination, "\r\n") {
 		return
 	}
-	subject := subjects[msg.Purpose]
+	subject := msg.Subject
 	if subject == "" {
+		subject = subjects[msg.Purpose]
+	}
+	if subject == "" || strings.ContainsAny(subject, "\r\n") {
 		subject = "Your verification code"
 	}
 	body := fmt.Sprintf("From: %s\r\nTo: %s\r\nSubject: %s\r\nDate: %s\r\nMIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n%s\r\n",

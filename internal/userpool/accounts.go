@@ -58,10 +58,19 @@ func (s *Accounts) codeHash(poolID, sub, purpose, code string) []byte {
 }
 
 // send makes a code for purpose, stores its MAC and puts the message in the
-// outbox, addressed to attr (email or phone_number).
-func (s *Accounts) send(ctx context.Context, pool *Pool, u *User, purpose, attr string, lifetime time.Duration) (CodeDelivery, error) {
+// outbox, addressed to attr (email or phone_number): the pool's message, or
+// the CustomMessage function's (trigger_custom_message.go), asked first.
+func (s *Accounts) send(ctx context.Context, pool *Pool, u *User, purpose, attr string, lifetime time.Duration, cause messageCause) (CodeDelivery, error) {
 	dest, _ := u.Attribute(attr)
 	if err := s.claimCodeIssue(ctx, pool.ID, u.Sub, purpose); err != nil {
+		return CodeDelivery{}, err
+	}
+	medium, template := "EMAIL", pool.Settings.EmailVerificationMessage
+	if attr == "phone_number" {
+		medium, template = "SMS", pool.Settings.SmsVerificationMessage
+	}
+	custom, subject, err := s.Triggers.customMessage(ctx, pool, cause, u, medium)
+	if err != nil {
 		return CodeDelivery{}, err
 	}
 	code := secret.RandomString(6, "0123456789")
@@ -70,15 +79,14 @@ func (s *Accounts) send(ctx context.Context, pool *Pool, u *User, purpose, attr 
 		Hash: s.codeHash(pool.ID, u.Sub, purpose, code), ExpiresAt: now.Add(lifetime)}); err != nil {
 		return CodeDelivery{}, err
 	}
-	medium, template := "EMAIL", pool.Settings.EmailVerificationMessage
-	if attr == "phone_number" {
-		medium, template = "SMS", pool.Settings.SmsVerificationMessage
+	if custom != "" {
+		template = custom
 	}
 	if template == "" {
 		template = "Your verification code is {####}. "
 	}
 	msg := Message{PoolID: pool.ID, Username: u.Username, Medium: medium, Destination: dest,
-		Purpose: purpose, Code: code, Body: strings.ReplaceAll(template, "{####}", code), CreatedAt: now}
+		Purpose: purpose, Code: code, Body: strings.ReplaceAll(template, codePlaceholder, code), Subject: subject, CreatedAt: now}
 	if _, err := s.Store.AddMessage(ctx, s.sealMessage(msg)); err != nil {
 		return CodeDelivery{}, err
 	}
@@ -167,7 +175,8 @@ func (s *Accounts) SignUp(ctx context.Context, in SignUpInput) (SignUpResult, er
 		return res, s.Triggers.postConfirmation(ctx, &pool, sourcePostConfirmationSignUp, client.ID, &u, in.ClientMetadata)
 	}
 	if attr := verifiedTarget(&pool, &u); attr != "" {
-		d, err := s.send(ctx, &pool, &u, purposeSignUp, attr, signUpCodeLifetime)
+		d, err := s.send(ctx, &pool, &u, purposeSignUp, attr, signUpCodeLifetime,
+			messageCause{source: sourceCustomMessageSignUp, clientID: client.ID, metadata: in.ClientMetadata})
 		if err != nil {
 			return SignUpResult{}, err
 		}
@@ -250,7 +259,8 @@ func (s *Accounts) ResendConfirmationCode(ctx context.Context, clientID, secretH
 	if attr == "" {
 		return CodeDelivery{}, Errorf(InvalidParameter, "Auto verification not turned on.")
 	}
-	return s.send(ctx, &pool, &u, purposeSignUp, attr, signUpCodeLifetime)
+	return s.send(ctx, &pool, &u, purposeSignUp, attr, signUpCodeLifetime,
+		messageCause{source: sourceCustomMessageResendCode, clientID: client.ID})
 }
 
 // recoveryTarget is where forgotten-password codes go: a verified email,
@@ -281,15 +291,16 @@ func (s *Accounts) ForgotPassword(ctx context.Context, clientID, secretHash, use
 		}
 		return CodeDelivery{}, err
 	}
-	return s.sendReset(ctx, &pool, &u)
+	return s.sendReset(ctx, &pool, &u, client.ID)
 }
 
-func (s *Accounts) sendReset(ctx context.Context, pool *Pool, u *User) (CodeDelivery, error) {
+func (s *Accounts) sendReset(ctx context.Context, pool *Pool, u *User, clientID string) (CodeDelivery, error) {
 	attr := recoveryTarget(u)
 	if attr == "" {
 		return CodeDelivery{}, Errorf(InvalidParameter, "Cannot reset password for the user as there is no registered/verified email or phone_number")
 	}
-	return s.send(ctx, pool, u, purposeForgot, attr, forgotCodeLifetime)
+	return s.send(ctx, pool, u, purposeForgot, attr, forgotCodeLifetime,
+		messageCause{source: sourceCustomMessageForgotPassword, clientID: clientID})
 }
 
 // ConfirmForgotPassword sets a new password with the reset code.
@@ -336,7 +347,7 @@ func (s *Accounts) AdminResetUserPassword(ctx context.Context, poolID, username 
 	if err != nil {
 		return err
 	}
-	if _, err := s.sendReset(ctx, &pool, &u); err != nil {
+	if _, err := s.sendReset(ctx, &pool, &u, ""); err != nil {
 		return err
 	}
 	_, err = s.Store.UpdateUser(ctx, pool.ID, key, func(u User) (User, error) {
@@ -400,7 +411,8 @@ func (s *Accounts) UpdateAttributes(ctx context.Context, accessToken string, att
 	var out []CodeDelivery
 	for _, attr := range changed {
 		if slices.Contains(pool.Settings.AutoVerifiedAttributes, attr) {
-			d, err := s.send(ctx, &pool, &u, "verify:"+attr, attr, signUpCodeLifetime)
+			d, err := s.send(ctx, &pool, &u, "verify:"+attr, attr, signUpCodeLifetime,
+				messageCause{source: sourceCustomMessageUpdateAttribute, clientID: client.ID})
 			if err != nil {
 				return nil, err
 			}
@@ -448,7 +460,8 @@ func (s *Accounts) AttributeVerificationCode(ctx context.Context, accessToken, a
 		return CodeDelivery{}, Errorf(InvalidParameter, "User does not have the attribute %s.", attr)
 	}
 	pool := a.Pool
-	return s.send(ctx, &pool, &a.User, "verify:"+attr, attr, signUpCodeLifetime)
+	return s.send(ctx, &pool, &a.User, "verify:"+attr, attr, signUpCodeLifetime,
+		messageCause{source: sourceCustomMessageVerifyAttribute, clientID: a.Claims.ClientID})
 }
 
 // VerifyAttribute marks email or phone_number verified with its code.

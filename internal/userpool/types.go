@@ -379,6 +379,7 @@ type Message struct {
 	Purpose     string
 	Code        string
 	Body        string
+	Subject     string // EMAIL: the CustomMessage function's emailSubject ("": the default); for SMTP, not stored
 	CreatedAt   time.Time
 }
 
