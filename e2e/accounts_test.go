@@ -10,21 +10,31 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider/types"
 )
 
-// lastCode reads the newest code sent to a user from the outbox, through
-// the `cognate outbox` command.
-func lastCode(t *testing.T, s *Server, poolID, username string) string {
+// outboxMessages is what `cognate outbox` shows for a user (none is fine).
+func outboxMessages(t *testing.T, s *Server, poolID, username string) []struct{ Code, Purpose, Message string } {
 	t.Helper()
 	r := s.Cognate("outbox", "--user-pool-id", poolID, "--username", username)
 	if r.Code != 0 {
 		t.Fatalf("cognate outbox: %d %s", r.Code, r.Stderr)
 	}
 	var out struct {
-		Messages []struct{ Code, Purpose, Destination string }
+		Messages []struct{ Code, Purpose, Message string }
 	}
-	if err := json.Unmarshal([]byte(r.Stdout), &out); err != nil || len(out.Messages) == 0 {
+	if err := json.Unmarshal([]byte(r.Stdout), &out); err != nil {
 		t.Fatalf("outbox: %v %s", err, r.Stdout)
 	}
-	return out.Messages[len(out.Messages)-1].Code
+	return out.Messages
+}
+
+// lastCode reads the newest code sent to a user from the outbox, through
+// the `cognate outbox` command.
+func lastCode(t *testing.T, s *Server, poolID, username string) string {
+	t.Helper()
+	msgs := outboxMessages(t, s, poolID, username)
+	if len(msgs) == 0 {
+		t.Fatalf("no message to %s in the outbox", username)
+	}
+	return msgs[len(msgs)-1].Code
 }
 
 func TestSignUpConfirmationAndPasswords(t *testing.T) {

@@ -1,0 +1,66 @@
+package e2e
+
+import (
+	"context"
+	"testing"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	cip "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
+	"github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider/types"
+
+	"github.com/cognate/cognate/internal/lambda/lambdatest"
+)
+
+// A real CustomMessage function (aws-lambda-go under the Lambda emulator)
+// writes the messages a real `cognate serve` puts in the outbox, with the
+// real code in place of its codeParameter; a message without the code, or
+// a failing function, fails the call and sends nothing.
+func TestLambdaCustomMessage(t *testing.T) {
+	t.Parallel()
+	fn := startLambda(t, "testdata/lambdas/custommessage")
+	s := StartServerWithLambdas(t, map[string]*lambdatest.Function{lambdaARN("custommessage"): fn})
+	f := poolFixture(t, s, &cip.CreateUserPoolInput{PoolName: aws.String("cm"),
+		AutoVerifiedAttributes: []types.VerifiedAttributeType{types.VerifiedAttributeTypeEmail},
+		LambdaConfig:           &types.LambdaConfigType{CustomMessage: aws.String(lambdaARN("custommessage"))}}, nil)
+	ctx := context.Background()
+	signUp := func(name string) error {
+		_, err := f.api.SignUp(ctx, &cip.SignUpInput{ClientId: &f.ClientID, Username: aws.String(name), Password: aws.String(testPassword),
+			UserAttributes: []types.AttributeType{{Name: aws.String("email"), Value: aws.String(name + "@example.com")}}})
+		return err
+	}
+	if err := signUp("zoe"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.api.ResendConfirmationCode(ctx, &cip.ResendConfirmationCodeInput{ClientId: &f.ClientID, Username: aws.String("zoe")}); err != nil {
+		t.Fatal(err)
+	}
+	msgs := outboxMessages(t, s, f.PoolID, "zoe")
+	if len(msgs) != 2 {
+		t.Fatalf("outbox %+v", msgs)
+	}
+	for i, source := range []string{"CustomMessage_SignUp", "CustomMessage_ResendCode"} {
+		if want := "Hello zoe, your " + source + " code is " + msgs[i].Code + "."; msgs[i].Message != want || len(msgs[i].Code) != 6 {
+			t.Errorf("message %d: %q, want %q", i, msgs[i].Message, want)
+		}
+	}
+	// The code in the function's message is the one that confirms.
+	if _, err := f.api.ConfirmSignUp(ctx, &cip.ConfirmSignUpInput{ClientId: &f.ClientID, Username: aws.String("zoe"),
+		ConfirmationCode: aws.String(msgs[1].Code)}); err != nil {
+		t.Fatal(err)
+	}
+
+	for _, tc := range []struct{ user, code, msg string }{
+		{"nocode", "InvalidParameterException", `1 validation error detected: Value at 'emailBody' failed to satisfy constraint: Member must satisfy regular expression pattern: [\p{L}\p{M}\p{S}\p{N}\p{P}\s*]*\{####\}[\p{L}\p{M}\p{S}\p{N}\p{P}\s*]*`},
+		{"fail", "UserLambdaValidationException", "CustomMessage failed with error no template for this user."},
+	} {
+		expectAPIError(t, signUp(tc.user), tc.code, tc.msg)
+		if msgs := outboxMessages(t, s, f.PoolID, tc.user); len(msgs) != 0 {
+			t.Errorf("%s: sent %+v", tc.user, msgs)
+		}
+		// The sign-up stands: the user exists, unconfirmed, and can ask again.
+		u, err := f.api.AdminGetUser(ctx, &cip.AdminGetUserInput{UserPoolId: &f.PoolID, Username: aws.String(tc.user)})
+		if err != nil || u.UserStatus != types.UserStatusTypeUnconfirmed {
+			t.Errorf("%s after the refused message: %+v, %v", tc.user, u, err)
+		}
+	}
+}
