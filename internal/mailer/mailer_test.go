@@ -93,3 +93,20 @@ func TestDeliverSkipsSMSAndHeaderInjection(t *testing.T) {
 		t.Fatal("an SMS or a header-injecting address was sent to the SMTP server")
 	}
 }
+
+// The CustomMessage function's emailSubject is the subject, unless it would
+// break the header.
+func TestDeliverCustomSubject(t *testing.T) {
+	for _, tc := range []struct{ subject, want string }{
+		{"Welcome, bob", "Subject: Welcome, bob\r\n"},
+		{"Hi\r\nBcc: eve@example.com", "Subject: Your verification code\r\n"},
+	} {
+		addr, got := fakeSMTP(t)
+		m := &SMTP{Addr: addr, From: "no-reply@cognate.local"}
+		m.Deliver(context.Background(), userpool.Message{Medium: "EMAIL", Destination: "bob@example.com", Purpose: "signup",
+			Code: "123456", Body: "Hello bob, 123456", Subject: tc.subject})
+		if transcript := <-got; !strings.Contains(transcript, tc.want) || strings.Contains(transcript, "Bcc:") {
+			t.Fatalf("subject %q: transcript lacks %q:\n%s", tc.subject, tc.want, transcript)
+		}
+	}
+}
