@@ -130,3 +130,37 @@ func TestLambdaPreTokenFailure(t *testing.T) {
 	}
 	expectAPIError(t, err, "UserLambdaValidationException", msg)
 }
+
+// `cognate bench` runs a workload with and without the pool's
+// PreTokenGeneration trigger in one run: signin-pretoken invokes the
+// function for each sign-in, signin none.
+func TestBenchPreTokenWorkloads(t *testing.T) {
+	t.Parallel()
+	fn := startLambda(t, "../examples/triggers/pretokengen")
+	s := StartServerWithLambdas(t, map[string]*lambdatest.Function{lambdaARN("pretokengen"): fn})
+	bench := func(workloads string) CLIResult {
+		return runCommand(t, s.cliEnv(), cognateBinary(t), "bench", "--endpoint-url", s.URL, "--access-key-id", testAccessKey,
+			"--secret-access-key", testSecretKey, "--region", testRegion, "--duration", "300ms", "--rsa-window", "20ms", "--concurrency", "1", "--users", "2",
+			"--workload", workloads, "--pre-token-generation", lambdaARN("pretokengen"), "--progress=false")
+	}
+	invocations := func() int { return strings.Count(fn.Logs(), "START RequestId") }
+	r := bench("signin")
+	if r.Code != 0 || invocations() != 0 {
+		t.Fatalf("signin: %d %s %s; the function ran %d times", r.Code, r.Stdout, r.Stderr, invocations())
+	}
+	r = bench("signin,signin-pretoken,signin")
+	if r.Code != 0 || !strings.Contains(r.Stdout, "signin-pretoken: the trigger adds ") {
+		t.Fatalf("bench: %d %s %s", r.Code, r.Stdout, r.Stderr)
+	}
+	for _, line := range strings.Split(r.Stdout, "\n") {
+		if strings.HasPrefix(line, "signin") && strings.Contains(line, "map[") && !strings.HasSuffix(line, "map[]") {
+			t.Errorf("errors: %s", line)
+		}
+	}
+	if invocations() == 0 {
+		t.Errorf("signin-pretoken did not invoke the function")
+	}
+	if r := bench("getuser-pretoken"); r.Code == 0 || !strings.Contains(r.Stderr, `workload "getuser-pretoken"`) {
+		t.Errorf("getuser-pretoken: %d %s", r.Code, r.Stderr)
+	}
+}
