@@ -117,8 +117,28 @@ func TestLambdaUserMigration(t *testing.T) {
 		before = invocations()
 		_, err = signIn(f, "legacy", legacyPassword)
 		expectAPIError(t, err, "NotAuthorizedException", "Incorrect username or password.")
+		// The code the migration sent resets the password; the user then
+		// signs in as the pool's own.
+		if _, err := f.api.ConfirmForgotPassword(ctx, &cip.ConfirmForgotPasswordInput{ClientId: &f.ClientID, Username: aws.String("legacy"),
+			ConfirmationCode: aws.String(lastCode(t, s, f.PoolID, "legacy")), Password: aws.String(testPassword)}); err != nil {
+			t.Fatal(err)
+		}
+		f.signIn(t, "legacy", testPassword)
 		if n := invocations() - before; n != 0 {
-			t.Errorf("signing in as the RESET_REQUIRED user invoked the function %d times", n)
+			t.Errorf("signing in as the RESET_REQUIRED user and resetting invoked the function %d times", n)
+		}
+	})
+
+	t.Run("admin sign-in migrates", func(t *testing.T) {
+		f := newPool(t, "admin")
+		out, err := f.api.AdminInitiateAuth(ctx, &cip.AdminInitiateAuthInput{UserPoolId: &f.PoolID, ClientId: &f.ClientID,
+			AuthFlow: types.AuthFlowTypeAdminUserPasswordAuth, AuthParameters: map[string]string{"USERNAME": "legacy", "PASSWORD": legacyPassword}})
+		if err != nil || out.AuthenticationResult == nil {
+			t.Fatalf("ADMIN_USER_PASSWORD_AUTH: %+v, %v", out, err)
+		}
+		u, err := f.api.AdminGetUser(ctx, &cip.AdminGetUserInput{UserPoolId: &f.PoolID, Username: aws.String("legacy")})
+		if err != nil || u.UserStatus != types.UserStatusTypeConfirmed {
+			t.Fatalf("migrated user %+v, %v", u, err)
 		}
 	})
 
