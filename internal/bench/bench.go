@@ -58,6 +58,11 @@ type Options struct {
 	// thread spends less CPU waking its other threads and so leaves more to
 	// the server; the RSA ceiling is always measured on every CPU.
 	ClientProcs int
+	// PreTokenARN and PreTokenVersion are the PreTokenGeneration function
+	// of the <workload>-pretoken workloads (signin-pretoken, …): the pool
+	// has it for those workloads and none for the others.
+	PreTokenARN     string
+	PreTokenVersion string
 	// RSAWindow is the length of each of the five windows that measure the
 	// RSA ceiling (400 ms by default; a test that only checks the report's
 	// shape shortens them).
@@ -166,6 +171,8 @@ func Command() *cobra.Command {
 	f.StringVar(&o.PoolSessions, "scaling-pool", "", "measure sign-out latency as the pool grows to these many sessions, e.g. 1000,10000,100000")
 	f.BoolVar(&o.Progress, "progress", true, "show progress on stderr")
 	f.IntVar(&o.ClientProcs, "client-procs", 1, "GOMAXPROCS of this load generator while it drives the endpoint (0: every CPU); the RSA ceiling always uses every CPU")
+	f.StringVar(&o.PreTokenARN, "pre-token-generation", "", "PreTokenGeneration function ARN of the <workload>-pretoken workloads (signin, srp, refresh, gettokens and rotate with the trigger); the server must be able to invoke it (cognate serve --lambda-functions)")
+	f.StringVar(&o.PreTokenVersion, "pre-token-generation-version", "V2_0", "the trigger's LambdaVersion (V1_0, V2_0, V3_0)")
 	f.DurationVar(&o.RSAWindow, "rsa-window", 400*time.Millisecond, "length of each of the five windows measuring the RSA-2048 signing ceiling")
 	f.StringVar(&cpuProfile, "cpuprofile", "", "write the load generator's own CPU profile here (the server's: cognate serve --debug-addr)")
 	return cmd
@@ -183,12 +190,46 @@ type runner struct {
 	names      []string
 	// flooded are getuser-flood's users, made for its first run.
 	flooded []string
-	log     io.Writer
+	// preToken: the pool has the PreTokenGeneration function now.
+	preToken bool
+	log      io.Writer
+}
+
+// preTokenSuffix marks a workload run with the pool's PreTokenGeneration
+// trigger: signin-pretoken is signin, the function invoked for each token
+// pair, so that one run reports the trigger's cost beside its absence.
+const preTokenSuffix = "-pretoken"
+
+// withoutTrigger is the workload name without preTokenSuffix, and whether
+// it had it.
+func withoutTrigger(workload string) (string, bool) {
+	base, ok := strings.CutSuffix(workload, preTokenSuffix)
+	return base, ok
+}
+
+// usePreToken gives the pool the PreTokenGeneration function, or takes it
+// away, when it is not already so. UpdateUserPool sets the pool's whole
+// LambdaConfig; the bench pool has no other trigger.
+func (r *runner) usePreToken(ctx context.Context, on bool) error {
+	if on == r.preToken {
+		return nil
+	}
+	lc := &types.LambdaConfigType{}
+	if on {
+		lc.PreTokenGenerationConfig = &types.PreTokenGenerationVersionConfigType{LambdaArn: &r.o.PreTokenARN,
+			LambdaVersion: types.PreTokenGenerationLambdaVersionType(r.o.PreTokenVersion)}
+	}
+	if _, err := r.api.UpdateUserPool(ctx, &cip.UpdateUserPoolInput{UserPoolId: &r.poolID, LambdaConfig: lc}); err != nil {
+		return fmt.Errorf("setting the PreTokenGeneration trigger: %w", err)
+	}
+	r.preToken = on
+	return nil
 }
 
 // twoSignatures reports whether a workload's call signs two JWTs (access
 // and ID token), so that half the RSA rate is its ceiling.
 func twoSignatures(workload string) bool {
+	workload, _ = withoutTrigger(workload)
 	switch workload {
 	case "signin", "srp", "refresh", "gettokens", "rotate":
 		return true
@@ -247,8 +288,15 @@ func Run(ctx context.Context, o Options, log io.Writer) (*Report, error) {
 	var nearby float64 // the best of the windows around the signing workloads
 	for _, w := range strings.Split(o.Workloads, ",") {
 		w = strings.TrimSpace(w)
+		base, trigger := withoutTrigger(w)
+		if trigger && (o.PreTokenARN == "" || !twoSignatures(base)) {
+			return nil, fmt.Errorf("workload %q: the %s workloads are signin, srp, refresh, gettokens and rotate, with --pre-token-generation", w, preTokenSuffix)
+		}
+		if err := r.usePreToken(ctx, trigger); err != nil {
+			return nil, err
+		}
 		var err error
-		switch w {
+		switch base {
 		case "refresh", "getuser", "gettokens":
 			err = prime(toks, r.clientID)
 		case "getuser-flood":
@@ -264,7 +312,7 @@ func Run(ctx context.Context, o Options, log io.Writer) (*Report, error) {
 			return nil, err
 		}
 		var fn func(ctx context.Context, worker, i int) error
-		switch w {
+		switch base {
 		case "signin":
 			fn = func(ctx context.Context, worker, i int) error {
 				_, err := r.signIn(ctx, r.names[(worker*7919+i)%len(r.names)])
@@ -871,7 +919,7 @@ func Print(w io.Writer, r *Report) {
 	m := r.Machine
 	fmt.Fprintf(w, "endpoint %s — %d CPUs (load generator on %d), RSA-2048 signatures %.0f/s (best of before %.0f/s, after %.0f/s; ceiling for sign-in/refresh: %.0f/s, %.2f ms of CPU)\n\n",
 		r.Endpoint, m.CPUs, m.ClientProcs, m.RSASignPerSec, m.RSABefore, m.RSAAfter, m.PairCeilingSec, m.pairCPUms())
-	fmt.Fprintf(w, "%-13s %5s %9s %10s %8s %8s %8s %9s %9s %9s %9s %9s  %s\n", "workload", "conc", "requests", "ops/s", "p50 ms", "p99 ms", "max ms",
+	fmt.Fprintf(w, "%-18s %5s %9s %10s %8s %8s %8s %9s %9s %9s %9s %9s  %s\n", "workload", "conc", "requests", "ops/s", "p50 ms", "p99 ms", "max ms",
 		"ceiling", "nearby", "srv cpu", "cli cpu", "rsa/srv", "errors")
 	for _, s := range r.Workloads {
 		frac, near, share := "-", "-", "-"
@@ -884,10 +932,11 @@ func Print(w io.Writer, r *Report) {
 				share = fmt.Sprintf("%.0f %%", 100*m.pairCPUms()/s.ServerCPUms)
 			}
 		}
-		fmt.Fprintf(w, "%-13s %5d %9d %10.0f %8.2f %8.2f %8.2f %9s %9s %9s %9s %9s  %v\n", s.Workload, s.Concurrency, s.Requests, s.PerSecond, s.P50ms, s.P99ms, s.MaxMs,
+		fmt.Fprintf(w, "%-18s %5d %9d %10.0f %8.2f %8.2f %8.2f %9s %9s %9s %9s %9s  %v\n", s.Workload, s.Concurrency, s.Requests, s.PerSecond, s.P50ms, s.P99ms, s.MaxMs,
 			frac, near, cpuMs(s.ServerCPUms), cpuMs(s.ClientCPUms), share, s.Errors)
 	}
 	fmt.Fprintf(w, "(ceiling: share of the run's best two-signature rate; nearby: of the best measured just before and after the workload; srv/cli cpu: CPU ms per call of the server, from its /metrics, and of this load generator; rsa/srv: the two signatures' share of the server's CPU)\n")
+	printTriggerCost(w, r.Workloads)
 	for _, s := range r.Workloads {
 		if f := s.Flood; f != nil {
 			fmt.Fprintf(w, "%s: beside %d wrong-password workers over %d users: %d sign-ins (%.0f/s; p50 %.2f ms, p99 %.2f ms), %d evaluated, %d refused as locked out, errors %v\n",
@@ -913,6 +962,26 @@ func Print(w io.Writer, r *Report) {
 				fmt.Fprintf(w, "  server RSS %.1f MB", p.ServerRSSMB)
 			}
 			fmt.Fprintln(w)
+		}
+	}
+}
+
+// printTriggerCost sets each <workload>-pretoken beside its workload of the
+// same concurrency: what the PreTokenGeneration function adds to the median
+// call and what share of the call it is. The function's own CPU (its
+// runtime, the emulator) is not in the server's.
+func printTriggerCost(w io.Writer, stats []Stats) {
+	for _, t := range stats {
+		base, trigger := withoutTrigger(t.Workload)
+		if !trigger {
+			continue
+		}
+		for _, b := range stats {
+			if b.Workload == base && b.Concurrency == t.Concurrency && t.P50ms > 0 {
+				fmt.Fprintf(w, "%s: the trigger adds %.2f ms to the median call (%.0f %% of it), %+.2f ms of server CPU per call; %.0f → %.0f ops/s\n",
+					t.Workload, t.P50ms-b.P50ms, 100*(t.P50ms-b.P50ms)/t.P50ms, t.ServerCPUms-b.ServerCPUms, b.PerSecond, t.PerSecond)
+				break
+			}
 		}
 	}
 }

@@ -17,4 +17,10 @@
 // how many answers compared the password and how many were refused during
 // a lockout (after five failures a user is locked out, for one second and
 // then twice as long each time).
+//
+// signin-pretoken, refresh-pretoken (and srp, gettokens and rotate with the
+// suffix) are those workloads with the pool's PreTokenGeneration trigger set
+// to --pre-token-generation (UpdateUserPool before the workload, cleared
+// before the next one without the suffix), so that one run reports a
+// trigger's cost beside its absence.
 package bench
