@@ -97,3 +97,16 @@ func TestCustomAuthThroughRIE(t *testing.T) {
 		})
 	}
 }
+
+// amazon-cognito-identity-js's CUSTOM_AUTH (jstest/customauth.test.js):
+// initiateAuth, and authenticateUser's SRP_A → PASSWORD_VERIFIER →
+// CUSTOM_CHALLENGE, against the same real function.
+// Not parallel: the function's ARN reaches node through the environment.
+func TestJavaScriptCustomAuth(t *testing.T) {
+	dir := jsTestDir(t, "amazon-cognito-identity-js")
+	fn := startLambda(t, "testdata/lambdas/customauth")
+	arn := lambdaARN("customauth")
+	s := StartServerWithLambdas(t, map[string]*lambdatest.Function{arn: fn})
+	t.Setenv("COGNATE_CUSTOM_AUTH_ARN", arn)
+	runNodeTests(t, s, dir, "customauth.test.js")
+}
