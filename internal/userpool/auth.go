@@ -112,7 +112,7 @@ func (a *Auth) Initiate(ctx context.Context, in InitiateInput, admin bool) (Auth
 		}
 		return a.refreshTokenAuth(ctx, &pool, &client, params)
 	case "CUSTOM_AUTH":
-		return AuthResult{}, Errorf(InvalidParameter, "Custom auth lambda trigger is not configured for the user pool.")
+		return a.customAuthInitiate(ctx, &pool, &client, params) // flow_custom_auth.go
 	case "USER_SRP_AUTH":
 		if !flowAllowed(&client, "ALLOW_USER_SRP_AUTH", "") && !legacySRP(&client) {
 			return AuthResult{}, Errorf(InvalidParameter, "USER_SRP_AUTH is not enabled for the client.")
@@ -400,6 +400,8 @@ type challengeState struct {
 	Expires   int64  `json:"e"`
 	Nonce     string `json:"r"`
 	Device    string `json:"d,omitempty"`
+	// Custom is a CUSTOM_AUTH sign-in's state (flow_custom_auth.go).
+	Custom *customAuthState `json:"x,omitempty"`
 }
 
 const sessionLabel = "cognate challenge session"
@@ -441,6 +443,15 @@ func (a *Auth) openAnySession(s string) (challengeState, error) {
 	return st, nil
 }
 
+// authSessionValidity is how long a challenge's Session may be answered:
+// the client's AuthSessionValidity (minutes), 3 by default.
+func authSessionValidity(client *Client) time.Duration {
+	if client.Settings.AuthSessionValidity == 0 {
+		return 3 * time.Minute
+	}
+	return time.Duration(client.Settings.AuthSessionValidity) * time.Minute
+}
+
 func (a *Auth) newPasswordChallenge(pool *Pool, client *Client, user *User) (AuthResult, error) {
 	attrs := map[string]string{}
 	for _, at := range user.Attributes {
@@ -454,12 +465,8 @@ func (a *Auth) newPasswordChallenge(pool *Pool, client *Client, user *User) (Aut
 	}
 	attrJSON, _ := json.Marshal(attrs)
 	reqJSON, _ := json.Marshal(required)
-	validity := time.Duration(client.Settings.AuthSessionValidity) * time.Minute
-	if validity == 0 {
-		validity = 3 * time.Minute
-	}
 	session := a.sealSession(challengeState{Pool: pool.ID, Client: client.ID, Username: user.Username,
-		Challenge: "NEW_PASSWORD_REQUIRED", Expires: a.Now().Add(validity).Unix(), Nonce: uuid.NewString()})
+		Challenge: "NEW_PASSWORD_REQUIRED", Expires: a.Now().Add(authSessionValidity(client)).Unix(), Nonce: uuid.NewString()})
 	return AuthResult{
 		ChallengeName: "NEW_PASSWORD_REQUIRED",
 		ChallengeParameters: map[string]string{
@@ -495,7 +502,12 @@ func (a *Auth) Respond(ctx context.Context, in RespondInput, admin bool) (AuthRe
 	case "NEW_PASSWORD_REQUIRED":
 		return a.respondNewPassword(ctx, &pool, &client, in)
 	case "PASSWORD_VERIFIER":
+		if in.Session != "" { // only CUSTOM_AUTH's SRP step has a session
+			return a.respondCustomPasswordVerifier(ctx, &pool, &client, in)
+		}
 		return a.srpRespond(ctx, &pool, &client, in)
+	case "CUSTOM_CHALLENGE":
+		return a.respondCustomChallenge(ctx, &pool, &client, in)
 	case "MFA_SETUP":
 		return a.respondMFASetup(ctx, &pool, &client, in)
 	case "SOFTWARE_TOKEN_MFA":

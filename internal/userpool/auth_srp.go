@@ -26,6 +26,7 @@ type srpState struct {
 	Nonce    string `json:"n"`
 	Device   string `json:"d,omitempty"` // set for DEVICE_PASSWORD_VERIFIER
 	Unknown  string `json:"g,omitempty"` // the name asked for, for a simulated user
+	Custom   bool   `json:"x,omitempty"` // a CUSTOM_AUTH step: answered only with its session
 }
 
 const srpLabel = "cognate srp secret block"
@@ -69,10 +70,7 @@ func (a *Auth) srpInitiate(ctx context.Context, pool *Pool, client *Client, para
 	internal := ""
 	switch {
 	case IsType(err, UserNotFound):
-		if client.Settings.PreventUserExistenceErrors != "ENABLED" {
-			return AuthResult{}, err
-		}
-		if err := a.preAuthentication(ctx, pool, client, &User{Username: username}, true); err != nil {
+		if err := a.unknownSignIn(ctx, pool, client, username, err); err != nil {
 			return AuthResult{}, err
 		}
 		salt, verifier = a.simulatedVerifier(pool.ID, username)
@@ -88,15 +86,22 @@ func (a *Auth) srpInitiate(ctx context.Context, pool *Pool, client *Client, para
 			return AuthResult{}, err
 		}
 	}
+	return a.srpChallenge(pool, client, internal, username, A, salt, verifier, params["DEVICE_KEY"], false)
+}
+
+// srpChallenge is the PASSWORD_VERIFIER challenge for the internal user
+// name ("" for a simulated user: asked is shown) with its salt and
+// verifier (USER_SRP_AUTH, and CUSTOM_AUTH's SRP_A step).
+func (a *Auth) srpChallenge(pool *Pool, client *Client, internal, asked string, A *big.Int, salt, verifier []byte, deviceKey string, custom bool) (AuthResult, error) {
 	ch, err := srp.NewChallenge(verifier)
 	if err != nil {
 		return AuthResult{}, err
 	}
 	st := srpState{Pool: pool.ID, Client: client.ID, Username: internal, A: A.Text(16), B: ch.Secret(),
-		Device: params["DEVICE_KEY"], Expires: a.Now().Add(srpWindow).Unix(), Nonce: uuid.NewString()}
+		Device: deviceKey, Expires: a.Now().Add(srpWindow).Unix(), Nonce: uuid.NewString(), Custom: custom}
 	shown := internal
 	if shown == "" {
-		shown, st.Unknown = username, username
+		shown, st.Unknown = asked, asked
 	}
 	block := a.sealBlock(st)
 	return AuthResult{
@@ -109,6 +114,17 @@ func (a *Auth) srpInitiate(ctx context.Context, pool *Pool, client *Client, para
 			"USER_ID_FOR_SRP": shown,
 		},
 	}, nil
+}
+
+// unknownSignIn is the start of a sign-in by an unknown name (notFound,
+// FindUser's error): the error itself, unless the client hides unknown
+// users; then PreAuthentication hears of it (userNotFound) and the
+// sign-in goes on, to fail later like a user's.
+func (a *Auth) unknownSignIn(ctx context.Context, pool *Pool, client *Client, username string, notFound error) error {
+	if client.Settings.PreventUserExistenceErrors != "ENABLED" {
+		return notFound
+	}
+	return a.preAuthentication(ctx, pool, client, &User{Username: username}, true)
 }
 
 func (a *Auth) sealBlock(st srpState) string {
@@ -186,34 +202,48 @@ func (a *Auth) spend(ctx context.Context, c claim) error {
 }
 
 func (a *Auth) srpRespond(ctx context.Context, pool *Pool, client *Client, in RespondInput) (AuthResult, error) {
-	r := in.ChallengeResponses
-	c, err := a.openClaim(pool, client, r)
+	user, err := a.srpProof(ctx, pool, client, in.ChallengeResponses, false)
 	if err != nil {
 		return AuthResult{}, err
 	}
+	return a.afterPassword(ctx, pool, client, &user, in.ChallengeResponses["DEVICE_KEY"], true)
+}
+
+// srpProof checks a PASSWORD_VERIFIER answer r and spends its block: the
+// user whose password it proves, or errIncorrect (a counted failure).
+// custom says which flow the answer belongs to: a CUSTOM_AUTH block cannot
+// skip the custom challenges through USER_SRP_AUTH's answer, nor the reverse.
+func (a *Auth) srpProof(ctx context.Context, pool *Pool, client *Client, r map[string]string, custom bool) (User, error) {
+	c, err := a.openClaim(pool, client, r)
+	if err != nil {
+		return User{}, err
+	}
+	if c.st.Custom != custom {
+		return User{}, errIncorrect
+	}
 	if c.st.Username == "" { // the simulated challenge of an unknown user
 		if c.st.Unknown == "" {
-			return AuthResult{}, errIncorrect
+			return User{}, errIncorrect
 		}
 		if err := checkSecretHash(client, r["SECRET_HASH"], r["USERNAME"], c.st.Unknown); err != nil {
-			return AuthResult{}, err
+			return User{}, err
 		}
 		// The proof is checked against the simulated verifier: it fails,
 		// after the work a user's proof takes.
-		return AuthResult{}, a.failUnknown(ctx, pool, client, c.st.Unknown, func() {
+		return User{}, a.failUnknown(ctx, pool, client, c.st.Unknown, func() {
 			_, verifier := a.simulatedVerifier(pool.ID, c.st.Unknown)
 			a.verify(c, srpRealm(pool.ID), c.st.Unknown, verifier)
 		})
 	}
 	user, key, err := FindUser(ctx, a.Store, pool, c.st.Username)
 	if err != nil {
-		return AuthResult{}, errIncorrect
+		return User{}, errIncorrect
 	}
 	if err := checkSecretHash(client, r["SECRET_HASH"], r["USERNAME"], user.Username); err != nil {
-		return AuthResult{}, err
+		return User{}, err
 	}
 	if err := a.lockedOut(&user); err != nil {
-		return AuthResult{}, err
+		return User{}, err
 	}
 	var verr error
 	user, ok, err := a.signInAttempt(ctx, pool, client, key, user, func(u *User) bool {
@@ -224,26 +254,26 @@ func (a *Auth) srpRespond(ctx context.Context, pool *Pool, client *Client, in Re
 		return verr == nil
 	})
 	if err != nil {
-		return AuthResult{}, err
+		return User{}, err
 	}
 	if !ok {
-		return AuthResult{}, verr
+		return User{}, verr
 	}
 	if user.Status == StatusUnconfirmed {
-		return AuthResult{}, errNotConfirmed
+		return User{}, errNotConfirmed
 	}
 	deviceKey := r["DEVICE_KEY"]
 	if deviceKey != "" && tracksDevices(pool) {
 		// An unknown device is reported before the block is spent: clients
 		// (amazon-cognito-identity-js) then retry the same answer without it.
 		if _, err := userDevice(ctx, a.Store, pool.ID, user.Sub, deviceKey); err != nil {
-			return AuthResult{}, err
+			return User{}, err
 		}
 	}
 	if err := a.spend(ctx, c); err != nil {
-		return AuthResult{}, err
+		return User{}, err
 	}
-	return a.afterPassword(ctx, pool, client, &user, deviceKey, true)
+	return user, nil
 }
 
 // deviceSRPRespond answers DEVICE_SRP_AUTH: the remembered device starts
