@@ -12,6 +12,14 @@ import (
 
 type clientUserRef struct {
 	ClientId, SecretHash, Username string
+	ClientMetadata                 map[string]string // for the triggers the operation runs
+}
+
+// adminUserRef is userRef with the ClientMetadata admin confirmations and
+// resets pass to their triggers.
+type adminUserRef struct {
+	UserPoolId, Username string
+	ClientMetadata       map[string]string
 }
 
 // accountOperations adds sign-up, confirmation, passwords and attribute
@@ -27,26 +35,36 @@ func (s *Server) accountOperations(ops map[string]handler) {
 		}
 		return out, err
 	})
-	ops["ConfirmSignUp"] = typed(func(ctx context.Context, c *call, in *struct{ ClientId, SecretHash, Username, ConfirmationCode string }) (any, error) {
+	ops["ConfirmSignUp"] = typed(func(ctx context.Context, c *call, in *struct {
+		ClientId, SecretHash, Username, ConfirmationCode string
+		ClientMetadata                                   map[string]string
+	}) (any, error) {
+		ctx = userpool.WithClientMetadata(ctx, in.ClientMetadata)
 		return empty{}, a.ConfirmSignUp(ctx, in.ClientId, in.SecretHash, in.Username, in.ConfirmationCode)
 	})
-	ops["AdminConfirmSignUp"] = typed(func(ctx context.Context, c *call, in *userRef) (any, error) {
+	ops["AdminConfirmSignUp"] = typed(func(ctx context.Context, c *call, in *adminUserRef) (any, error) {
+		ctx = userpool.WithClientMetadata(ctx, in.ClientMetadata)
 		return empty{}, a.AdminConfirmSignUp(ctx, in.UserPoolId, in.Username)
 	})
 	ops["ResendConfirmationCode"] = typed(func(ctx context.Context, c *call, in *clientUserRef) (any, error) {
+		ctx = userpool.WithClientMetadata(ctx, in.ClientMetadata)
 		d, err := a.ResendConfirmationCode(ctx, in.ClientId, in.SecretHash, in.Username)
 		return codeDeliveryResponse{renderCodeDelivery(d)}, err
 	})
 	ops["ForgotPassword"] = typed(func(ctx context.Context, c *call, in *clientUserRef) (any, error) {
+		ctx = userpool.WithClientMetadata(ctx, in.ClientMetadata)
 		d, err := a.ForgotPassword(ctx, in.ClientId, in.SecretHash, in.Username)
 		return codeDeliveryResponse{renderCodeDelivery(d)}, err
 	})
 	ops["ConfirmForgotPassword"] = typed(func(ctx context.Context, c *call, in *struct {
 		ClientId, SecretHash, Username, ConfirmationCode, Password string
+		ClientMetadata                                             map[string]string
 	}) (any, error) {
+		ctx = userpool.WithClientMetadata(ctx, in.ClientMetadata)
 		return empty{}, a.ConfirmForgotPassword(ctx, in.ClientId, in.SecretHash, in.Username, in.ConfirmationCode, in.Password)
 	})
-	ops["AdminResetUserPassword"] = typed(func(ctx context.Context, c *call, in *userRef) (any, error) {
+	ops["AdminResetUserPassword"] = typed(func(ctx context.Context, c *call, in *adminUserRef) (any, error) {
+		ctx = userpool.WithClientMetadata(ctx, in.ClientMetadata)
 		return empty{}, a.AdminResetUserPassword(ctx, in.UserPoolId, in.Username)
 	})
 	ops["ChangePassword"] = typed(func(ctx context.Context, c *call, in *struct{ PreviousPassword, ProposedPassword, AccessToken string }) (any, error) {

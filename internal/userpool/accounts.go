@@ -224,7 +224,7 @@ func (s *Accounts) confirm(ctx context.Context, pool *Pool, key, clientID string
 	if err != nil {
 		return nameTaken(err, AliasExists)
 	}
-	return s.Triggers.postConfirmation(ctx, pool, sourcePostConfirmationSignUp, clientID, &u, nil)
+	return s.Triggers.postConfirmation(ctx, pool, sourcePostConfirmationSignUp, clientID, &u, clientMetadataOf(ctx))
 }
 
 // AdminConfirmSignUp confirms a user without a code.
@@ -260,7 +260,7 @@ func (s *Accounts) ResendConfirmationCode(ctx context.Context, clientID, secretH
 		return CodeDelivery{}, Errorf(InvalidParameter, "Auto verification not turned on.")
 	}
 	return s.send(ctx, &pool, &u, purposeSignUp, attr, signUpCodeLifetime,
-		messageCause{source: sourceCustomMessageResendCode, clientID: client.ID})
+		messageCause{source: sourceCustomMessageResendCode, clientID: client.ID, metadata: clientMetadataOf(ctx)})
 }
 
 // recoveryTarget is where forgotten-password codes go: a verified email,
@@ -284,7 +284,7 @@ func (s *Accounts) ForgotPassword(ctx context.Context, clientID, secretHash, use
 		return CodeDelivery{}, err
 	}
 	u, _, err := userMigration{store: s.Store, creds: s.Credentials, now: s.Now(), triggers: s.Triggers}.
-		findUser(ctx, &pool, client.ID, sourceMigrateForgotPassword, username, "", nil)
+		findUser(ctx, &pool, client.ID, sourceMigrateForgotPassword, username, "", clientMetadataOf(ctx))
 	if err != nil {
 		if IsType(err, UserNotFound) && client.Settings.PreventUserExistenceErrors == "ENABLED" {
 			return s.simulatedSend(ctx, &pool, username, purposeForgot)
@@ -300,7 +300,7 @@ func (s *Accounts) sendReset(ctx context.Context, pool *Pool, u *User, clientID 
 		return CodeDelivery{}, Errorf(InvalidParameter, "Cannot reset password for the user as there is no registered/verified email or phone_number")
 	}
 	return s.send(ctx, pool, u, purposeForgot, attr, forgotCodeLifetime,
-		messageCause{source: sourceCustomMessageForgotPassword, clientID: clientID})
+		messageCause{source: sourceCustomMessageForgotPassword, clientID: clientID, metadata: clientMetadataOf(ctx)})
 }
 
 // ConfirmForgotPassword sets a new password with the reset code.
@@ -325,7 +325,7 @@ func (s *Accounts) ConfirmForgotPassword(ctx context.Context, clientID, secretHa
 	if u, err = s.setPassword(ctx, &pool, key, password); err != nil {
 		return err
 	}
-	return s.Triggers.postConfirmation(ctx, &pool, sourcePostConfirmationForgot, client.ID, &u, nil)
+	return s.Triggers.postConfirmation(ctx, &pool, sourcePostConfirmationForgot, client.ID, &u, clientMetadataOf(ctx))
 }
 
 func (s *Accounts) setPassword(ctx context.Context, pool *Pool, key, password string) (User, error) {

@@ -87,7 +87,7 @@ func (a *Auth) Initiate(ctx context.Context, in InitiateInput, admin bool) (Auth
 	if err != nil {
 		return AuthResult{}, err
 	}
-	ctx = withClientMetadata(ctx, in.ClientMetadata) // for the triggers (trigger_authentication.go)
+	ctx = WithClientMetadata(ctx, in.ClientMetadata) // for the triggers (trigger_authentication.go)
 	params := in.AuthParameters
 	switch in.AuthFlow {
 	case "USER_PASSWORD_AUTH":
@@ -494,7 +494,7 @@ func (a *Auth) Respond(ctx context.Context, in RespondInput, admin bool) (AuthRe
 	if err != nil {
 		return AuthResult{}, err
 	}
-	ctx = withClientMetadata(ctx, in.ClientMetadata) // for PostAuthentication (trigger_authentication.go)
+	ctx = WithClientMetadata(ctx, in.ClientMetadata) // for PostAuthentication (trigger_authentication.go)
 	// Tokens this answer issues: the challenge's trigger source, and the
 	// answer's ClientMetadata (which PreTokenGeneration receives).
 	ctx = withTokenCause(ctx, tokenSourceOfChallenge(in.ChallengeName), in.ClientMetadata)

@@ -49,11 +49,14 @@ type postAuthenticationRequest struct {
 
 type noTriggerResponse struct{}
 
-// clientMetadataKey carries the ClientMetadata of an auth call to the
-// triggers deep in its flow.
+// clientMetadataKey carries the ClientMetadata of a call to the triggers
+// deep in its flow.
 type clientMetadataKey struct{}
 
-func withClientMetadata(ctx context.Context, metadata map[string]string) context.Context {
+// WithClientMetadata carries an operation's ClientMetadata to the triggers
+// it runs (PostConfirmation, UserMigration, CustomMessage …): the edge
+// decodes it, the flow's trigger reads it.
+func WithClientMetadata(ctx context.Context, metadata map[string]string) context.Context {
 	if len(metadata) == 0 {
 		return ctx
 	}

@@ -8,6 +8,8 @@
 //	exit            exits with status 129 mid-invocation
 //	badjson         answers bytes that are not JSON
 //	string          answers a JSON string, not the event
+//	metadata        returns an error naming the event's request.clientMetadata
+//	                (so a test sees through the wire what the function got)
 //	slow            sleeps, then echoes: for the event's "sleep" member (a
 //	                Go duration) if it has one, else COGNATE_LAMBDA_SLEEP,
 //	                else 10s
@@ -39,6 +41,15 @@ func (h handler) Invoke(ctx context.Context, event []byte) ([]byte, error) {
 		return []byte(`{"version":"1",`), nil
 	case "string":
 		return []byte(`"not the event"`), nil
+	case "metadata":
+		var ev struct {
+			Request struct {
+				ClientMetadata map[string]string `json:"clientMetadata"`
+			} `json:"request"`
+		}
+		_ = json.Unmarshal(event, &ev)
+		got, _ := json.Marshal(ev.Request.ClientMetadata)
+		return nil, errors.New("clientMetadata " + string(got))
 	case "slow":
 		var asked struct{ Sleep string }
 		_ = json.Unmarshal(event, &asked)
