@@ -49,25 +49,6 @@ type postAuthenticationRequest struct {
 
 type noTriggerResponse struct{}
 
-// clientMetadataKey carries the ClientMetadata of a call to the triggers
-// deep in its flow.
-type clientMetadataKey struct{}
-
-// WithClientMetadata carries an operation's ClientMetadata to the triggers
-// it runs (PostConfirmation, UserMigration, CustomMessage …): the edge
-// decodes it, the flow's trigger reads it.
-func WithClientMetadata(ctx context.Context, metadata map[string]string) context.Context {
-	if len(metadata) == 0 {
-		return ctx
-	}
-	return context.WithValue(ctx, clientMetadataKey{}, metadata)
-}
-
-func clientMetadataOf(ctx context.Context) map[string]string {
-	m, _ := ctx.Value(clientMetadataKey{}).(map[string]string)
-	return m
-}
-
 // preAuthentication runs the pool's PreAuthentication function for u
 // (for an unknown user, u holds only the name asked for).
 func (a *Auth) preAuthentication(ctx context.Context, pool *Pool, client *Client, u *User, userNotFound bool) error {
