@@ -36,6 +36,8 @@ type Auth struct {
 	Observer Observer
 	// Triggers are the pools' Lambda triggers (nil: none run).
 	Triggers *Triggers
+	// Passkeys are the users' WebAuthn credentials (nil: none).
+	Passkeys *Passkeys
 	// DummyCredential is checked when the user does not exist, so that
 	// failures take the same time either way (no enumeration by timing).
 	DummyCredential PasswordCredential

@@ -78,4 +78,6 @@ const (
 	IncompleteSignature        = "IncompleteSignatureException"
 	AccessDenied               = "AccessDeniedException"
 	RefreshTokenReuse          = "RefreshTokenReuseException"
+	FeatureUnavailableInTier   = "FeatureUnavailableInTierException"
+	WebAuthnNotEnabled         = "WebAuthnNotEnabledException"
 )
