@@ -75,9 +75,15 @@ func (i *Issuer) MakeKey(poolID, use string, now time.Time) (userpool.SigningKey
 	if err != nil {
 		return userpool.SigningKey{}, err
 	}
+	return i.SealKey(poolID, k), nil
+}
+
+// SealKey makes k poolID's stored key, its private half sealed: MakeKey
+// without the key generation (the domain tests reuse keys made once).
+func (i *Issuer) SealKey(poolID string, k *token.Key) userpool.SigningKey {
 	der := token.MarshalPrivateKey(k.Private)
-	return userpool.SigningKey{PoolID: poolID, Kid: k.Kid, Use: use,
-		PrivateKey: i.keeper.Seal(der, keyLabel(poolID, k.Kid)), CreatedAt: now}, nil
+	return userpool.SigningKey{PoolID: poolID, Kid: k.Kid, Use: string(k.Use),
+		PrivateKey: i.keeper.Seal(der, keyLabel(poolID, k.Kid)), CreatedAt: k.CreatedAt}
 }
 
 // Opens reports whether this process's master key opens a stored signing
