@@ -254,3 +254,10 @@ func renderResourceServer(rs userpool.ResourceServer) wireResourceServer {
 	}
 	return wireResourceServer{Identifier: rs.Identifier, Name: rs.Name, Scopes: scopes, UserPoolId: rs.PoolID}
 }
+
+type listTagsForResourceResponse struct{ Tags map[string]string }
+
+type getCSVHeaderResponse struct {
+	UserPoolId string
+	CSVHeader  []string
+}
