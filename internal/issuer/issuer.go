@@ -44,8 +44,13 @@ var _ userpool.TokenService = (*Issuer)(nil)
 
 type poolKeys struct {
 	id, access *token.Signer
+	idKey      *token.Key // id's key: the signing certificate's
 	public     map[string]*token.Key
 	jwks       []byte
+
+	certOnce sync.Once
+	cert     []byte
+	certErr  error
 }
 
 func (p *poolKeys) PublicKey(kid string) (*rsa.PublicKey, token.Use, bool) {
@@ -128,7 +133,7 @@ func (i *Issuer) keys(ctx context.Context, poolID string) (*poolKeys, error) {
 			return nil, err
 		}
 		if k.Use == token.UseID {
-			pk.id = s
+			pk.id, pk.idKey = s, k
 		} else {
 			pk.access = s
 		}

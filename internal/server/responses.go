@@ -261,3 +261,7 @@ type getCSVHeaderResponse struct {
 	UserPoolId string
 	CSVHeader  []string
 }
+
+// getSigningCertificateResponse carries the certificate as base64 DER
+// (Cognito's "MIIC…", no PEM armour).
+type getSigningCertificateResponse struct{ Certificate string }

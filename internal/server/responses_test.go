@@ -25,6 +25,7 @@ var responseOf = map[string]any{
 	"UntagResource":              empty{},
 	"ListTagsForResource":        listTagsForResourceResponse{},
 	"GetCSVHeader":               getCSVHeaderResponse{},
+	"GetSigningCertificate":      getSigningCertificateResponse{},
 	"CreateUserPoolClient":       userPoolClientResponse{},
 	"DescribeUserPoolClient":     userPoolClientResponse{},
 	"UpdateUserPoolClient":       userPoolClientResponse{},

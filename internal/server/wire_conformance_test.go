@@ -52,6 +52,7 @@ func TestEveryOperationAnswersInTheModelsShape(t *testing.T) {
 	w.ok(api.ListTagsForResource(ctx, &cip.ListTagsForResourceInput{ResourceArn: described.UserPool.Arn}))
 	w.ok(api.UntagResource(ctx, &cip.UntagResourceInput{ResourceArn: described.UserPool.Arn, TagKeys: []string{"env"}}))
 	w.ok(api.GetCSVHeader(ctx, &cip.GetCSVHeaderInput{UserPoolId: &poolID}))
+	w.ok(api.GetSigningCertificate(ctx, &cip.GetSigningCertificateInput{UserPoolId: &poolID}))
 
 	// Clients and their secrets.
 	public := w.client(poolID, nil)
