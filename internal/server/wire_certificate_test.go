@@ -54,7 +54,9 @@ func TestSigningCertificateIsThePoolsKey(t *testing.T) {
 	resp, err := http.Get(w.URL + "/" + poolID + "/.well-known/jwks.json")
 	w.check(err)
 	defer resp.Body.Close()
-	var jwks struct{ Keys []struct{ Kid, N, Use string } }
+	var jwks struct {
+		Keys []struct{ Kid, N, Use string }
+	}
 	w.check(json.NewDecoder(resp.Body).Decode(&jwks))
 	found := false
 	for _, k := range jwks.Keys {
