@@ -113,6 +113,9 @@ func normalizePoolSettings(st PoolSettings) (PoolSettings, error) {
 	if err := checkPreTokenGenerationConfig(st.LambdaConfig); err != nil {
 		return st, err
 	}
+	if err := checkCustomSenderConfig(st.LambdaConfig); err != nil {
+		return st, err
+	}
 	return st, nil
 }
 
