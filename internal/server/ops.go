@@ -84,6 +84,7 @@ func (s *Server) operations() map[string]handler {
 	s.mfaOperations(ops)
 	s.tagOperations(ops)
 	s.certificateOperations(ops)
+	s.logDeliveryOperations(ops)
 	return ops
 }
 

@@ -265,3 +265,15 @@ type getCSVHeaderResponse struct {
 // getSigningCertificateResponse carries the certificate as base64 DER
 // (Cognito's "MIIC…", no PEM armour).
 type getSigningCertificateResponse struct{ Certificate string }
+
+// logDeliveryConfigurationResponse is Set- and
+// GetLogDeliveryConfigurationResponse.
+type logDeliveryConfigurationResponse struct {
+	LogDeliveryConfiguration wireLogDeliveryConfiguration
+}
+
+// wireLogDeliveryConfiguration is LogDeliveryConfigurationType.
+type wireLogDeliveryConfiguration struct {
+	UserPoolId        string
+	LogConfigurations []userpool.LogConfiguration
+}

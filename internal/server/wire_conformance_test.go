@@ -53,6 +53,10 @@ func TestEveryOperationAnswersInTheModelsShape(t *testing.T) {
 	w.ok(api.UntagResource(ctx, &cip.UntagResourceInput{ResourceArn: described.UserPool.Arn, TagKeys: []string{"env"}}))
 	w.ok(api.GetCSVHeader(ctx, &cip.GetCSVHeaderInput{UserPoolId: &poolID}))
 	w.ok(api.GetSigningCertificate(ctx, &cip.GetSigningCertificateInput{UserPoolId: &poolID}))
+	w.ok(api.SetLogDeliveryConfiguration(ctx, &cip.SetLogDeliveryConfigurationInput{UserPoolId: &poolID,
+		LogConfigurations: []types.LogConfigurationType{{LogLevel: types.LogLevelError, EventSource: types.EventSourceNameUserNotification,
+			CloudWatchLogsConfiguration: &types.CloudWatchLogsConfigurationType{LogGroupArn: aws.String("arn:aws:logs:us-east-1:123456789012:log-group:wire")}}}}))
+	w.ok(api.GetLogDeliveryConfiguration(ctx, &cip.GetLogDeliveryConfigurationInput{UserPoolId: &poolID}))
 
 	// Clients and their secrets.
 	public := w.client(poolID, nil)

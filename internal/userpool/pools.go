@@ -33,6 +33,7 @@ func DefaultPasswordPolicy() PasswordPolicy {
 func (s *Pools) CreatePool(ctx context.Context, region string, in CreatePoolInput) (Pool, error) {
 	now := s.Now()
 	in.SoftwareTokenMfaEnabled = false // SetUserPoolMfaConfig's alone (types.go)
+	in.LogDeliveryConfiguration = nil  // SetLogDeliveryConfiguration's alone
 	settings, err := normalizePoolSettings(in.PoolSettings)
 	if err != nil {
 		return Pool{}, err
@@ -190,6 +191,7 @@ func (s *Pools) UpdatePool(ctx context.Context, in UpdatePoolInput) error {
 		next.UsernameConfiguration = p.Settings.UsernameConfiguration
 		// Not an UpdateUserPool member: SetUserPoolMfaConfig's alone.
 		next.SoftwareTokenMfaEnabled = p.Settings.SoftwareTokenMfaEnabled
+		next.LogDeliveryConfiguration = p.Settings.LogDeliveryConfiguration
 		norm, err := normalizePoolSettings(next)
 		if err != nil {
 			return p, err
