@@ -8,7 +8,8 @@ import "context"
 // logs. Cognate keeps the configuration so that what deploys it (the
 // AWS CLI, Terraform, CDK) works unchanged, and delivers nothing: there is
 // no CloudWatch, S3 or Firehose beside a local server. Its own audit log
-// (--audit-log) is where Cognate writes such events.
+// (security events as structured lines in the server log) is where
+// Cognate writes such events.
 //
 // The rules are those the model documents for LogConfigurationType:
 // userNotification logs are ERROR-level and go to CloudWatch Logs;
