@@ -107,13 +107,13 @@ func normalizePoolSettings(st PoolSettings) (PoolSettings, error) {
 	if st.UserPoolTier == "" {
 		st.UserPoolTier = "ESSENTIALS"
 	}
+	if err := requirePoolTier(st); err != nil {
+		return st, err
+	}
 	if len(st.AliasAttributes) > 0 && len(st.UsernameAttributes) > 0 {
 		return st, Errorf(InvalidParameter, "Only one of the aliasAttributes or usernameAttributes can be set in a User Pool.")
 	}
 	if err := checkPreTokenGenerationConfig(st.LambdaConfig); err != nil {
-		return st, err
-	}
-	if err := requirePoolTier(st); err != nil {
 		return st, err
 	}
 	return st, nil
