@@ -213,7 +213,7 @@ func TestAuthEvents(t *testing.T) {
 	ctx := context.Background()
 	_, err := f.api.AdminListUserAuthEvents(ctx, &cip.AdminListUserAuthEventsInput{UserPoolId: &f.PoolID, Username: aws.String("alice")})
 	expectAPIError(t, err, "UserPoolAddOnNotEnabledException", "Advanced security features is not enabled for this user pool.")
-	if _, err := f.api.UpdateUserPool(ctx, &cip.UpdateUserPoolInput{UserPoolId: &f.PoolID,
+	if _, err := f.api.UpdateUserPool(ctx, &cip.UpdateUserPoolInput{UserPoolId: &f.PoolID, UserPoolTier: types.UserPoolTierTypePlus,
 		UserPoolAddOns: &types.UserPoolAddOnsType{AdvancedSecurityMode: types.AdvancedSecurityModeTypeAudit}}); err != nil {
 		t.Fatal(err)
 	}

@@ -13,8 +13,11 @@ type resourceServerInput struct {
 
 // webOperations adds domains and resource servers to the table.
 func (s *Server) webOperations(ops map[string]handler) {
-	ops["CreateUserPoolDomain"] = typed(func(ctx context.Context, c *call, in *struct{ Domain, UserPoolId string }) (any, error) {
-		return empty{}, s.Pools.CreateDomain(ctx, in.UserPoolId, in.Domain)
+	ops["CreateUserPoolDomain"] = typed(func(ctx context.Context, c *call, in *struct {
+		Domain, UserPoolId  string
+		ManagedLoginVersion int
+	}) (any, error) {
+		return empty{}, s.Pools.CreateDomainWithLoginVersion(ctx, in.UserPoolId, in.Domain, in.ManagedLoginVersion)
 	})
 	ops["DescribeUserPoolDomain"] = typed(func(ctx context.Context, c *call, in *struct{ Domain string }) (any, error) {
 		d, ok, err := s.Pools.DescribeDomain(ctx, in.Domain)

@@ -32,6 +32,7 @@ func TestEveryOperationAnswersInTheModelsShape(t *testing.T) {
 	addOns := &types.UserPoolAddOnsType{AdvancedSecurityMode: types.AdvancedSecurityModeTypeAudit}
 	poolID := w.pool("wire", func(in *cip.CreateUserPoolInput) {
 		in.DeviceConfiguration, in.UserPoolAddOns = devices, addOns
+		in.UserPoolTier = types.UserPoolTierTypePlus // threat protection is Plus's
 		in.AutoVerifiedAttributes = []types.VerifiedAttributeType{types.VerifiedAttributeTypeEmail}
 		in.UserPoolTags = map[string]string{"team": "wire"}
 	})

@@ -8,12 +8,24 @@ import (
 	"errors"
 )
 
-// CreateDomain is CreateUserPoolDomain: one domain prefix per pool.
+// CreateDomain is CreateUserPoolDomain for the classic hosted UI: one
+// domain prefix per pool.
 func (s *Pools) CreateDomain(ctx context.Context, poolID, domain string) error {
-	if _, err := GetPool(ctx, s.Store, poolID); err != nil {
+	return s.CreateDomainWithLoginVersion(ctx, poolID, domain, 1)
+}
+
+// CreateDomainWithLoginVersion is CreateUserPoolDomain with its
+// ManagedLoginVersion, which is checked against the pool's plan and not kept:
+// the hosted UI Cognate serves is the classic one (version 1).
+func (s *Pools) CreateDomainWithLoginVersion(ctx context.Context, poolID, domain string, managedLoginVersion int) error {
+	pool, err := GetPool(ctx, s.Store, poolID)
+	if err != nil {
 		return err
 	}
-	err := s.Store.CreateDomain(ctx, Domain{Domain: domain, PoolID: poolID, CreatedAt: s.Now()})
+	if err := RequireTier(tierOf(&pool), DomainFeatures(managedLoginVersion)...); err != nil {
+		return err
+	}
+	err = s.Store.CreateDomain(ctx, Domain{Domain: domain, PoolID: poolID, CreatedAt: s.Now()})
 	if errors.Is(err, ErrAlreadyExists) {
 		return Errorf(InvalidParameter, "Domain already associated with another user pool.")
 	}

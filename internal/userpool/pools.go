@@ -108,6 +108,9 @@ func normalizePoolSettings(st PoolSettings) (PoolSettings, error) {
 	if st.UserPoolTier == "" {
 		st.UserPoolTier = "ESSENTIALS"
 	}
+	if err := requirePoolTier(st); err != nil {
+		return st, err
+	}
 	if len(st.AliasAttributes) > 0 && len(st.UsernameAttributes) > 0 {
 		return st, Errorf(InvalidParameter, "Only one of the aliasAttributes or usernameAttributes can be set in a User Pool.")
 	}
@@ -180,11 +183,18 @@ type UpdatePoolInput struct {
 // UpdatePool replaces the pool's updatable settings, as UpdateUserPool does:
 // members left out return to their defaults.
 func (s *Pools) UpdatePool(ctx context.Context, in UpdatePoolInput) error {
-	if _, err := GetPool(ctx, s.Store, in.UserPoolId); err != nil {
+	cur, err := GetPool(ctx, s.Store, in.UserPoolId)
+	if err != nil {
 		return err
 	}
-	_, err := s.Store.UpdatePool(ctx, in.UserPoolId, func(p Pool) (Pool, error) {
+	if err := checkClientsAllowTier(ctx, s.Store, &cur, in.UserPoolTier); err != nil {
+		return err
+	}
+	_, err = s.Store.UpdatePool(ctx, in.UserPoolId, func(p Pool) (Pool, error) {
 		next := in.PoolSettings
+		if next.UserPoolTier == "" {
+			next.UserPoolTier = p.Settings.UserPoolTier // the one member left out that keeps its value
+		}
 		// Immutable after creation.
 		next.UsernameAttributes = p.Settings.UsernameAttributes
 		next.AliasAttributes = p.Settings.AliasAttributes
@@ -194,6 +204,9 @@ func (s *Pools) UpdatePool(ctx context.Context, in UpdatePoolInput) error {
 		next.LogDeliveryConfiguration = p.Settings.LogDeliveryConfiguration
 		norm, err := normalizePoolSettings(next)
 		if err != nil {
+			return p, err
+		}
+		if err := checkSettledAllowTier(&p, norm.UserPoolTier); err != nil {
 			return p, err
 		}
 		p.Settings = norm
@@ -232,12 +245,16 @@ var defaultExplicitAuthFlows = []string{"ALLOW_REFRESH_TOKEN_AUTH", "ALLOW_USER_
 
 // CreateClient creates an app client.
 func (s *Pools) CreateClient(ctx context.Context, in CreateClientInput) (Client, error) {
-	if _, err := GetPool(ctx, s.Store, in.UserPoolId); err != nil {
+	pool, err := GetPool(ctx, s.Store, in.UserPoolId)
+	if err != nil {
 		return Client{}, err
 	}
 	settings := in.ClientSettings
 	settings.EnableTokenRevocation = in.EnableTokenRevocation == nil || *in.EnableTokenRevocation
 	if err := normalizeClientSettings(&settings); err != nil {
+		return Client{}, err
+	}
+	if err := RequireTier(tierOf(&pool), clientFeatures(settings)...); err != nil {
 		return Client{}, err
 	}
 	now := s.Now()
@@ -399,7 +416,11 @@ type UpdateClientInput struct {
 // UpdateClient replaces a client's settings; members left out return to
 // their defaults, as in Cognito.
 func (s *Pools) UpdateClient(ctx context.Context, in UpdateClientInput) (Client, error) {
-	if _, err := s.DescribeClient(ctx, in.UserPoolId, in.ClientId); err != nil {
+	pool, err := GetPool(ctx, s.Store, in.UserPoolId)
+	if err != nil {
+		return Client{}, err
+	}
+	if _, err := GetClient(ctx, s.Store, in.UserPoolId, in.ClientId); err != nil {
 		return Client{}, err
 	}
 	return s.Store.UpdateClient(ctx, in.ClientId, func(c Client) (Client, error) {
@@ -412,6 +433,9 @@ func (s *Pools) UpdateClient(ctx context.Context, in UpdateClientInput) (Client,
 			next.EnableTokenRevocation = *in.EnableTokenRevocation
 		}
 		if err := normalizeClientSettings(&next); err != nil {
+			return c, err
+		}
+		if err := RequireTier(tierOf(&pool), clientFeatures(next)...); err != nil {
 			return c, err
 		}
 		c.Settings = next
