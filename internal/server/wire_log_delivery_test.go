@@ -14,7 +14,7 @@ import (
 func TestLogDeliveryConfiguration(t *testing.T) {
 	t.Parallel() // each test owns its server and store
 	w := newWire(t)
-	poolID := w.pool("logs", nil)
+	poolID := w.pool("logs", func(in *cip.CreateUserPoolInput) { in.UserPoolTier = types.UserPoolTierTypePlus })
 	get := func() []types.LogConfigurationType {
 		t.Helper()
 		out, err := w.api.GetLogDeliveryConfiguration(ctx, &cip.GetLogDeliveryConfigurationInput{UserPoolId: &poolID})
@@ -67,6 +67,19 @@ func TestLogDeliveryConfiguration(t *testing.T) {
 	if got := get(); len(got) != 2 {
 		t.Fatalf("a refused request changed the configuration: %+v", got)
 	}
+	// Threat-protection logs and S3 hold the pool on the Plus plan.
+	_, err = w.api.UpdateUserPool(ctx, &cip.UpdateUserPoolInput{UserPoolId: &poolID, UserPoolTier: types.UserPoolTierTypeEssentials})
+	if err == nil {
+		t.Fatal("the plan dropped below Plus under a userAuthEvents log configuration")
+	}
+	essentials := w.pool("logs-essentials", nil)
+	_, err = w.api.SetLogDeliveryConfiguration(ctx, &cip.SetLogDeliveryConfigurationInput{UserPoolId: &essentials,
+		LogConfigurations: []types.LogConfigurationType{activity}})
+	wantAPIError(t, err, "FeatureUnavailableInTierException",
+		"LogConfigurations S3Configuration or FirehoseConfiguration isn't available in your current feature plan, ESSENTIALS; it requires PLUS.")
+	w.ok(w.api.SetLogDeliveryConfiguration(ctx, &cip.SetLogDeliveryConfigurationInput{UserPoolId: &essentials,
+		LogConfigurations: []types.LogConfigurationType{notifications}}))
+
 	w.ok(w.api.SetLogDeliveryConfiguration(ctx, &cip.SetLogDeliveryConfigurationInput{UserPoolId: &poolID,
 		LogConfigurations: []types.LogConfigurationType{}}))
 	if got := get(); len(got) != 0 {

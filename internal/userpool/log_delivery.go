@@ -48,7 +48,11 @@ func (s *Pools) SetLogDelivery(ctx context.Context, poolID string, configs []Log
 	if err := checkLogConfigurations(configs); err != nil {
 		return nil, err
 	}
-	if _, err := GetPool(ctx, s.Store, poolID); err != nil {
+	pool, err := GetPool(ctx, s.Store, poolID)
+	if err != nil {
+		return nil, err
+	}
+	if err := RequireTier(tierOf(&pool), logDeliveryFeatures(configs)...); err != nil {
 		return nil, err
 	}
 	p, err := s.Store.UpdatePool(ctx, poolID, func(p Pool) (Pool, error) {
@@ -63,6 +67,16 @@ func (s *Pools) SetLogDelivery(ctx context.Context, poolID string, configs []Log
 func (s *Pools) LogDelivery(ctx context.Context, poolID string) ([]LogConfiguration, error) {
 	p, err := GetPool(ctx, s.Store, poolID)
 	return p.Settings.LogDeliveryConfiguration, err
+}
+
+// logDeliveryFeatures are the plan-gated features the configurations use
+// (tiers.go).
+func logDeliveryFeatures(configs []LogConfiguration) []Feature {
+	var fs []Feature
+	for _, c := range configs {
+		fs = append(fs, LogDeliveryFeatures(c.EventSource, c.S3Configuration != nil || c.FirehoseConfiguration != nil)...)
+	}
+	return fs
 }
 
 func checkLogConfigurations(configs []LogConfiguration) error {
