@@ -197,7 +197,9 @@ func configured(fs ...featureIf) []Feature {
 // pool's plan up. (SetUserPoolMfaConfig's EmailMfaConfiguration and
 // WebAuthnConfiguration join here, through MfaConfigFeatures, once the pool
 // stores them.)
-func settledFeatures(p *Pool) []Feature { return logDeliveryFeatures(p.Settings.LogDeliveryConfiguration) }
+func settledFeatures(p *Pool) []Feature {
+	return logDeliveryFeatures(p.Settings.LogDeliveryConfiguration)
+}
 
 // Lowering a pool's plan below a feature configured outside the
 // UpdateUserPool request (an app client's ALLOW_USER_AUTH, the pool's MFA
