@@ -231,6 +231,13 @@ func TestPasskeyRegistrationRefusals(t *testing.T) {
 		a.NoUserVerification = true
 		wantType(t, w.register(t, w.token, a, origin), userpool.WebAuthnCredentialNotSupported)
 	})
+	t.Run("multi-factor passkeys need user verification", func(t *testing.T) {
+		w := newPasskeyWorld(t, &userpool.WebAuthnConfig{RelyingPartyId: "localhost", FactorConfiguration: "MULTI_FACTOR_WITH_USER_VERIFICATION"})
+		a := passkeytest.New()
+		a.NoUserVerification = true
+		wantType(t, w.register(t, w.token, a, origin), userpool.WebAuthnCredentialNotSupported)
+		must(t, w.register(t, w.token, passkeytest.New(), origin))
+	})
 	t.Run("malformed credential", func(t *testing.T) {
 		w := newPasskeyWorld(t, localhost())
 		wantType(t, w.passkeys.CompleteRegistration(ctx, w.token, []byte(`{"id":"x"}`)), userpool.InvalidParameter)
