@@ -85,6 +85,7 @@ func (s *Server) operations() map[string]handler {
 	s.tagOperations(ops)
 	s.certificateOperations(ops)
 	s.logDeliveryOperations(ops)
+	s.passkeyOperations(ops)
 	return ops
 }
 

@@ -57,6 +57,7 @@ type wirePoolSettings struct {
 	UserPoolTier                string                          `json:"UserPoolTier,omitempty"`
 	SoftwareTokenMfaEnabled     bool                            `json:"-"` // domain state: GetUserPoolMfaConfig shows it
 	LogDeliveryConfiguration    []userpool.LogConfiguration     `json:"-"` // GetLogDeliveryConfiguration shows it
+	WebAuthn                    *userpool.WebAuthnConfig        `json:"-"` // the same
 }
 
 // wirePoolSummary is UserPoolDescriptionType.

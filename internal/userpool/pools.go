@@ -34,6 +34,7 @@ func (s *Pools) CreatePool(ctx context.Context, region string, in CreatePoolInpu
 	now := s.Now()
 	in.SoftwareTokenMfaEnabled = false // SetUserPoolMfaConfig's alone (types.go)
 	in.LogDeliveryConfiguration = nil  // SetLogDeliveryConfiguration's alone
+	in.WebAuthn = nil
 	settings, err := normalizePoolSettings(in.PoolSettings)
 	if err != nil {
 		return Pool{}, err
@@ -202,6 +203,7 @@ func (s *Pools) UpdatePool(ctx context.Context, in UpdatePoolInput) error {
 		// Not an UpdateUserPool member: SetUserPoolMfaConfig's alone.
 		next.SoftwareTokenMfaEnabled = p.Settings.SoftwareTokenMfaEnabled
 		next.LogDeliveryConfiguration = p.Settings.LogDeliveryConfiguration
+		next.WebAuthn = p.Settings.WebAuthn
 		norm, err := normalizePoolSettings(next)
 		if err != nil {
 			return p, err

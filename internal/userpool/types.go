@@ -51,6 +51,9 @@ type PoolSettings struct {
 	// (log_delivery.go), stored with the settings like
 	// SoftwareTokenMfaEnabled and shown only by GetLogDeliveryConfiguration.
 	LogDeliveryConfiguration []LogConfiguration `json:"LogDeliveryConfiguration,omitempty"`
+	// WebAuthn is SetUserPoolMfaConfig's WebAuthnConfiguration (passkeys.go),
+	// kept like SoftwareTokenMfaEnabled: not a UserPoolType member.
+	WebAuthn *WebAuthnConfig `json:"WebAuthnConfiguration,omitempty"`
 }
 
 // PoolPolicies is PolicyType.
