@@ -13,7 +13,8 @@ import (
 
 // A real CustomMessage function (aws-lambda-go under the Lambda emulator)
 // writes the messages a real `cognate serve` puts in the outbox, with the
-// real code in place of its codeParameter; a message without the code, or
+// real code (or AdminCreateUser's temporary password) in place of its
+// codeParameter; a message without the code, or
 // a failing function, fails the call and sends nothing.
 func TestLambdaCustomMessage(t *testing.T) {
 	t.Parallel()
@@ -47,6 +48,18 @@ func TestLambdaCustomMessage(t *testing.T) {
 	if _, err := f.api.ConfirmSignUp(ctx, &cip.ConfirmSignUpInput{ClientId: &f.ClientID, Username: aws.String("zoe"),
 		ConfirmationCode: aws.String(msgs[1].Code)}); err != nil {
 		t.Fatal(err)
+	}
+
+	// AdminCreateUser's invitation is the function's too, with the
+	// temporary password for its codeParameter.
+	if _, err := f.api.AdminCreateUser(ctx, &cip.AdminCreateUserInput{UserPoolId: &f.PoolID, Username: aws.String("ivan"),
+		DesiredDeliveryMediums: []types.DeliveryMediumType{types.DeliveryMediumTypeEmail},
+		UserAttributes:         []types.AttributeType{{Name: aws.String("email"), Value: aws.String("ivan@example.com")}}}); err != nil {
+		t.Fatal(err)
+	}
+	invite := outboxMessages(t, s, f.PoolID, "ivan")
+	if len(invite) != 1 || invite[0].Purpose != "invitation" || invite[0].Message != "Hello ivan, your CustomMessage_AdminCreateUser code is "+invite[0].Code+"." {
+		t.Errorf("invitation %+v", invite)
 	}
 
 	for _, tc := range []struct{ user, code, msg string }{

@@ -95,16 +95,17 @@ func New(cfg Config, store userpool.Store, keeper *secret.Keeper, keys sigv4.Key
 	}
 	auth := &userpool.Auth{Store: store, Now: now, Credentials: creds, Tokens: tokens, Sealer: keeper, DummyCredential: dummy, Audit: audit, Observer: metrics,
 		Triggers: triggers}
+	accounts := &userpool.Accounts{Store: store, Now: now, Credentials: creds, Sealer: keeper, Sessions: sessions, Mailer: mail, Triggers: triggers}
 	hosted := &hostedui.Handler{Auth: auth, Sessions: sessions, Log: log}
 	srv := &server.Server{
 		Pools:            &userpool.Pools{Store: store, Now: now, MakeKey: tokens.MakeKey},
-		Users:            &userpool.Users{Store: store, Now: now, Credentials: creds, Sessions: sessions, Triggers: triggers},
+		Users:            &userpool.Users{Store: store, Now: now, Credentials: creds, Sessions: sessions, Triggers: triggers, Invitations: accounts},
 		Auth:             auth,
 		HostedUI:         hosted,
 		Sessions:         sessions,
 		Devices:          &userpool.Devices{Store: store, Now: now, Sessions: sessions},
 		Groups:           &userpool.Groups{Store: store, Now: now},
-		Accounts:         &userpool.Accounts{Store: store, Now: now, Credentials: creds, Sealer: keeper, Sessions: sessions, Mailer: mail, Triggers: triggers},
+		Accounts:         accounts,
 		MFA:              &userpool.MFA{Store: store, Now: now, Sealer: keeper, Sessions: sessions},
 		Store:            store,
 		Keys:             tokens,

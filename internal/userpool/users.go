@@ -18,6 +18,7 @@ type Users struct {
 	Credentials Credentials
 	Sessions    *Sessions // revokes tokens when a user is disabled
 	Triggers    *Triggers // the pools' Lambda triggers (nil: none run)
+	Invitations *Accounts // sends AdminCreateUser's invitations (invitation.go; nil: none sent)
 }
 
 // UsernameKey is how a username is indexed: lower-cased in
@@ -71,15 +72,13 @@ type CreateUserInput struct {
 }
 
 // CreateUser creates a user in FORCE_CHANGE_PASSWORD with a temporary
-// password (generated when none is given).
+// password (generated when none is given) and invites them
+// (invitation.go), unless MessageAction is SUPPRESS; RESEND invites an
+// existing user again with a new temporary password.
 func (s *Users) CreateUser(ctx context.Context, in CreateUserInput) (User, error) {
 	p, err := GetPool(ctx, s.Store, in.UserPoolId)
 	if err != nil {
 		return User{}, err
-	}
-	if in.MessageAction == "RESEND" {
-		u, _, err := FindUser(ctx, s.Store, &p, in.Username)
-		return u, err
 	}
 	policy := passwordPolicy(&p)
 	temp := in.TemporaryPassword
@@ -88,14 +87,67 @@ func (s *Users) CreateUser(ctx context.Context, in CreateUserInput) (User, error
 	} else if err := CheckPasswordPolicy(policy, temp); err != nil {
 		return User{}, err
 	}
+	if in.MessageAction == "RESEND" {
+		return s.reinvite(ctx, &p, in, temp)
+	}
 	if err := checkAttributes(&p, in.UserAttributes, true); err != nil {
 		return User{}, err
 	}
-	return newUser(ctx, s.Store, s.Credentials, s.Now(), &p, userToCreate{username: in.Username, attrs: in.UserAttributes,
+	u, err := newUser(ctx, s.Store, s.Credentials, s.Now(), &p, userToCreate{username: in.Username, attrs: in.UserAttributes,
 		status: StatusForceChangePassword, password: temp, existsMessage: "User account already exists",
 		beforeWrite: func(u *User) error {
 			return s.Triggers.preSignUp(ctx, &p, sourcePreSignUpAdminCreate, "", u, in.ValidationData, in.ClientMetadata)
 		}})
+	if err != nil || in.MessageAction == "SUPPRESS" || s.Invitations == nil {
+		return u, err
+	}
+	mediums, err := inviteMediums(&u, in.DesiredDeliveryMediums)
+	if err != nil {
+		return User{}, err
+	}
+	return u, s.Invitations.invite(ctx, &p, &u, invitation{password: temp, mediums: mediums, metadata: in.ClientMetadata})
+}
+
+// reinvite is AdminCreateUser with RESEND: the user must still be waiting
+// for their first sign-in (the message is Cognate's); the pool's functions
+// run before the new temporary password replaces the old one.
+func (s *Users) reinvite(ctx context.Context, p *Pool, in CreateUserInput, temp string) (User, error) {
+	u, key, err := FindUser(ctx, s.Store, p, in.Username)
+	if err != nil {
+		return User{}, err
+	}
+	if u.Status != StatusForceChangePassword {
+		return User{}, Errorf("UnsupportedUserStateException", "Resend not possible. %s status is not FORCE_CHANGE_PASSWORD.", u.Username)
+	}
+	if s.Invitations == nil {
+		return u, nil
+	}
+	mediums, err := inviteMediums(&u, in.DesiredDeliveryMediums)
+	if err != nil {
+		return User{}, err
+	}
+	inv := invitation{password: temp, mediums: mediums, metadata: in.ClientMetadata}
+	msgs, err := s.Invitations.prepareInvitation(ctx, p, &u, inv)
+	if err != nil {
+		return User{}, err
+	}
+	u, err = s.Store.UpdateUser(ctx, p.ID, key, func(u User) (User, error) {
+		cred, err := s.Credentials.Make(p.ID, u.Username, temp, s.Now())
+		if err != nil {
+			return u, err
+		}
+		u.Password, u.ModifiedAt = cred, s.Now()
+		return u, nil
+	})
+	if err != nil {
+		return User{}, err
+	}
+	for _, m := range msgs {
+		if err := s.Invitations.post(ctx, p, &u, m); err != nil {
+			return User{}, err
+		}
+	}
+	return u, nil
 }
 
 // userToCreate is what SignUp and AdminCreateUser differ in.
