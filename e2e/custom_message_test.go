@@ -62,6 +62,50 @@ func TestLambdaCustomMessage(t *testing.T) {
 		t.Errorf("invitation %+v", invite)
 	}
 
+	// The ClientMetadata of the calls that send a message reaches the function.
+	signedIn, err := f.api.InitiateAuth(ctx, &cip.InitiateAuthInput{ClientId: &f.ClientID, AuthFlow: types.AuthFlowTypeUserPasswordAuth,
+		AuthParameters: map[string]string{"USERNAME": "zoe", "PASSWORD": testPassword}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	access := signedIn.AuthenticationResult.AccessToken
+	metadata := func(campaign string) map[string]string { return map[string]string{"campaign": campaign} }
+	for _, call := range []struct {
+		user, source, campaign string
+		send                   func(campaign string) error
+	}{
+		{"zoe", "CustomMessage_UpdateUserAttribute", "update", func(c string) error {
+			_, err := f.api.UpdateUserAttributes(ctx, &cip.UpdateUserAttributesInput{AccessToken: access, ClientMetadata: metadata(c),
+				UserAttributes: []types.AttributeType{{Name: aws.String("email"), Value: aws.String("zoe@example.org")}}})
+			return err
+		}},
+		{"zoe", "CustomMessage_VerifyUserAttribute", "verify", func(c string) error {
+			_, err := f.api.GetUserAttributeVerificationCode(ctx, &cip.GetUserAttributeVerificationCodeInput{AccessToken: access,
+				AttributeName: aws.String("email"), ClientMetadata: metadata(c)})
+			return err
+		}},
+		{"zoe", "CustomMessage_UpdateUserAttribute", "admin-update", func(c string) error {
+			_, err := f.api.AdminUpdateUserAttributes(ctx, &cip.AdminUpdateUserAttributesInput{UserPoolId: &f.PoolID, Username: aws.String("zoe"),
+				ClientMetadata: metadata(c), UserAttributes: []types.AttributeType{{Name: aws.String("email"), Value: aws.String("zoe@example.net")}}})
+			return err
+		}},
+		{"vera", "CustomMessage_AdminCreateUser", "invite", func(c string) error {
+			_, err := f.api.AdminCreateUser(ctx, &cip.AdminCreateUserInput{UserPoolId: &f.PoolID, Username: aws.String("vera"), ClientMetadata: metadata(c),
+				DesiredDeliveryMediums: []types.DeliveryMediumType{types.DeliveryMediumTypeEmail},
+				UserAttributes:         []types.AttributeType{{Name: aws.String("email"), Value: aws.String("vera@example.com")}}})
+			return err
+		}},
+	} {
+		if err := call.send(call.campaign); err != nil {
+			t.Fatalf("%s: %v", call.campaign, err)
+		}
+		msgs := outboxMessages(t, s, f.PoolID, call.user)
+		last := msgs[len(msgs)-1]
+		if want := "Hello " + call.user + ", your " + call.source + " code is " + last.Code + ". Campaign: " + call.campaign + "."; last.Message != want {
+			t.Errorf("%s: %q, want %q", call.campaign, last.Message, want)
+		}
+	}
+
 	for _, tc := range []struct{ user, code, msg string }{
 		{"nocode", "InvalidParameterException", `1 validation error detected: Value at 'emailBody' failed to satisfy constraint: Member must satisfy regular expression pattern: [\p{L}\p{M}\p{S}\p{N}\p{P}\s*]*\{####\}[\p{L}\p{M}\p{S}\p{N}\p{P}\s*]*`},
 		{"fail", "UserLambdaValidationException", "CustomMessage failed with error no template for this user."},

@@ -99,7 +99,7 @@ func New(cfg Config, store userpool.Store, keeper *secret.Keeper, keys sigv4.Key
 	hosted := &hostedui.Handler{Auth: auth, Sessions: sessions, Log: log}
 	srv := &server.Server{
 		Pools:            &userpool.Pools{Store: store, Now: now, MakeKey: tokens.MakeKey},
-		Users:            &userpool.Users{Store: store, Now: now, Credentials: creds, Sessions: sessions, Triggers: triggers, Invitations: accounts},
+		Users:            &userpool.Users{Store: store, Now: now, Credentials: creds, Sessions: sessions, Triggers: triggers, Messages: accounts},
 		Auth:             auth,
 		HostedUI:         hosted,
 		Sessions:         sessions,

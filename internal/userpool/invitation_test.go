@@ -29,7 +29,7 @@ func invitationWorld(t *testing.T, fns map[string]userpool.InvokerFunc, template
 	}
 	mail := &mailbox{}
 	a.Mailer = mail
-	w.users.Invitations = a
+	w.users.Messages = a
 	return w, p, c, a, mail
 }
 
