@@ -95,7 +95,7 @@ func (s *Users) CreateUser(ctx context.Context, in CreateUserInput) (User, error
 		return User{}, err
 	}
 	u, err := newUser(ctx, s.Store, s.Credentials, s.Now(), &p, userToCreate{username: in.Username, attrs: in.UserAttributes,
-		status: StatusForceChangePassword, password: temp, existsMessage: "User account already exists",
+		status: StatusForceChangePassword, password: temp, existsMessage: "User account already exists", forceAlias: in.ForceAliasCreation,
 		beforeWrite: func(u *User) error {
 			return s.Triggers.preSignUp(ctx, &p, sourcePreSignUpAdminCreate, "", u, in.ValidationData, in.ClientMetadata)
 		}})
@@ -162,6 +162,10 @@ type userToCreate struct {
 	requireAttributes bool
 	// existsMessage: Cognito words UsernameExistsException differently.
 	existsMessage string
+	// forceAlias: ForceAliasCreation (AdminCreateUser, UserMigration's
+	// forceAliasCreation) — a verified email or phone number another user
+	// holds as an alias moves to the new user (takeAliases).
+	forceAlias bool
 	// beforeWrite sees (and may change) the user just before its one
 	// write: the PreSignUp trigger (trigger_pre_sign_up.go). An error
 	// writes nothing.
@@ -189,12 +193,50 @@ func newUser(ctx context.Context, st Store, creds Credentials, now time.Time, po
 	if u.Password, err = creds.Make(pool.ID, u.Username, in.password, now); err != nil {
 		return User{}, err
 	}
-	if err := st.CreateUser(ctx, UsernameKey(pool, u.Username), u); errors.Is(err, ErrAlreadyExists) {
+	err = st.CreateUser(ctx, UsernameKey(pool, u.Username), u)
+	var taken *NameTakenError
+	if in.forceAlias && errors.As(err, &taken) {
+		if err = takeAliases(ctx, st, pool, &u, now); err == nil {
+			err = st.CreateUser(ctx, UsernameKey(pool, u.Username), u)
+		}
+	}
+	if errors.Is(err, ErrAlreadyExists) {
 		return User{}, Errorf(UsernameExists, "%s", in.existsMessage)
 	} else if err != nil {
 		return User{}, nameTaken(err, creationConflict(pool))
 	}
 	return u, nil
+}
+
+// takeAliases is ForceAliasCreation: "If this parameter is set to True and
+// the phone number or email address … already exists as an alias with a
+// different user, this request migrates the alias from the previous user
+// to the newly-created user. The previous user will no longer be able to
+// log in using that alias." The previous holder's email_verified /
+// phone_number_verified becomes false (an unverified value is no alias).
+// It runs only after a creation failed on a taken name, and is its own
+// write: should the retried creation fail again, the alias stays moved.
+func takeAliases(ctx context.Context, st Store, pool *Pool, u *User, now time.Time) error {
+	for _, attr := range []string{"email", "phone_number"} {
+		v, _ := u.Attribute(attr)
+		if verified, _ := u.Attribute(attr + "_verified"); v == "" || verified != "true" || !slices.Contains(pool.Settings.AliasAttributes, attr) {
+			continue
+		}
+		holder, err := st.GetUserBySignInName(ctx, pool.ID, signInName(pool, attr, v))
+		if errors.Is(err, ErrNotFound) {
+			continue
+		} else if err != nil {
+			return err
+		}
+		if _, err := st.UpdateUser(ctx, pool.ID, UsernameKey(pool, holder.Username), func(h User) (User, error) {
+			setAttributes(pool, &h, mergeAttributes(h.Attributes, []Attribute{{Name: attr + "_verified", Value: "false"}}))
+			h.ModifiedAt = now
+			return h, nil
+		}); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // GetUser returns a user by username or sub.

@@ -48,3 +48,32 @@ func TestAdminUpdateUserAttributesSendsVerification(t *testing.T) {
 		t.Fatalf("verify with the code: %v, verified %q", err, verified())
 	}
 }
+
+// AdminCreateUser's ForceAliasCreation moves a verified email alias from
+// its holder to the new user; without it the creation fails.
+func TestAdminCreateUserForceAliasCreation(t *testing.T) {
+	w, p, _, _, _ := triggerWorld(t, nil)
+	if _, err := w.store.UpdatePool(ctx, p.ID, func(p userpool.Pool) (userpool.Pool, error) {
+		p.Settings.AliasAttributes = []string{"email"}
+		return p, nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	create := func(name string, force bool) error {
+		_, err := w.users.CreateUser(ctx, userpool.CreateUserInput{UserPoolId: p.ID, Username: name, MessageAction: "SUPPRESS", ForceAliasCreation: force,
+			UserAttributes: []userpool.Attribute{attr("email", "shared@example.com"), attr("email_verified", "true")}})
+		return err
+	}
+	if err := create("first", false); err != nil {
+		t.Fatal(err)
+	}
+	wantError(t, create("second", false), "AliasExistsException", "An account with the given email already exists.")
+	if err := create("second", true); err != nil {
+		t.Fatal(err)
+	}
+	first, _ := w.users.GetUser(ctx, p.ID, "first")
+	holder, err := w.users.GetUser(ctx, p.ID, "shared@example.com")
+	if v, _ := first.Attribute("email_verified"); err != nil || holder.Username != "second" || v != "false" {
+		t.Fatalf("the alias is %q's (%v); first's email_verified %q", holder.Username, err, v)
+	}
+}
