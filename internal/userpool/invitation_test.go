@@ -3,6 +3,7 @@ package userpool_test
 import (
 	"encoding/json"
 	"errors"
+	"strings"
 	"testing"
 
 	"github.com/aws/aws-lambda-go/events"
@@ -103,7 +104,8 @@ func TestInvitation(t *testing.T) {
 	}
 }
 
-// A generated temporary password is the one the invitation carries.
+// A generated temporary password is the one the invitation carries, and it
+// is sealed in the store.
 func TestInvitationCarriesTheGeneratedPassword(t *testing.T) {
 	w, p, c, a, _ := invitationWorld(t, nil, "")
 	if _, err := w.users.CreateUser(ctx, userpool.CreateUserInput{UserPoolId: p.ID, Username: "ann",
@@ -113,6 +115,11 @@ func TestInvitationCarriesTheGeneratedPassword(t *testing.T) {
 	got := outbox(t, a, p)
 	if len(got) != 1 || len(got[0].Code) < 8 {
 		t.Fatalf("outbox %+v", got)
+	}
+	// At rest the password is sealed, like codes: not in the stored row.
+	raw, err := w.store.ListMessages(ctx, p.ID, "", 0, 10)
+	if err != nil || len(raw) != 1 || strings.Contains(raw[0].Code+raw[0].Body, got[0].Code) {
+		t.Fatalf("stored %+v, %v", raw, err)
 	}
 	if res, err := w.signIn(c, "ann", got[0].Code); err != nil || res.ChallengeName != "NEW_PASSWORD_REQUIRED" {
 		t.Fatalf("sign-in with the invitation's password: %+v, %v", res, err)
