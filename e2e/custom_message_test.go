@@ -13,7 +13,8 @@ import (
 
 // A real CustomMessage function (aws-lambda-go under the Lambda emulator)
 // writes the messages a real `cognate serve` puts in the outbox, with the
-// real code in place of its codeParameter; a message without the code, or
+// real code (or AdminCreateUser's temporary password) in place of its
+// codeParameter; a message without the code, or
 // a failing function, fails the call and sends nothing.
 func TestLambdaCustomMessage(t *testing.T) {
 	t.Parallel()
@@ -47,6 +48,62 @@ func TestLambdaCustomMessage(t *testing.T) {
 	if _, err := f.api.ConfirmSignUp(ctx, &cip.ConfirmSignUpInput{ClientId: &f.ClientID, Username: aws.String("zoe"),
 		ConfirmationCode: aws.String(msgs[1].Code)}); err != nil {
 		t.Fatal(err)
+	}
+
+	// AdminCreateUser's invitation is the function's too, with the
+	// temporary password for its codeParameter.
+	if _, err := f.api.AdminCreateUser(ctx, &cip.AdminCreateUserInput{UserPoolId: &f.PoolID, Username: aws.String("ivan"),
+		DesiredDeliveryMediums: []types.DeliveryMediumType{types.DeliveryMediumTypeEmail},
+		UserAttributes:         []types.AttributeType{{Name: aws.String("email"), Value: aws.String("ivan@example.com")}}}); err != nil {
+		t.Fatal(err)
+	}
+	invite := outboxMessages(t, s, f.PoolID, "ivan")
+	if len(invite) != 1 || invite[0].Purpose != "invitation" || invite[0].Message != "Hello ivan, your CustomMessage_AdminCreateUser code is "+invite[0].Code+"." {
+		t.Errorf("invitation %+v", invite)
+	}
+
+	// The ClientMetadata of the calls that send a message reaches the function.
+	signedIn, err := f.api.InitiateAuth(ctx, &cip.InitiateAuthInput{ClientId: &f.ClientID, AuthFlow: types.AuthFlowTypeUserPasswordAuth,
+		AuthParameters: map[string]string{"USERNAME": "zoe", "PASSWORD": testPassword}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	access := signedIn.AuthenticationResult.AccessToken
+	metadata := func(campaign string) map[string]string { return map[string]string{"campaign": campaign} }
+	for _, call := range []struct {
+		user, source, campaign string
+		send                   func(campaign string) error
+	}{
+		{"zoe", "CustomMessage_UpdateUserAttribute", "update", func(c string) error {
+			_, err := f.api.UpdateUserAttributes(ctx, &cip.UpdateUserAttributesInput{AccessToken: access, ClientMetadata: metadata(c),
+				UserAttributes: []types.AttributeType{{Name: aws.String("email"), Value: aws.String("zoe@example.org")}}})
+			return err
+		}},
+		{"zoe", "CustomMessage_VerifyUserAttribute", "verify", func(c string) error {
+			_, err := f.api.GetUserAttributeVerificationCode(ctx, &cip.GetUserAttributeVerificationCodeInput{AccessToken: access,
+				AttributeName: aws.String("email"), ClientMetadata: metadata(c)})
+			return err
+		}},
+		{"zoe", "CustomMessage_UpdateUserAttribute", "admin-update", func(c string) error {
+			_, err := f.api.AdminUpdateUserAttributes(ctx, &cip.AdminUpdateUserAttributesInput{UserPoolId: &f.PoolID, Username: aws.String("zoe"),
+				ClientMetadata: metadata(c), UserAttributes: []types.AttributeType{{Name: aws.String("email"), Value: aws.String("zoe@example.net")}}})
+			return err
+		}},
+		{"vera", "CustomMessage_AdminCreateUser", "invite", func(c string) error {
+			_, err := f.api.AdminCreateUser(ctx, &cip.AdminCreateUserInput{UserPoolId: &f.PoolID, Username: aws.String("vera"), ClientMetadata: metadata(c),
+				DesiredDeliveryMediums: []types.DeliveryMediumType{types.DeliveryMediumTypeEmail},
+				UserAttributes:         []types.AttributeType{{Name: aws.String("email"), Value: aws.String("vera@example.com")}}})
+			return err
+		}},
+	} {
+		if err := call.send(call.campaign); err != nil {
+			t.Fatalf("%s: %v", call.campaign, err)
+		}
+		msgs := outboxMessages(t, s, f.PoolID, call.user)
+		last := msgs[len(msgs)-1]
+		if want := "Hello " + call.user + ", your " + call.source + " code is " + last.Code + ". Campaign: " + call.campaign + "."; last.Message != want {
+			t.Errorf("%s: %q, want %q", call.campaign, last.Message, want)
+		}
 	}
 
 	for _, tc := range []struct{ user, code, msg string }{

@@ -108,6 +108,17 @@ func TestLambdaCustomSender(t *testing.T) {
 		t.Errorf("a failed sender left %+v", msgs)
 	}
 
+	// AdminCreateUser's invitation: the temporary password is the code.
+	if _, err := f.api.AdminCreateUser(ctx, &cip.AdminCreateUserInput{UserPoolId: &f.PoolID, Username: aws.String("ivan"),
+		TemporaryPassword: aws.String("Temp-Pass-1"), DesiredDeliveryMediums: []types.DeliveryMediumType{types.DeliveryMediumTypeEmail},
+		UserAttributes: []types.AttributeType{{Name: aws.String("email"), Value: aws.String("ivan@example.com")}}}); err != nil {
+		t.Fatal(err)
+	}
+	if evs := jsonLines[event](t, senderLog); len(evs) != 2 || evs[1].TriggerSource != "CustomEmailSender_AdminCreateUser" ||
+		evs[1].Request.Code != "Temp-Pass-1" || evs[1].CallerContext.ClientID != "CLIENT_ID_NOT_APPLICABLE" {
+		t.Fatalf("events %+v", evs)
+	}
+
 	// The example handler, as it would run in AWS, takes the clear code.
 	ex := poolFixture(t, s, &cip.CreateUserPoolInput{PoolName: aws.String("example"),
 		AutoVerifiedAttributes: []types.VerifiedAttributeType{types.VerifiedAttributeTypeEmail}, LambdaConfig: sender("example")}, nil)

@@ -142,6 +142,19 @@ func TestLambdaUserMigration(t *testing.T) {
 		}
 	})
 
+	t.Run("welcome message unless SUPPRESS", func(t *testing.T) {
+		f := newPool(t, "welcome")
+		f.signIn(t, "welcomed", legacyPassword)
+		msgs := outboxMessages(t, s, f.PoolID, "welcomed")
+		if len(msgs) != 1 || msgs[0].Purpose != "invitation" || msgs[0].Message != "Your username is welcomed and temporary password is (the password of your existing account)." {
+			t.Fatalf("welcome %+v", msgs)
+		}
+		f.signIn(t, "legacy", legacyPassword) // answers SUPPRESS
+		if msgs := outboxMessages(t, s, f.PoolID, "legacy"); len(msgs) != 0 {
+			t.Fatalf("SUPPRESS sent %+v", msgs)
+		}
+	})
+
 	t.Run("unknown user", func(t *testing.T) {
 		f := newPool(t, "unknown")
 		_, err := signIn(f, "stranger", legacyPassword)

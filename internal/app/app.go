@@ -97,16 +97,20 @@ func New(cfg Config, store userpool.Store, keeper *secret.Keeper, keys sigv4.Key
 	passkeys := &userpool.Passkeys{Store: store, Now: now, Sealer: keeper, Sessions: sessions, Ceremony: passkey.Ceremony{}}
 	auth := &userpool.Auth{Store: store, Now: now, Credentials: creds, Tokens: tokens, Sealer: keeper, DummyCredential: dummy, Audit: audit, Observer: metrics,
 		Triggers: triggers, Passkeys: passkeys}
+	accounts := &userpool.Accounts{Store: store, Now: now, Credentials: creds, Sealer: keeper, Sessions: sessions, Mailer: mail, Triggers: triggers}
+	if triggers != nil {
+		triggers.Messages = accounts // UserMigration's welcome message
+	}
 	hosted := &hostedui.Handler{Auth: auth, Sessions: sessions, Log: log}
 	srv := &server.Server{
 		Pools:            &userpool.Pools{Store: store, Now: now, MakeKey: tokens.MakeKey},
-		Users:            &userpool.Users{Store: store, Now: now, Credentials: creds, Sessions: sessions, Triggers: triggers},
+		Users:            &userpool.Users{Store: store, Now: now, Credentials: creds, Sessions: sessions, Triggers: triggers, Messages: accounts},
 		Auth:             auth,
 		HostedUI:         hosted,
 		Sessions:         sessions,
 		Devices:          &userpool.Devices{Store: store, Now: now, Sessions: sessions},
 		Groups:           &userpool.Groups{Store: store, Now: now},
-		Accounts:         &userpool.Accounts{Store: store, Now: now, Credentials: creds, Sealer: keeper, Sessions: sessions, Mailer: mail, Triggers: triggers},
+		Accounts:         accounts,
 		MFA:              &userpool.MFA{Store: store, Now: now, Sealer: keeper, Sessions: sessions},
 		Passkeys:         passkeys,
 		Store:            store,

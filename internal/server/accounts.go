@@ -73,7 +73,9 @@ func (s *Server) accountOperations(ops map[string]handler) {
 	ops["UpdateUserAttributes"] = typed(func(ctx context.Context, c *call, in *struct {
 		AccessToken    string
 		UserAttributes []userpool.Attribute
+		ClientMetadata map[string]string
 	}) (any, error) {
+		ctx = userpool.WithClientMetadata(ctx, in.ClientMetadata)
 		ds, err := a.UpdateAttributes(ctx, in.AccessToken, in.UserAttributes)
 		return updateUserAttributesResponse{renderList(ds, renderCodeDelivery)}, err
 	})
@@ -83,7 +85,11 @@ func (s *Server) accountOperations(ops map[string]handler) {
 	}) (any, error) {
 		return empty{}, a.DeleteAttributes(ctx, in.AccessToken, in.UserAttributeNames, s.Users)
 	})
-	ops["GetUserAttributeVerificationCode"] = typed(func(ctx context.Context, c *call, in *struct{ AccessToken, AttributeName string }) (any, error) {
+	ops["GetUserAttributeVerificationCode"] = typed(func(ctx context.Context, c *call, in *struct {
+		AccessToken, AttributeName string
+		ClientMetadata             map[string]string
+	}) (any, error) {
+		ctx = userpool.WithClientMetadata(ctx, in.ClientMetadata)
 		d, err := a.AttributeVerificationCode(ctx, in.AccessToken, in.AttributeName)
 		return codeDeliveryResponse{renderCodeDelivery(d)}, err
 	})

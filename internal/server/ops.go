@@ -190,7 +190,9 @@ func (s *Server) adminSetUserPassword(ctx context.Context, c *call, in *struct {
 func (s *Server) adminUpdateUserAttributes(ctx context.Context, c *call, in *struct {
 	UserPoolId, Username string
 	UserAttributes       []userpool.Attribute
+	ClientMetadata       map[string]string
 }) (any, error) {
+	ctx = userpool.WithClientMetadata(ctx, in.ClientMetadata)
 	return empty{}, s.Users.UpdateAttributes(ctx, in.UserPoolId, in.Username, in.UserAttributes)
 }
 

@@ -459,11 +459,18 @@ func (s *Accounts) UpdateAttributes(ctx context.Context, accessToken string, att
 	if err != nil {
 		return nil, nameTaken(err, AliasExists)
 	}
+	return s.sendVerifications(ctx, &pool, &u, changed, client.ID)
+}
+
+// sendVerifications sends a code to each changed attribute (email,
+// phone_number) the pool verifies, after UpdateUserAttributes or
+// AdminUpdateUserAttributes (clientID "") changed it.
+func (s *Accounts) sendVerifications(ctx context.Context, pool *Pool, u *User, changed []string, clientID string) ([]CodeDelivery, error) {
 	var out []CodeDelivery
 	for _, attr := range changed {
 		if slices.Contains(pool.Settings.AutoVerifiedAttributes, attr) {
-			d, err := s.send(ctx, &pool, &u, "verify:"+attr, attr, signUpCodeLifetime,
-				messageCause{source: sourceCustomMessageUpdateAttribute, clientID: client.ID})
+			d, err := s.send(ctx, pool, u, "verify:"+attr, attr, signUpCodeLifetime,
+				messageCause{source: sourceCustomMessageUpdateAttribute, clientID: clientID, metadata: clientMetadataOf(ctx)})
 			if err != nil {
 				return nil, err
 			}
@@ -512,7 +519,7 @@ func (s *Accounts) AttributeVerificationCode(ctx context.Context, accessToken, a
 	}
 	pool := a.Pool
 	return s.send(ctx, &pool, &a.User, "verify:"+attr, attr, signUpCodeLifetime,
-		messageCause{source: sourceCustomMessageVerifyAttribute, clientID: a.Claims.ClientID})
+		messageCause{source: sourceCustomMessageVerifyAttribute, clientID: a.Claims.ClientID, metadata: clientMetadataOf(ctx)})
 }
 
 // VerifyAttribute marks email or phone_number verified with its code.

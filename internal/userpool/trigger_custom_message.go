@@ -10,9 +10,11 @@ import (
 // or SMS that carries a code, before Cognate puts it in the outbox (and
 // hands it to SMTP). Cognate sends codes on sign-up, resend, forgotten
 // password (ForgotPassword and AdminResetUserPassword), attribute update
-// and attribute verification; it sends no invitation on AdminCreateUser
-// and no SMS MFA codes, so CustomMessage_AdminCreateUser and
-// CustomMessage_Authentication never run.
+// and attribute verification, and AdminCreateUser's invitation
+// (invitation.go: the temporary password in place of "{####}", the user
+// name in place of "{username}"). A medium with a custom sender
+// (trigger_custom_sender.go) has no message to write: CustomMessage does
+// not run for it.
 //
 // The function gets the placeholder "{####}" as codeParameter (the real
 // code never leaves Cognate) and answers smsMessage, emailMessage and
@@ -60,8 +62,8 @@ type messageCause struct {
 }
 
 // customMessageRequest is aws-lambda-go's
-// CognitoEventUserPoolsCustomMessageRequest. usernameParameter is null:
-// only AdminCreateUser's invitation carries the user name. There is no
+// CognitoEventUserPoolsCustomMessageRequest. usernameParameter is null but
+// in AdminCreateUser's invitation ("{username}"). There is no
 // linkParameter: Cognate verifies by code only.
 type customMessageRequest struct {
 	UserAttributes    map[string]string `json:"userAttributes"`
@@ -82,8 +84,12 @@ type customMessageResponse struct {
 // u by medium (EMAIL or SMS). It returns the function's body, with the code
 // placeholder still in it, and subject; "" for either means the pool's own.
 func (t *Triggers) customMessage(ctx context.Context, pool *Pool, cause messageCause, u *User, medium string) (body, subject string, err error) {
-	event := newTriggerEvent[customMessageRequest, customMessageResponse](*pool, "", cause.source, u.Username, cause.clientID,
-		customMessageRequest{UserAttributes: triggerUserAttributes(pool, u), CodeParameter: codePlaceholder, ClientMetadata: cause.metadata})
+	req := customMessageRequest{UserAttributes: triggerUserAttributes(pool, u), CodeParameter: codePlaceholder, ClientMetadata: cause.metadata}
+	if cause.source == sourceCustomMessageAdminCreateUser {
+		username := usernamePlaceholder
+		req.UsernameParameter = &username
+	}
+	event := newTriggerEvent[customMessageRequest, customMessageResponse](*pool, "", cause.source, u.Username, cause.clientID, req)
 	var answer TriggerEvent[customMessageRequest, customMessageResponse]
 	if ran, err := t.run(ctx, *pool, TriggerCustomMessage, event, &answer); !ran || err != nil {
 		return "", "", err

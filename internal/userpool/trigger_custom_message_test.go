@@ -38,47 +38,54 @@ func (m *mailbox) last() (userpool.Message, int) {
 // verified by the pool) at the point where one message is about to be sent;
 // send sends it.
 type customMessageFlow struct {
-	name     string
-	source   string
-	client   bool   // the event names the app client (else CLIENT_ID_NOT_APPLICABLE)
-	medium   string // EMAIL or SMS
-	metadata map[string]string
-	confirm  bool // zoe is confirmed, her email verified, and signed in first
-	send     func(a *userpool.Accounts, p userpool.Pool, c userpool.Client, access string) error
+	name    string
+	source  string
+	client  bool   // the event names the app client (else CLIENT_ID_NOT_APPLICABLE)
+	medium  string // EMAIL or SMS
+	confirm bool   // zoe is confirmed, her email verified, and signed in first
+	// send sends it, ctx carrying the call's ClientMetadata (flowMetadata)
+	// as the edge puts it (userpool.WithClientMetadata); SignUp passes it
+	// in its input.
+	send func(ctx context.Context, w *world, a *userpool.Accounts, p userpool.Pool, c userpool.Client, access string) error
 }
 
 var customMessageFlows = []customMessageFlow{
-	{name: "SignUp", source: "CustomMessage_SignUp", client: true, medium: "EMAIL", metadata: map[string]string{"campaign": "spring"},
-		send: func(a *userpool.Accounts, p userpool.Pool, c userpool.Client, _ string) error {
-			_, err := a.SignUp(ctx, signUpZoe(c, map[string]string{"campaign": "spring"}))
+	{name: "SignUp", source: "CustomMessage_SignUp", client: true, medium: "EMAIL",
+		send: func(ctx context.Context, _ *world, a *userpool.Accounts, p userpool.Pool, c userpool.Client, _ string) error {
+			_, err := a.SignUp(ctx, signUpZoe(c, flowMetadata))
 			return err
 		}},
 	{name: "ResendConfirmationCode", source: "CustomMessage_ResendCode", client: true, medium: "EMAIL",
-		send: func(a *userpool.Accounts, p userpool.Pool, c userpool.Client, _ string) error {
+		send: func(ctx context.Context, _ *world, a *userpool.Accounts, p userpool.Pool, c userpool.Client, _ string) error {
 			_, err := a.ResendConfirmationCode(ctx, c.ID, "", "zoe")
 			return err
 		}},
 	{name: "ForgotPassword", source: "CustomMessage_ForgotPassword", client: true, medium: "EMAIL", confirm: true,
-		send: func(a *userpool.Accounts, p userpool.Pool, c userpool.Client, _ string) error {
+		send: func(ctx context.Context, _ *world, a *userpool.Accounts, p userpool.Pool, c userpool.Client, _ string) error {
 			_, err := a.ForgotPassword(ctx, c.ID, "", "zoe")
 			return err
 		}},
 	{name: "AdminResetUserPassword", source: "CustomMessage_ForgotPassword", medium: "EMAIL", confirm: true,
-		send: func(a *userpool.Accounts, p userpool.Pool, c userpool.Client, _ string) error {
+		send: func(ctx context.Context, _ *world, a *userpool.Accounts, p userpool.Pool, c userpool.Client, _ string) error {
 			return a.AdminResetUserPassword(ctx, p.ID, "zoe")
 		}},
 	{name: "UpdateUserAttributes", source: "CustomMessage_UpdateUserAttribute", client: true, medium: "EMAIL", confirm: true,
-		send: func(a *userpool.Accounts, p userpool.Pool, c userpool.Client, access string) error {
+		send: func(ctx context.Context, _ *world, a *userpool.Accounts, p userpool.Pool, c userpool.Client, access string) error {
 			_, err := a.UpdateAttributes(ctx, access, []userpool.Attribute{attr("email", "zoe@example.org")})
 			return err
 		}},
+	{name: "AdminUpdateUserAttributes", source: "CustomMessage_UpdateUserAttribute", medium: "EMAIL", confirm: true,
+		send: func(ctx context.Context, w *world, a *userpool.Accounts, p userpool.Pool, c userpool.Client, _ string) error {
+			w.users.Messages = a
+			return w.users.UpdateAttributes(ctx, p.ID, "zoe", []userpool.Attribute{attr("email", "zoe@example.org")})
+		}},
 	{name: "GetUserAttributeVerificationCode email", source: "CustomMessage_VerifyUserAttribute", client: true, medium: "EMAIL", confirm: true,
-		send: func(a *userpool.Accounts, p userpool.Pool, c userpool.Client, access string) error {
+		send: func(ctx context.Context, _ *world, a *userpool.Accounts, p userpool.Pool, c userpool.Client, access string) error {
 			_, err := a.AttributeVerificationCode(ctx, access, "email")
 			return err
 		}},
 	{name: "GetUserAttributeVerificationCode phone_number", source: "CustomMessage_VerifyUserAttribute", client: true, medium: "SMS", confirm: true,
-		send: func(a *userpool.Accounts, p userpool.Pool, c userpool.Client, access string) error {
+		send: func(ctx context.Context, _ *world, a *userpool.Accounts, p userpool.Pool, c userpool.Client, access string) error {
 			_, err := a.AttributeVerificationCode(ctx, access, "phone_number")
 			return err
 		}},
@@ -109,6 +116,9 @@ func (flow customMessageFlow) setUp(t *testing.T, w *world, a *userpool.Accounts
 	}
 	return res.Tokens.AccessToken
 }
+
+// flowMetadata is the ClientMetadata of every flow's call.
+var flowMetadata = map[string]string{"campaign": "spring"}
 
 func signUpZoe(c userpool.Client, metadata map[string]string) userpool.SignUpInput {
 	return userpool.SignUpInput{ClientId: c.ID, Username: "zoe", Password: "Passw0rd!", ClientMetadata: metadata,
@@ -189,7 +199,7 @@ func TestCustomMessage(t *testing.T) {
 				_, mailedBefore := mail.last()
 				invokedBefore := len(l.sent(t, userpool.TriggerCustomMessage))
 
-				err := flow.send(a, p, c, access)
+				err := flow.send(userpool.WithClientMetadata(ctx, flowMetadata), w, a, p, c, access)
 
 				evs := l.sent(t, userpool.TriggerCustomMessage)[invokedBefore:]
 				wantInvocations := 1
@@ -284,7 +294,7 @@ func checkCustomMessageEvent(t *testing.T, ev map[string]any, flow customMessage
 	if req["codeParameter"] != "{####}" || req["usernameParameter"] != nil || attrs["phone_number"] != "+15555550100" || attrs["cognito:user_status"] == nil {
 		t.Fatalf("request %v", req)
 	}
-	if flow.metadata != nil && req["clientMetadata"].(map[string]any)["campaign"] != flow.metadata["campaign"] {
+	if m, _ := req["clientMetadata"].(map[string]any); m["campaign"] != flowMetadata["campaign"] {
 		t.Fatalf("clientMetadata %v", req["clientMetadata"])
 	}
 	if resp["smsMessage"] != nil || resp["emailMessage"] != nil || resp["emailSubject"] != nil {

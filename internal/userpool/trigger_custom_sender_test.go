@@ -88,7 +88,7 @@ func TestCustomSender(t *testing.T) {
 				access := flow.setUp(t, w, a, p, c)
 				before, sentBefore := outbox(t, a, p), len(got)
 
-				err := flow.send(a, p, c, access)
+				err := flow.send(userpool.WithClientMetadata(ctx, flowMetadata), w, a, p, c, access)
 
 				if n := len(l.sent(t, userpool.TriggerCustomMessage)); n != 0 {
 					t.Fatalf("CustomMessage ran %d times", n)
@@ -107,7 +107,7 @@ func TestCustomSender(t *testing.T) {
 					!regexp.MustCompile(`^[0-9]{6}$`).MatchString(ev.Request.Code) {
 					t.Fatalf("event %+v", ev)
 				}
-				if flow.metadata != nil && ev.Request.ClientMetadata["campaign"] != flow.metadata["campaign"] {
+				if ev.Request.ClientMetadata["campaign"] != flowMetadata["campaign"] {
 					t.Fatalf("clientMetadata %v", ev.Request.ClientMetadata)
 				}
 				after := outbox(t, a, p)

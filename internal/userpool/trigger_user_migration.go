@@ -22,9 +22,20 @@ import (
 //     password becomes the user's) or RESET_REQUIRED (the user must reset it);
 //     on forgot-password always RESET_REQUIRED, with a generated password,
 //     and the reset code goes out as for any user;
-//   - messageAction, desiredDeliveryMediums, forceAliasCreation: accepted and
-//     not acted on — Cognate sends no welcome message to suppress or resend,
-//     and an alias already taken fails the migration (AliasExistsException).
+//   - messageAction, desiredDeliveryMediums: Cognito sends new users a
+//     welcome message "unless messageAction is SUPPRESS" (RESEND, or none,
+//     sends it), by desiredDeliveryMediums (default SMS). Cognate's welcome
+//     message is AdminCreateUser's invitation (invitation.go: the pool's
+//     InviteMessageTemplate, CustomMessage_AdminCreateUser, the custom
+//     senders' _AdminCreateUser) with no password in it: {####} is
+//     welcomePassword (a decision: the sources name the message, not its
+//     content; most functions answer SUPPRESS). A user
+//     without an attribute for any desired medium gets none, and the
+//     migration stands; a failing CustomMessage or sender fails the call
+//     after the user was created (the next call finds the user);
+//   - forceAliasCreation: a verified email or phone number another user
+//     holds as an alias moves to the migrated user (takeAliases in users.go);
+//     without it the migration fails with AliasExistsException.
 //
 // InitiateAuth's ClientMetadata arrives both as validationData and as
 // clientMetadata (the developer guide names it as the source of both). A
@@ -105,7 +116,29 @@ func (m userMigration) migrate(ctx context.Context, pool *Pool, clientID, source
 	if password == "" {
 		password = GeneratePassword(passwordPolicy(pool))
 	}
-	_, err = newUser(ctx, m.store, m.creds, m.now, pool, userToCreate{username: username, attrs: attrs,
-		status: status, password: password, existsMessage: "User account already exists"})
-	return err == nil, err
+	u, err := newUser(ctx, m.store, m.creds, m.now, pool, userToCreate{username: username, attrs: attrs,
+		status: status, password: password, existsMessage: "User account already exists", forceAlias: answer.Response.ForceAliasCreation})
+	if err != nil {
+		return false, err
+	}
+	return true, m.welcome(ctx, pool, &u, answer.Response, metadata)
+}
+
+// welcomePassword stands for {####} in a migrated user's welcome message:
+// Cognate never mails a password — not the one the user typed (it would
+// travel in clear through SMTP and sit in the outbox), nor a generated one
+// only a reset replaces.
+const welcomePassword = "(the password of your existing account)"
+
+// welcome sends the migrated user the welcome message the function's
+// answer asks for (see above).
+func (m userMigration) welcome(ctx context.Context, pool *Pool, u *User, answer migrateUserResponse, metadata map[string]string) error {
+	if answer.MessageAction == "SUPPRESS" || m.triggers == nil || m.triggers.Messages == nil {
+		return nil
+	}
+	mediums, err := inviteMediums(u, answer.DesiredDeliveryMediums)
+	if err != nil || len(mediums) == 0 {
+		return nil // nowhere to send it: the migration stands
+	}
+	return m.triggers.Messages.invite(ctx, pool, u, invitation{password: welcomePassword, mediums: mediums, metadata: metadata})
 }

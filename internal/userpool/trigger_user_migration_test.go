@@ -129,3 +129,76 @@ func TestUserMigrationOnForgotPassword(t *testing.T) {
 	_, err = accounts.ForgotPassword(ctx, c.ID, "", "nobody")
 	wantError(t, err, "UserLambdaValidationException", "UserMigration failed with error User not found.")
 }
+
+// The function's messageAction and desiredDeliveryMediums decide the
+// welcome message (the invitation, with the password the user signed in
+// with); forceAliasCreation moves a verified email another user holds as an
+// alias, without it the migration fails.
+func TestUserMigrationWelcomeAndAliases(t *testing.T) {
+	for _, tc := range []struct {
+		name       string
+		answer     events.CognitoEventUserPoolsMigrateUserResponse
+		aliasTaken bool
+		wantErr    [2]string
+		welcome    string // the medium of the welcome message ("" none)
+	}{
+		{name: "SUPPRESS: no welcome", answer: events.CognitoEventUserPoolsMigrateUserResponse{MessageAction: "SUPPRESS"}},
+		{name: "welcome by EMAIL", answer: events.CognitoEventUserPoolsMigrateUserResponse{DesiredDeliveryMediums: []string{"EMAIL"}}, welcome: "EMAIL"},
+		{name: "RESEND welcomes too", answer: events.CognitoEventUserPoolsMigrateUserResponse{MessageAction: "RESEND", DesiredDeliveryMediums: []string{"SMS", "EMAIL"}}, welcome: "EMAIL"},
+		{name: "SMS by default, and no phone: no welcome, migrated"},
+		{name: "a taken alias fails the migration", aliasTaken: true, answer: events.CognitoEventUserPoolsMigrateUserResponse{MessageAction: "SUPPRESS"},
+			wantErr: [2]string{"AliasExistsException", "An account with the given email already exists."}},
+		{name: "forceAliasCreation takes it", aliasTaken: true, answer: events.CognitoEventUserPoolsMigrateUserResponse{MessageAction: "SUPPRESS", ForceAliasCreation: true}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			w, p, c, a, _ := triggerWorld(t, map[string]userpool.InvokerFunc{
+				userpool.TriggerUserMigration: handler(t, func(ev *events.CognitoEventUserPoolsMigrateUser) error {
+					ev.CognitoEventUserPoolsMigrateUserResponse = tc.answer
+					ev.CognitoEventUserPoolsMigrateUserResponse.UserAttributes = map[string]string{"email": "mallory@example.com", "email_verified": "true"}
+					return nil
+				}),
+			})
+			a.Triggers.Messages = a
+			if tc.aliasTaken {
+				if _, err := w.store.UpdatePool(ctx, p.ID, func(p userpool.Pool) (userpool.Pool, error) {
+					p.Settings.AliasAttributes = []string{"email"}
+					return p, nil
+				}); err != nil {
+					t.Fatal(err)
+				}
+				if _, err := w.users.CreateUser(ctx, userpool.CreateUserInput{UserPoolId: p.ID, Username: "old", MessageAction: "SUPPRESS",
+					UserAttributes: []userpool.Attribute{attr("email", "mallory@example.com"), attr("email_verified", "true")}}); err != nil {
+					t.Fatal(err)
+				}
+			}
+			_, err := w.signIn(c, "mallory", "0ldPassw0rd!")
+			if tc.wantErr[0] != "" {
+				wantError(t, err, tc.wantErr[0], tc.wantErr[1])
+				if _, err := w.users.GetUser(ctx, p.ID, "mallory"); !userpool.IsType(err, userpool.UserNotFound) {
+					t.Fatalf("mallory: %v", err)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			msgs := outbox(t, a, p)
+			if tc.welcome == "" && len(msgs) != 0 {
+				t.Fatalf("welcomed: %+v", msgs)
+			}
+			if tc.welcome != "" && (len(msgs) != 1 || msgs[0].Medium != tc.welcome || msgs[0].Purpose != "invitation" ||
+				msgs[0].Body != "Your username is mallory and temporary password is (the password of your existing account).") {
+				t.Fatalf("welcome %+v", msgs)
+			}
+			if tc.aliasTaken {
+				old, err := w.users.GetUser(ctx, p.ID, "old")
+				if v, _ := old.Attribute("email_verified"); err != nil || v != "false" {
+					t.Fatalf("the previous holder: %v, email_verified %q", err, v)
+				}
+				if _, err := w.signIn(c, "mallory@example.com", "0ldPassw0rd!"); err != nil {
+					t.Fatalf("the moved alias does not sign mallory in: %v", err)
+				}
+			}
+		})
+	}
+}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"regexp"
+	"slices"
 	"strings"
 	"time"
 	"unicode"
@@ -18,6 +19,7 @@ type Users struct {
 	Credentials Credentials
 	Sessions    *Sessions // revokes tokens when a user is disabled
 	Triggers    *Triggers // the pools' Lambda triggers (nil: none run)
+	Messages    *Accounts // sends the admin calls' messages: AdminCreateUser's invitations (invitation.go), AdminUpdateUserAttributes' codes (nil: none sent)
 }
 
 // UsernameKey is how a username is indexed: lower-cased in
@@ -71,15 +73,13 @@ type CreateUserInput struct {
 }
 
 // CreateUser creates a user in FORCE_CHANGE_PASSWORD with a temporary
-// password (generated when none is given).
+// password (generated when none is given) and invites them
+// (invitation.go), unless MessageAction is SUPPRESS; RESEND invites an
+// existing user again with a new temporary password.
 func (s *Users) CreateUser(ctx context.Context, in CreateUserInput) (User, error) {
 	p, err := GetPool(ctx, s.Store, in.UserPoolId)
 	if err != nil {
 		return User{}, err
-	}
-	if in.MessageAction == "RESEND" {
-		u, _, err := FindUser(ctx, s.Store, &p, in.Username)
-		return u, err
 	}
 	policy := passwordPolicy(&p)
 	temp := in.TemporaryPassword
@@ -88,14 +88,67 @@ func (s *Users) CreateUser(ctx context.Context, in CreateUserInput) (User, error
 	} else if err := CheckPasswordPolicy(policy, temp); err != nil {
 		return User{}, err
 	}
+	if in.MessageAction == "RESEND" {
+		return s.reinvite(ctx, &p, in, temp)
+	}
 	if err := checkAttributes(&p, in.UserAttributes, true); err != nil {
 		return User{}, err
 	}
-	return newUser(ctx, s.Store, s.Credentials, s.Now(), &p, userToCreate{username: in.Username, attrs: in.UserAttributes,
-		status: StatusForceChangePassword, password: temp, existsMessage: "User account already exists",
+	u, err := newUser(ctx, s.Store, s.Credentials, s.Now(), &p, userToCreate{username: in.Username, attrs: in.UserAttributes,
+		status: StatusForceChangePassword, password: temp, existsMessage: "User account already exists", forceAlias: in.ForceAliasCreation,
 		beforeWrite: func(u *User) error {
 			return s.Triggers.preSignUp(ctx, &p, sourcePreSignUpAdminCreate, "", u, in.ValidationData, in.ClientMetadata)
 		}})
+	if err != nil || in.MessageAction == "SUPPRESS" || s.Messages == nil {
+		return u, err
+	}
+	mediums, err := inviteMediums(&u, in.DesiredDeliveryMediums)
+	if err != nil {
+		return User{}, err
+	}
+	return u, s.Messages.invite(ctx, &p, &u, invitation{password: temp, mediums: mediums, metadata: in.ClientMetadata})
+}
+
+// reinvite is AdminCreateUser with RESEND: the user must still be waiting
+// for their first sign-in (the message is Cognate's); the pool's functions
+// run before the new temporary password replaces the old one.
+func (s *Users) reinvite(ctx context.Context, p *Pool, in CreateUserInput, temp string) (User, error) {
+	u, key, err := FindUser(ctx, s.Store, p, in.Username)
+	if err != nil {
+		return User{}, err
+	}
+	if u.Status != StatusForceChangePassword {
+		return User{}, Errorf("UnsupportedUserStateException", "Resend not possible. %s status is not FORCE_CHANGE_PASSWORD.", u.Username)
+	}
+	if s.Messages == nil {
+		return u, nil
+	}
+	mediums, err := inviteMediums(&u, in.DesiredDeliveryMediums)
+	if err != nil {
+		return User{}, err
+	}
+	inv := invitation{password: temp, mediums: mediums, metadata: in.ClientMetadata}
+	msgs, err := s.Messages.prepareInvitation(ctx, p, &u, inv)
+	if err != nil {
+		return User{}, err
+	}
+	u, err = s.Store.UpdateUser(ctx, p.ID, key, func(u User) (User, error) {
+		cred, err := s.Credentials.Make(p.ID, u.Username, temp, s.Now())
+		if err != nil {
+			return u, err
+		}
+		u.Password, u.ModifiedAt = cred, s.Now()
+		return u, nil
+	})
+	if err != nil {
+		return User{}, err
+	}
+	for _, m := range msgs {
+		if err := s.Messages.post(ctx, p, &u, m); err != nil {
+			return User{}, err
+		}
+	}
+	return u, nil
 }
 
 // userToCreate is what SignUp and AdminCreateUser differ in.
@@ -109,6 +162,10 @@ type userToCreate struct {
 	requireAttributes bool
 	// existsMessage: Cognito words UsernameExistsException differently.
 	existsMessage string
+	// forceAlias: ForceAliasCreation (AdminCreateUser, UserMigration's
+	// forceAliasCreation) — a verified email or phone number another user
+	// holds as an alias moves to the new user (takeAliases).
+	forceAlias bool
 	// beforeWrite sees (and may change) the user just before its one
 	// write: the PreSignUp trigger (trigger_pre_sign_up.go). An error
 	// writes nothing.
@@ -136,12 +193,50 @@ func newUser(ctx context.Context, st Store, creds Credentials, now time.Time, po
 	if u.Password, err = creds.Make(pool.ID, u.Username, in.password, now); err != nil {
 		return User{}, err
 	}
-	if err := st.CreateUser(ctx, UsernameKey(pool, u.Username), u); errors.Is(err, ErrAlreadyExists) {
+	err = st.CreateUser(ctx, UsernameKey(pool, u.Username), u)
+	var taken *NameTakenError
+	if in.forceAlias && errors.As(err, &taken) {
+		if err = takeAliases(ctx, st, pool, &u, now); err == nil {
+			err = st.CreateUser(ctx, UsernameKey(pool, u.Username), u)
+		}
+	}
+	if errors.Is(err, ErrAlreadyExists) {
 		return User{}, Errorf(UsernameExists, "%s", in.existsMessage)
 	} else if err != nil {
 		return User{}, nameTaken(err, creationConflict(pool))
 	}
 	return u, nil
+}
+
+// takeAliases is ForceAliasCreation: "If this parameter is set to True and
+// the phone number or email address … already exists as an alias with a
+// different user, this request migrates the alias from the previous user
+// to the newly-created user. The previous user will no longer be able to
+// log in using that alias." The previous holder's email_verified /
+// phone_number_verified becomes false (an unverified value is no alias).
+// It runs only after a creation failed on a taken name, and is its own
+// write: should the retried creation fail again, the alias stays moved.
+func takeAliases(ctx context.Context, st Store, pool *Pool, u *User, now time.Time) error {
+	for _, attr := range []string{"email", "phone_number"} {
+		v, _ := u.Attribute(attr)
+		if verified, _ := u.Attribute(attr + "_verified"); v == "" || verified != "true" || !slices.Contains(pool.Settings.AliasAttributes, attr) {
+			continue
+		}
+		holder, err := st.GetUserBySignInName(ctx, pool.ID, signInName(pool, attr, v))
+		if errors.Is(err, ErrNotFound) {
+			continue
+		} else if err != nil {
+			return err
+		}
+		if _, err := st.UpdateUser(ctx, pool.ID, UsernameKey(pool, holder.Username), func(h User) (User, error) {
+			setAttributes(pool, &h, mergeAttributes(h.Attributes, []Attribute{{Name: attr + "_verified", Value: "false"}}))
+			h.ModifiedAt = now
+			return h, nil
+		}); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // GetUser returns a user by username or sub.
@@ -215,16 +310,45 @@ func (s *Users) SetPassword(ctx context.Context, poolID, username, password stri
 	return err
 }
 
-// UpdateAttributes is AdminUpdateUserAttributes.
+// UpdateAttributes is AdminUpdateUserAttributes. A changed email or phone
+// number the pool verifies becomes unverified and gets a code
+// (CustomMessage_UpdateUserAttribute), unless the call sets its _verified
+// attribute to true ("To skip the verification message … include the
+// email_verified or phone_number_verified attribute, with a value of
+// true"). Decision: in a pool that does not verify it, a change leaves the
+// _verified flag as it was, as before (the sources speak of pools that
+// verify). The new value applies at once: Cognate has no
+// AttributesRequireVerificationBeforeUpdate.
 func (s *Users) UpdateAttributes(ctx context.Context, poolID, username string, attrs []Attribute) error {
-	_, err := s.update(ctx, poolID, username, func(p *Pool, u *User) error {
+	var pool Pool
+	var changed []string
+	u, err := s.update(ctx, poolID, username, func(p *Pool, u *User) error {
 		if err := checkAttributes(p, attrs, false); err != nil {
 			return err
 		}
-		setAttributes(p, u, mergeAttributes(u.Attributes, attrs))
+		pool, changed = *p, changed[:0]
+		updates := append([]Attribute(nil), attrs...)
+		for _, at := range attrs {
+			old, _ := u.Attribute(at.Name)
+			if (at.Name == "email" || at.Name == "phone_number") && old != at.Value &&
+				slices.Contains(p.Settings.AutoVerifiedAttributes, at.Name) && !setsTrue(attrs, at.Name+"_verified") {
+				changed = append(changed, at.Name)
+				updates = append(updates, Attribute{Name: at.Name + "_verified", Value: "false"})
+			}
+		}
+		setAttributes(p, u, mergeAttributes(u.Attributes, updates))
 		return nil
 	})
+	if err != nil || s.Messages == nil {
+		return err
+	}
+	_, err = s.Messages.sendVerifications(ctx, &pool, &u, changed, "")
 	return err
+}
+
+// setsTrue reports whether attrs set name to "true".
+func setsTrue(attrs []Attribute, name string) bool {
+	return slices.ContainsFunc(attrs, func(a Attribute) bool { return a.Name == name && a.Value == "true" })
 }
 
 // DeleteAttributes is AdminDeleteUserAttributes.

@@ -1,6 +1,7 @@
 // Command custommessage is a CustomMessage handler for the end-to-end
 // tests: it writes every message as "Hello <user>, your <trigger source>
-// code is <codeParameter>." with the subject "Welcome, <user>"; for the
+// code is <codeParameter>." (and " Campaign: <c>." when the call's
+// ClientMetadata has a campaign) with the subject "Welcome, <user>"; for the
 // user "nocode" it leaves the code out, and for "fail" it fails.
 package main
 
@@ -22,6 +23,9 @@ func handle(ctx context.Context, ev events.CognitoEventUserPoolsCustomMessage) (
 		return ev, nil
 	}
 	msg := fmt.Sprintf("Hello %s, your %s code is %s.", ev.UserName, ev.TriggerSource, ev.Request.CodeParameter)
+	if campaign := ev.Request.ClientMetadata["campaign"]; campaign != "" {
+		msg += " Campaign: " + campaign + "."
+	}
 	ev.Response.EmailMessage, ev.Response.SMSMessage = msg, msg
 	ev.Response.EmailSubject = "Welcome, " + ev.UserName
 	return ev, nil
