@@ -153,6 +153,13 @@ CREATE INDEX attempt_windows_end ON attempt_windows(ends_ns);
 -- messages go (their codes still work; the outbox no longer shows them).
 DELETE FROM web_sessions;
 DELETE FROM outbox;
+`, `
+-- User import jobs (userpool/user_import_job.go); file is the uploaded CSV.
+CREATE TABLE import_jobs (pool_id text NOT NULL REFERENCES pools(id) ON DELETE CASCADE, id text NOT NULL, name text NOT NULL,
+	role_arn text NOT NULL, status text NOT NULL, created_ns bigint NOT NULL, started_ns bigint NOT NULL, completed_ns bigint NOT NULL,
+	imported bigint NOT NULL, skipped bigint NOT NULL, failed bigint NOT NULL, message text NOT NULL, uploaded bigint NOT NULL,
+	row_ bigint NOT NULL, lease_ns bigint NOT NULL, file bytea, PRIMARY KEY (pool_id, id));
+CREATE INDEX import_jobs_status ON import_jobs(status, lease_ns);
 `}
 
 // pool is the sqlstore.Executor over pgxpool, rebinding the store's ?
