@@ -39,10 +39,12 @@ type Server struct {
 	Groups   *userpool.Groups
 	Accounts *userpool.Accounts
 	MFA      *userpool.MFA
-	Store    userpool.Store
-	Keys     Discovery
-	Verifier *sigv4.Verifier
-	Model    *awsmodel.Model
+	// ImportJobs runs user import jobs (user_import.go).
+	ImportJobs *userpool.ImportJobs
+	Store      userpool.Store
+	Keys       Discovery
+	Verifier   *sigv4.Verifier
+	Model      *awsmodel.Model
 	// Audit receives the admin API's audit lines (audit.go); nil: none.
 	Audit   userpool.Auditor
 	Log     *slog.Logger
@@ -92,6 +94,7 @@ func (s *Server) Handler() http.Handler {
 	}
 	mux.HandleFunc("GET /{pool}/.well-known/jwks.json", s.serveJWKS)
 	mux.HandleFunc("GET /{pool}/.well-known/openid-configuration", s.serveDiscovery)
+	mux.HandleFunc("PUT /user-import/{pool}/{job}", s.serveImportUpload)
 	mux.HandleFunc("/", s.serveAPI)
 	return s.recoverPanics(s.limitHostedUI(mux))
 }

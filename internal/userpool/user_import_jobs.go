@@ -51,6 +51,9 @@ type ImportJobs struct {
 	// RowFailed, when set, hears why a row of a job failed (row counted
 	// from the header, 1; blank lines not counted).
 	RowFailed func(j UserImportJob, row int, err error)
+	// Finished, when set, hears of each job a worker brought to a final
+	// status.
+	Finished func(j UserImportJob)
 	// kick wakes Run when a job is started (nil: Run's ticker finds it).
 	kick chan struct{}
 }
@@ -221,7 +224,9 @@ func (s *ImportJobs) Upload(ctx context.Context, poolID, id, expires, token stri
 		if j.Status != ImportJobCreated {
 			return notCreated(*j)
 		}
-		j.File, j.Uploaded = file, int64(len(file))
+		// Sealed at rest, as the other secrets: the file holds the users'
+		// emails and phone numbers.
+		j.File, j.Uploaded = s.Sealer.Seal(file, importFileLabel(j.PoolID, j.ID)), int64(len(file))
 		return nil
 	})
 	return err
@@ -230,3 +235,5 @@ func (s *ImportJobs) Upload(ctx context.Context, poolID, id, expires, token stri
 func notCreated(j UserImportJob) error {
 	return Errorf(PreconditionNotMet, "Import job %s is %s; its file can be uploaded only while it is Created.", j.ID, j.Status)
 }
+
+func importFileLabel(poolID, id string) string { return "user-import-file:" + poolID + ":" + id }

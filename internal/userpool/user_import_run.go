@@ -101,6 +101,9 @@ func (s *ImportJobs) claim(ctx context.Context, seen UserImportJob) (UserImportJ
 	if errors.Is(err, errLeaseHeld) || errors.Is(err, ErrNotFound) { // another worker's, or its pool went
 		return j, false, nil
 	}
+	if err == nil && j.Status == ImportJobStopped {
+		s.finished(j)
+	}
 	return j, err == nil && j.Status == ImportJobInProgress, err
 }
 
@@ -110,7 +113,7 @@ func stopJob(j *UserImportJob, now time.Time) {
 
 // finish ends the job in a final status, or in Stopped if a stop came.
 func (s *ImportJobs) finish(ctx context.Context, j UserImportJob, status, message string) error {
-	_, err := s.Store.UpdateImportJob(ctx, j.PoolID, j.ID, func(cur UserImportJob) (UserImportJob, error) {
+	done, err := s.Store.UpdateImportJob(ctx, j.PoolID, j.ID, func(cur UserImportJob) (UserImportJob, error) {
 		now := s.Now()
 		if cur.Status == ImportJobStopping {
 			stopJob(&cur, now)
@@ -125,7 +128,16 @@ func (s *ImportJobs) finish(ctx context.Context, j UserImportJob, status, messag
 	if errors.Is(err, ErrNotFound) { // the pool was deleted meanwhile
 		return nil
 	}
+	if err == nil {
+		s.finished(done)
+	}
 	return err
+}
+
+func (s *ImportJobs) finished(j UserImportJob) {
+	if s.Finished != nil {
+		s.Finished(j)
+	}
 }
 
 // work imports the job's rows from its Row on, storing the counts after
@@ -137,9 +149,13 @@ func (s *ImportJobs) work(ctx context.Context, j UserImportJob) error {
 	} else if err != nil {
 		return err
 	}
-	file, err := s.Store.ImportJobFile(ctx, j.PoolID, j.ID)
+	sealed, err := s.Store.ImportJobFile(ctx, j.PoolID, j.ID)
 	if err != nil {
 		return err
+	}
+	file, err := s.Sealer.Open(sealed, importFileLabel(j.PoolID, j.ID))
+	if err != nil {
+		return s.finish(ctx, j, ImportJobFailed, "The uploaded file cannot be opened with this server's key.")
 	}
 	header, err := s.poolsView().CSVHeader(ctx, j.PoolID)
 	if err != nil {
@@ -169,8 +185,11 @@ func (s *ImportJobs) work(ctx context.Context, j UserImportJob) error {
 		})
 		if errors.Is(err, ErrNotFound) {
 			return nil
-		} else if err != nil || stopped {
+		} else if err != nil {
 			return err
+		} else if stopped {
+			s.finished(j)
+			return nil
 		}
 	}
 	if j.Failed > 0 {
