@@ -92,8 +92,12 @@ func TestUserImportUploadDoor(t *testing.T) {
 
 	_, err = w.api.DescribeUserImportJob(ctx, &cip.DescribeUserImportJobInput{UserPoolId: &poolID, JobId: aws.String("import-nope")})
 	wantAPIError(t, err, "ResourceNotFoundException", "Import job import-nope does not exist in user pool "+poolID+".")
-	_, err = w.api.ListUserImportJobs(ctx, &cip.ListUserImportJobsInput{UserPoolId: &poolID, MaxResults: aws.Int32(51)})
-	wantAPIError(t, err, "InvalidParameterException", "MaxResults must be between 1 and 50.")
+	// 60 is a valid MaxResults; a page holds 50 at most.
+	listed, err := w.api.ListUserImportJobs(ctx, &cip.ListUserImportJobsInput{UserPoolId: &poolID, MaxResults: aws.Int32(60)})
+	w.check(err)
+	if len(listed.UserImportJobs) != 2 || listed.PaginationToken != nil {
+		t.Fatalf("listed %+v", listed)
+	}
 	// Later (the SDK's signatures would be too old: the domain is asked).
 	w.clock.Advance(userpool.ImportUploadLifetime)
 	if got := w.upload(*other.PreSignedUrl, "x", http.StatusForbidden); got != "The upload URL expired." {

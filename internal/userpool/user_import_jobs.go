@@ -84,9 +84,12 @@ func (s *ImportJobs) ImportJob(ctx context.Context, poolID, id string) (UserImpo
 // ListImportJobs returns up to max jobs of the pool ordered by ID and the
 // token of the next page ("" on the last). The token is the last job's ID.
 func (s *ImportJobs) ListImportJobs(ctx context.Context, poolID string, max int, token string) ([]UserImportJob, string, error) {
-	if max < 1 || max > maxImportJobsListed {
-		return nil, "", Errorf(InvalidParameter, "MaxResults must be between 1 and %d.", maxImportJobsListed)
+	if max < 1 {
+		return nil, "", Errorf(InvalidParameter, "MaxResults must be at least 1.")
 	}
+	// The model lets MaxResults reach 60 but a page holds 50 at most:
+	// Cognate answers 50 and a token rather than refuse a valid request.
+	max = min(max, maxImportJobsListed)
 	if _, err := GetPool(ctx, s.Store, poolID); err != nil {
 		return nil, "", err
 	}
