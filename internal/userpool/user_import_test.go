@@ -433,3 +433,35 @@ func BenchmarkUserImport(b *testing.B) {
 	}
 	b.ReportMetric(float64(rows*b.N)/b.Elapsed().Seconds(), "rows/s")
 }
+
+// TestUserImportStopOfAnAbandonedJob: a job stopped while the worker that
+// held it is gone stays Stopping until the lease runs out; the next worker
+// stops it without importing a row, and says so.
+func TestUserImportStopOfAnAbandonedJob(t *testing.T) {
+	w := newImportWorld(t, nil)
+	var finished []userpool.UserImportJob
+	w.jobs.Finished = func(j userpool.UserImportJob) { finished = append(finished, j) }
+	p, j := w.abcJob(t)
+	if _, err := w.jobs.StartImportJob(ctx, p.ID, j.ID); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := w.store.UpdateImportJob(ctx, p.ID, j.ID, func(j userpool.UserImportJob) (userpool.UserImportJob, error) {
+		j.Status, j.LeaseUntil = userpool.ImportJobInProgress, w.clock.Now().Add(10*time.Second)
+		return j, nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if s, err := w.jobs.StopImportJob(ctx, p.ID, j.ID); err != nil || s.Status != userpool.ImportJobStopping {
+		t.Fatalf("stop: %+v %v", s, err)
+	}
+	w.clock.Advance(time.Minute)
+	if _, err := w.jobs.Work(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if len(finished) != 1 || finished[0].Status != userpool.ImportJobStopped || finished[0].Imported != 0 {
+		t.Fatalf("finished %+v", finished)
+	}
+	if n, _ := w.store.CountUsers(ctx, p.ID); n != 0 {
+		t.Fatalf("%d users imported by a stopped job", n)
+	}
+}
