@@ -63,8 +63,11 @@ func (s *ImportJobs) CreateImportJob(ctx context.Context, poolID, name, roleArn 
 	if _, err := GetPool(ctx, s.Store, poolID); err != nil {
 		return UserImportJob{}, err
 	}
+	now := s.Now()
+	// A Created job's lease is when it expires: Work's sweep finds it
+	// then (ImportJobsToRun), and not before.
 	j := UserImportJob{PoolID: poolID, ID: "import-" + secret.RandomAlphanumeric(10), Name: name, CloudWatchLogsRoleArn: roleArn,
-		Status: ImportJobCreated, CreatedAt: s.Now()}
+		Status: ImportJobCreated, CreatedAt: now, LeaseUntil: now.Add(ImportJobExpiry)}
 	return j, s.Store.CreateImportJob(ctx, j)
 }
 
@@ -108,14 +111,19 @@ func (s *ImportJobs) ListImportJobs(ctx context.Context, poolID string, max int,
 	return jobs, next, nil
 }
 
-// expire marks a job that was not started in time Expired. Reads show it
-// at once; the next write stores it.
+// expire marks a job that was not started in time Expired and drops its
+// file (Cognito deletes an expired job's data). Reads show it at once; the
+// next write stores it — at the latest Work's sweep (expireDue).
 func expire(j *UserImportJob, now time.Time) {
 	if j.Status == ImportJobCreated && !now.Before(j.CreatedAt.Add(ImportJobExpiry)) {
-		j.Status, j.CompletedAt = ImportJobExpired, j.CreatedAt.Add(ImportJobExpiry)
-		j.File = nil
+		j.Status, j.CompletedAt, j.LeaseUntil = ImportJobExpired, j.CreatedAt.Add(ImportJobExpiry), time.Time{}
+		j.File = noFile
 	}
 }
+
+// noFile, stored as a job's File, drops the uploaded one: a job that
+// ended needs it no more, and it holds the users' addresses.
+var noFile = []byte{}
 
 // updateJob is UpdateImportJob with the job expired first and Cognito's
 // error for a job that does not exist.
@@ -153,7 +161,7 @@ func (s *ImportJobs) StartImportJob(ctx context.Context, poolID, id string) (Use
 		if j.Uploaded == 0 {
 			return Errorf(PreconditionNotMet, "Import job %s has no file yet: upload the CSV to its PreSignedUrl first.", id)
 		}
-		j.Status, j.StartedAt = ImportJobPending, now
+		j.Status, j.StartedAt, j.LeaseUntil = ImportJobPending, now, time.Time{} // free for the first worker
 		return nil
 	})
 	if err == nil {
@@ -168,7 +176,7 @@ func (s *ImportJobs) StopImportJob(ctx context.Context, poolID, id string) (User
 	return s.updateJob(ctx, poolID, id, func(j *UserImportJob, now time.Time) error {
 		switch j.Status {
 		case ImportJobPending:
-			j.Status, j.CompletedAt, j.CompletionMessage = ImportJobStopped, now, "Import Job Stopped"
+			stopJob(j, now)
 		case ImportJobInProgress:
 			j.Status = ImportJobStopping
 		default:

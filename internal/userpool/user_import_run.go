@@ -61,6 +61,9 @@ func (s *ImportJobs) Run(ctx context.Context, onError func(error)) {
 // Work takes every job waiting for a worker and works it to its end (or
 // until it is stopped); it reports how many jobs it finished.
 func (s *ImportJobs) Work(ctx context.Context) (int, error) {
+	if err := s.expireDue(ctx); err != nil {
+		return 0, err
+	}
 	done := 0
 	for ctx.Err() == nil {
 		jobs, err := s.Store.ImportJobsToRun(ctx, []string{ImportJobPending, ImportJobInProgress, ImportJobStopping}, s.Now(), 1)
@@ -109,6 +112,7 @@ func (s *ImportJobs) claim(ctx context.Context, seen UserImportJob) (UserImportJ
 
 func stopJob(j *UserImportJob, now time.Time) {
 	j.Status, j.CompletedAt, j.LeaseUntil, j.CompletionMessage = ImportJobStopped, now, time.Time{}, "Import Job Stopped"
+	j.File = noFile
 }
 
 // finish ends the job in a final status, or in Stopped if a stop came.
@@ -123,6 +127,7 @@ func (s *ImportJobs) finish(ctx context.Context, j UserImportJob, status, messag
 			message = message[:maxCompletionMessage]
 		}
 		cur.Status, cur.CompletedAt, cur.LeaseUntil, cur.CompletionMessage = status, now, time.Time{}, message
+		cur.File = noFile
 		return cur, nil
 	})
 	if errors.Is(err, ErrNotFound) { // the pool was deleted meanwhile
@@ -231,5 +236,30 @@ func (s *ImportJobs) importRow(ctx context.Context, pool *Pool, j UserImportJob,
 func (s *ImportJobs) rowFailed(j UserImportJob, err error) {
 	if s.RowFailed != nil {
 		s.RowFailed(j, j.Row+2, err)
+	}
+}
+
+// expireDue stores Expired (dropping the file) on the Created jobs whose
+// day ran out.
+func (s *ImportJobs) expireDue(ctx context.Context) error {
+	for {
+		due, err := s.Store.ImportJobsToRun(ctx, []string{ImportJobCreated}, s.Now(), 100)
+		if err != nil || len(due) == 0 {
+			return err
+		}
+		for _, j := range due {
+			_, err := s.Store.UpdateImportJob(ctx, j.PoolID, j.ID, func(j UserImportJob) (UserImportJob, error) {
+				expire(&j, s.Now())
+				if j.Status == ImportJobCreated { // not due after all: a clock behind the one that listed it
+					return j, errLeaseHeld
+				}
+				return j, nil
+			})
+			if errors.Is(err, errLeaseHeld) {
+				return nil
+			} else if err != nil && !errors.Is(err, ErrNotFound) {
+				return err
+			}
+		}
 	}
 }

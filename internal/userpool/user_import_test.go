@@ -198,6 +198,9 @@ func TestImportedUserResetsPassword(t *testing.T) {
 	if done := w.run(t, j); done.Imported != 1 {
 		t.Fatalf("job %+v", done)
 	}
+	if file, _ := w.store.ImportJobFile(ctx, p.ID, j.ID); len(file) != 0 {
+		t.Fatalf("a finished job keeps its file of %d bytes", len(file))
+	}
 	u, err := w.users.GetUser(ctx, p.ID, "alice")
 	if err != nil {
 		t.Fatal(err)
@@ -326,6 +329,18 @@ func TestUserImportUploadURL(t *testing.T) {
 	}
 	_, err := w.jobs.StartImportJob(ctx, p.ID, j.ID)
 	wantError(t, err, userpool.PreconditionNotMet, "Import job "+j.ID+" is Expired; only a Created job can be started.")
+	// Work's sweep (once the lease, its expiry, has passed) stores it so
+	// and drops the file.
+	w.clock.Advance(time.Second)
+	if _, err := w.jobs.Work(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if stored, _ := w.store.GetImportJob(ctx, p.ID, j.ID); stored.Status != userpool.ImportJobExpired {
+		t.Fatalf("stored as %s", stored.Status)
+	}
+	if file, _ := w.store.ImportJobFile(ctx, p.ID, j.ID); len(file) != 0 {
+		t.Fatalf("an expired job keeps its file of %d bytes", len(file))
+	}
 }
 
 // stopOnMake is the real credentials, calling stop as the nth user's

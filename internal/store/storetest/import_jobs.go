@@ -63,6 +63,20 @@ func testImportJobs(t *testing.T, s userpool.Store) {
 	if !bytes.Equal(file, csv) {
 		t.Fatalf("file %q", file)
 	}
+	// An empty (non-nil) file replaces the one stored.
+	_, err = s.UpdateImportJob(ctx, "us-east-1_a", "import-c", func(j userpool.UserImportJob) (userpool.UserImportJob, error) {
+		j.File = csv
+		return j, nil
+	})
+	must(t, err)
+	_, err = s.UpdateImportJob(ctx, "us-east-1_a", "import-c", func(j userpool.UserImportJob) (userpool.UserImportJob, error) {
+		j.File = []byte{}
+		return j, nil
+	})
+	must(t, err)
+	if file, _ := s.ImportJobFile(ctx, "us-east-1_a", "import-c"); len(file) != 0 {
+		t.Fatalf("file after dropping it %q", file)
+	}
 	if file, _ := s.ImportJobFile(ctx, "us-east-1_a", "import-b"); file != nil {
 		t.Fatalf("a job without an upload has file %q", file)
 	}
