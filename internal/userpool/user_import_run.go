@@ -10,9 +10,10 @@ import (
 // The background work of started import jobs. A job is durable: its
 // status, counts and the number of rows worked through (Row) are stored
 // after every row, and a worker holds it under a lease it renews as it
-// goes. When a process stops (or crashes) mid-job, the lease runs out and
-// the job — still InProgress — is resumed at its Row by whichever worker
-// looks next: this process after a restart, or another replica. A user
+// goes. A process that shuts down gives the lease up between rows
+// (release); one that crashes leaves it to run out. Either way the job —
+// still InProgress — is resumed at its Row by whichever worker looks
+// next: this process after a restart, or another replica. A user
 // is one write (newUser), so a crash never leaves half a user; the one
 // user written just before a crash, before its row's count was stored, is
 // counted Skipped (its username exists) when the row is worked again.
@@ -171,8 +172,13 @@ func (s *ImportJobs) work(ctx context.Context, j UserImportJob) error {
 		return s.finish(ctx, j, ImportJobFailed, err.Error())
 	}
 	for j.Row < len(f.rows) {
+		if ctx.Err() != nil {
+			return s.release(j)
+		}
 		imported, skipped, failed, err := s.importRow(ctx, &pool, j, f.columns, f.rows[j.Row])
-		if err != nil {
+		if ctx.Err() != nil {
+			return s.release(j)
+		} else if err != nil {
 			return err // the store failed: the lease runs out and the row is worked again
 		}
 		stopped := false
@@ -262,4 +268,20 @@ func (s *ImportJobs) expireDue(ctx context.Context) error {
 			}
 		}
 	}
+}
+
+// release gives up the job's lease when the process shuts down, so that
+// the next worker (this process restarted, or another replica) resumes
+// it at once rather than when the lease would have run out.
+func (s *ImportJobs) release(j UserImportJob) error {
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	_, err := s.Store.UpdateImportJob(ctx, j.PoolID, j.ID, func(cur UserImportJob) (UserImportJob, error) {
+		cur.LeaseUntil = time.Time{}
+		return cur, nil
+	})
+	if err != nil && !errors.Is(err, ErrNotFound) {
+		return err
+	}
+	return context.Canceled
 }

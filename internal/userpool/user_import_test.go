@@ -1,6 +1,7 @@
 package userpool_test
 
 import (
+	"context"
 	"net/url"
 	"strconv"
 	"strings"
@@ -478,5 +479,33 @@ func TestUserImportStopOfAnAbandonedJob(t *testing.T) {
 	}
 	if n, _ := w.store.CountUsers(ctx, p.ID); n != 0 {
 		t.Fatalf("%d users imported by a stopped job", n)
+	}
+}
+
+// TestUserImportReleasesOnShutdown: a worker whose process shuts down mid
+// row gives the job up; the next worker resumes it at once at that row.
+func TestUserImportReleasesOnShutdown(t *testing.T) {
+	creds := &stopOnMake{n: 2}
+	w := newImportWorld(t, creds)
+	creds.Credentials = w.users.Credentials.(password.Credentials)
+	p, j := w.abcJob(t)
+	if _, err := w.jobs.StartImportJob(ctx, p.ID, j.ID); err != nil {
+		t.Fatal(err)
+	}
+	shutdown, cancel := context.WithCancel(ctx)
+	creds.stop = cancel
+	if _, err := w.jobs.Work(shutdown); err == nil {
+		t.Fatal("Work went on after the shutdown")
+	}
+	left, _ := w.store.GetImportJob(ctx, p.ID, j.ID)
+	if left.Status != userpool.ImportJobInProgress || left.Row != 1 || !left.LeaseUntil.IsZero() {
+		t.Fatalf("left %+v", left)
+	}
+	if n, err := w.jobs.Work(ctx); n != 1 || err != nil { // no clock advance: no lease to wait out
+		t.Fatalf("resume: %d %v", n, err)
+	}
+	done, _ := w.jobs.ImportJob(ctx, p.ID, j.ID)
+	if done.Status != userpool.ImportJobSucceeded || done.Imported != 3 {
+		t.Fatalf("job %+v", done)
 	}
 }
