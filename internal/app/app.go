@@ -97,23 +97,15 @@ func New(cfg Config, store userpool.Store, keeper *secret.Keeper, keys sigv4.Key
 		Triggers: triggers}
 	hosted := &hostedui.Handler{Auth: auth, Sessions: sessions, Log: log}
 	srv := &server.Server{
-		Pools:    &userpool.Pools{Store: store, Now: now, MakeKey: tokens.MakeKey},
-		Users:    &userpool.Users{Store: store, Now: now, Credentials: creds, Sessions: sessions, Triggers: triggers},
-		Auth:     auth,
-		HostedUI: hosted,
-		Sessions: sessions,
-		Devices:  &userpool.Devices{Store: store, Now: now, Sessions: sessions},
-		Groups:   &userpool.Groups{Store: store, Now: now},
-		Accounts: &userpool.Accounts{Store: store, Now: now, Credentials: creds, Sealer: keeper, Sessions: sessions, Mailer: mail, Triggers: triggers},
-		MFA:      &userpool.MFA{Store: store, Now: now, Sealer: keeper, Sessions: sessions},
-		ImportJobs: userpool.NewImportJobs(userpool.ImportJobs{Store: store, Now: now, Credentials: creds, Sealer: keeper,
-			RowFailed: func(j userpool.UserImportJob, row int, err error) {
-				log.Warn("user import row failed", "job", j.ID, "pool", j.PoolID, "row", row, "reason", err.Error())
-			},
-			Finished: func(j userpool.UserImportJob) {
-				log.Info("user import job finished", "job", j.ID, "pool", j.PoolID, "status", j.Status,
-					"imported", j.Imported, "skipped", j.Skipped, "failed", j.Failed)
-			}}),
+		Pools:            &userpool.Pools{Store: store, Now: now, MakeKey: tokens.MakeKey},
+		Users:            &userpool.Users{Store: store, Now: now, Credentials: creds, Sessions: sessions, Triggers: triggers},
+		Auth:             auth,
+		HostedUI:         hosted,
+		Sessions:         sessions,
+		Devices:          &userpool.Devices{Store: store, Now: now, Sessions: sessions},
+		Groups:           &userpool.Groups{Store: store, Now: now},
+		Accounts:         &userpool.Accounts{Store: store, Now: now, Credentials: creds, Sealer: keeper, Sessions: sessions, Mailer: mail, Triggers: triggers},
+		MFA:              &userpool.MFA{Store: store, Now: now, Sealer: keeper, Sessions: sessions},
 		Store:            store,
 		Keys:             tokens,
 		Verifier:         &sigv4.Verifier{Keys: keys, Now: now},
@@ -128,6 +120,14 @@ func New(cfg Config, store userpool.Store, keeper *secret.Keeper, keys sigv4.Key
 		MetricsElsewhere: cfg.MetricsElsewhere,
 		CheckWire:        cfg.CheckWire,
 	}
+	srv.ImportJobs = userpool.NewImportJobs(userpool.ImportJobs{Store: store, Now: now, Credentials: creds, Sealer: keeper,
+		RowFailed: func(j userpool.UserImportJob, row int, err error) {
+			log.Warn("user import row failed", "job", j.ID, "pool", j.PoolID, "row", row, "reason", err.Error())
+		},
+		Finished: func(j userpool.UserImportJob) {
+			log.Info("user import job finished", "job", j.ID, "pool", j.PoolID, "status", j.Status,
+				"imported", j.Imported, "skipped", j.Skipped, "failed", j.Failed)
+		}})
 	if g, ok := store.(server.GroupCommitter); ok {
 		srv.Metrics.WatchGroupCommits(g)
 	}

@@ -39,12 +39,10 @@ type Server struct {
 	Groups   *userpool.Groups
 	Accounts *userpool.Accounts
 	MFA      *userpool.MFA
-	// ImportJobs runs user import jobs (user_import.go).
-	ImportJobs *userpool.ImportJobs
-	Store      userpool.Store
-	Keys       Discovery
-	Verifier   *sigv4.Verifier
-	Model      *awsmodel.Model
+	Store    userpool.Store
+	Keys     Discovery
+	Verifier *sigv4.Verifier
+	Model    *awsmodel.Model
 	// Audit receives the admin API's audit lines (audit.go); nil: none.
 	Audit   userpool.Auditor
 	Log     *slog.Logger
@@ -73,6 +71,9 @@ type Server struct {
 	// on a mismatch (tests turn it on: COGNATE_CHECK_WIRE=1). Off, the
 	// product pays nothing.
 	CheckWire bool
+
+	// ImportJobs runs user import jobs (user_import.go).
+	ImportJobs *userpool.ImportJobs
 
 	ops map[string]handler
 }
