@@ -297,6 +297,7 @@ func serve(ctx context.Context, cfg serveConfig, stderr io.Writer) error {
 	errc := make(chan error, 1)
 	go func() { errc <- hs.Serve(ln) }()
 	go collectGarbage(ctx, srv.Sessions, srv.Accounts, log)
+	go srv.ImportJobs.Run(ctx, func(err error) { log.Error("user import jobs", "error", err.Error()) })
 	if file, ok := keys.(*sigv4.FileKeyring); ok {
 		go reloadOnHangup(ctx, file)
 	}

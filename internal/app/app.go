@@ -127,6 +127,14 @@ func New(cfg Config, store userpool.Store, keeper *secret.Keeper, keys sigv4.Key
 		MetricsElsewhere: cfg.MetricsElsewhere,
 		CheckWire:        cfg.CheckWire,
 	}
+	srv.ImportJobs = userpool.NewImportJobs(userpool.ImportJobs{Store: store, Now: now, Credentials: creds, Sealer: keeper,
+		RowFailed: func(j userpool.UserImportJob, row int, err error) {
+			log.Warn("user import row failed", "job", j.ID, "pool", j.PoolID, "row", row, "reason", err.Error())
+		},
+		Finished: func(j userpool.UserImportJob) {
+			log.Info("user import job finished", "job", j.ID, "pool", j.PoolID, "status", j.Status,
+				"imported", j.Imported, "skipped", j.Skipped, "failed", j.Failed)
+		}})
 	if g, ok := store.(server.GroupCommitter); ok {
 		srv.Metrics.WatchGroupCommits(g)
 	}

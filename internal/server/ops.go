@@ -83,6 +83,7 @@ func (s *Server) operations() map[string]handler {
 	s.accountOperations(ops)
 	s.mfaOperations(ops)
 	s.tagOperations(ops)
+	s.importJobOperations(ops)
 	s.certificateOperations(ops)
 	s.logDeliveryOperations(ops)
 	s.passkeyOperations(ops)

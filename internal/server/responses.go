@@ -301,3 +301,33 @@ type wireWebAuthnCredential struct {
 	AuthenticatorTransports []string
 	CreatedAt               epoch
 }
+
+// User import jobs.
+
+// wireUserImportJob is UserImportJobType.
+type wireUserImportJob struct {
+	JobName               string
+	JobId                 string
+	UserPoolId            string
+	PreSignedUrl          string
+	CreationDate          epoch
+	StartDate             *epoch `json:",omitempty"`
+	CompletionDate        *epoch `json:",omitempty"`
+	Status                string
+	CloudWatchLogsRoleArn string
+	ImportedUsers         int64
+	SkippedUsers          int64
+	FailedUsers           int64
+	CompletionMessage     string `json:",omitempty"`
+}
+
+// userImportJobResponse is Create-, Describe-, Start- and
+// StopUserImportJobResponse.
+type userImportJobResponse struct {
+	UserImportJob wireUserImportJob
+}
+
+type listUserImportJobsResponse struct {
+	UserImportJobs  []wireUserImportJob `json:",omitempty"`
+	PaginationToken string              `json:",omitempty"`
+}

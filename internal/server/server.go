@@ -73,6 +73,9 @@ type Server struct {
 	// product pays nothing.
 	CheckWire bool
 
+	// ImportJobs runs user import jobs (user_import.go).
+	ImportJobs *userpool.ImportJobs
+
 	ops map[string]handler
 }
 
@@ -93,6 +96,7 @@ func (s *Server) Handler() http.Handler {
 	}
 	mux.HandleFunc("GET /{pool}/.well-known/jwks.json", s.serveJWKS)
 	mux.HandleFunc("GET /{pool}/.well-known/openid-configuration", s.serveDiscovery)
+	mux.HandleFunc("PUT /user-import/{pool}/{job}", s.serveImportUpload)
 	mux.HandleFunc("/", s.serveAPI)
 	return s.recoverPanics(s.limitHostedUI(mux))
 }

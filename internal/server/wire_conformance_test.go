@@ -5,6 +5,7 @@ import (
 	"encoding/base32"
 	"encoding/base64"
 	"math/big"
+	"net/http"
 	"strings"
 	"testing"
 	"time"
@@ -58,6 +59,18 @@ func TestEveryOperationAnswersInTheModelsShape(t *testing.T) {
 		LogConfigurations: []types.LogConfigurationType{{LogLevel: types.LogLevelError, EventSource: types.EventSourceNameUserNotification,
 			CloudWatchLogsConfiguration: &types.CloudWatchLogsConfigurationType{LogGroupArn: aws.String("arn:aws:logs:us-east-1:123456789012:log-group:wire")}}}}))
 	w.ok(api.GetLogDeliveryConfiguration(ctx, &cip.GetLogDeliveryConfigurationInput{UserPoolId: &poolID}))
+	// User import jobs: created, given a file, started (Pending: no worker
+	// runs in-process), stopped; listed and described on the way.
+	created, err := api.CreateUserImportJob(ctx, &cip.CreateUserImportJobInput{UserPoolId: &poolID, JobName: aws.String("wire import"),
+		CloudWatchLogsRoleArn: aws.String("arn:aws:iam::" + wireAccount + ":role/import")})
+	w.check(err)
+	jobID := created.UserImportJob.JobId
+	w.upload(*created.UserImportJob.PreSignedUrl, "cognito:username\n", http.StatusOK)
+	w.ok(api.DescribeUserImportJob(ctx, &cip.DescribeUserImportJobInput{UserPoolId: &poolID, JobId: jobID}))
+	w.ok(api.ListUserImportJobs(ctx, &cip.ListUserImportJobsInput{UserPoolId: &poolID, MaxResults: aws.Int32(10)}))
+	w.ok(api.StartUserImportJob(ctx, &cip.StartUserImportJobInput{UserPoolId: &poolID, JobId: jobID}))
+	w.ok(api.StopUserImportJob(ctx, &cip.StopUserImportJobInput{UserPoolId: &poolID, JobId: jobID}))
+	w.ok(api.DescribeUserImportJob(ctx, &cip.DescribeUserImportJobInput{UserPoolId: &poolID, JobId: jobID})) // with its dates and message
 
 	// Clients and their secrets.
 	public := w.client(poolID, nil)

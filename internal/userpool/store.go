@@ -43,6 +43,7 @@ type Store interface {
 	MetaStore
 	AttemptStore
 	PasskeyStore
+	ImportJobStore
 	AddAuthEvent(ctx context.Context, e AuthEvent) error
 	// ListAuthEvents returns the user's events newest first, skipping the
 	// first offset ones.
@@ -68,6 +69,26 @@ type CodeStore interface {
 	// DeleteMessagesBefore removes the messages (of every pool) created
 	// before t and reports how many.
 	DeleteMessagesBefore(ctx context.Context, t time.Time) (int, error)
+}
+
+// ImportJobStore persists user import jobs (user_import_job.go);
+// DeletePool removes the pool's jobs.
+type ImportJobStore interface {
+	CreateImportJob(ctx context.Context, j UserImportJob) error // ErrAlreadyExists
+	// GetImportJob returns the job without its File. ErrNotFound.
+	GetImportJob(ctx context.Context, poolID, id string) (UserImportJob, error)
+	// ListImportJobs returns up to limit jobs of the pool with ID > after,
+	// ordered by ID, without their files.
+	ListImportJobs(ctx context.Context, poolID, after string, limit int) ([]UserImportJob, error)
+	// UpdateImportJob runs fn on the current job (without its File;
+	// compare-and-swap, as the other Update methods) and stores what it
+	// returns, the File too when fn returns one. ErrNotFound.
+	UpdateImportJob(ctx context.Context, poolID, id string, fn func(UserImportJob) (UserImportJob, error)) (UserImportJob, error)
+	// ImportJobFile returns the job's uploaded file (nil when none was).
+	ImportJobFile(ctx context.Context, poolID, id string) ([]byte, error)
+	// ImportJobsToRun returns up to limit jobs of every pool in one of the
+	// statuses whose lease ended before now, oldest first.
+	ImportJobsToRun(ctx context.Context, statuses []string, now time.Time, limit int) ([]UserImportJob, error)
 }
 
 // AttemptStore counts attempts per user and kind in fixed windows, across

@@ -160,6 +160,13 @@ CREATE TABLE passkeys (pool_id text NOT NULL REFERENCES pools(id) ON DELETE CASC
 	attachment text NOT NULL, friendly_name text NOT NULL, rp_id text NOT NULL, flags integer NOT NULL,
 	created_ns bigint NOT NULL, last_used_ns bigint NOT NULL, PRIMARY KEY (pool_id, credential_id));
 CREATE INDEX passkeys_user ON passkeys(pool_id, user_sub, credential_id);
+`, `
+-- User import jobs (userpool/user_import_job.go); file is the uploaded CSV.
+CREATE TABLE import_jobs (pool_id text NOT NULL REFERENCES pools(id) ON DELETE CASCADE, id text NOT NULL, name text NOT NULL,
+	role_arn text NOT NULL, status text NOT NULL, created_ns bigint NOT NULL, started_ns bigint NOT NULL, completed_ns bigint NOT NULL,
+	imported bigint NOT NULL, skipped bigint NOT NULL, failed bigint NOT NULL, message text NOT NULL, uploaded bigint NOT NULL,
+	row_ bigint NOT NULL, lease_ns bigint NOT NULL, file bytea, PRIMARY KEY (pool_id, id));
+CREATE INDEX import_jobs_status ON import_jobs(status, lease_ns);
 `}
 
 // pool is the sqlstore.Executor over pgxpool, rebinding the store's ?

@@ -400,4 +400,26 @@ var migrations = []string{
 		PRIMARY KEY (pool_id, credential_id)
 	) WITHOUT ROWID;
 	CREATE INDEX passkeys_user ON passkeys(pool_id, user_sub, credential_id);`,
+	// User import jobs (userpool/user_import_job.go); the file is the
+	// uploaded CSV.
+	`CREATE TABLE import_jobs (
+		pool_id TEXT NOT NULL REFERENCES pools(id) ON DELETE CASCADE,
+		id TEXT NOT NULL,
+		name TEXT NOT NULL,
+		role_arn TEXT NOT NULL,
+		status TEXT NOT NULL,
+		created_ns INTEGER NOT NULL,
+		started_ns INTEGER NOT NULL,
+		completed_ns INTEGER NOT NULL,
+		imported INTEGER NOT NULL,
+		skipped INTEGER NOT NULL,
+		failed INTEGER NOT NULL,
+		message TEXT NOT NULL,
+		uploaded INTEGER NOT NULL,
+		row_ INTEGER NOT NULL,
+		lease_ns INTEGER NOT NULL,
+		file BLOB,
+		PRIMARY KEY (pool_id, id)
+	);
+	CREATE INDEX import_jobs_status ON import_jobs(status, lease_ns);`,
 }

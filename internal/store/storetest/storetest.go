@@ -58,6 +58,8 @@ func RunTests(t *testing.T, newStore func(t *testing.T) userpool.Store) {
 		{"DomainsAndResourceServers", testDomainsAndResourceServers},
 		{"Meta", testMeta},
 		{"ConcurrentPutMetaIfAbsent", testConcurrentPutMetaIfAbsent},
+		{"ImportJobs", testImportJobs},
+		{"ConcurrentImportJobClaims", testConcurrentImportJobClaims},
 	}
 	for _, tc := range append(tests, passkeyTests...) {
 		t.Run(tc.name, func(t *testing.T) {
