@@ -3,6 +3,7 @@ package e2e
 import (
 	"context"
 	"encoding/base64"
+	"encoding/json"
 	"fmt"
 	"net"
 	"net/http"
@@ -10,6 +11,9 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
+	cip "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
+	"github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider/types"
 	"github.com/chromedp/cdproto/runtime"
 	"github.com/chromedp/cdproto/webauthn"
 	"github.com/chromedp/chromedp"
@@ -122,4 +126,117 @@ func TestPasskeyHarnessInChromium(t *testing.T) {
 	if id, err := base64.StdEncoding.DecodeString(creds[0].CredentialID); err != nil || base64.RawURLEncoding.EncodeToString(id) != got.Created {
 		t.Fatalf("credential id %s, the page made %s", creds[0].CredentialID, got.Created)
 	}
+}
+
+// passkeyFixture is a pool whose users may sign in with a passkey first
+// (SignInPolicy with WEB_AUTHN, a client with ALLOW_USER_AUTH), for the
+// relying party "localhost", and alice.
+func passkeyFixture(t *testing.T, s *Server, mutate func(*cip.CreateUserPoolClientInput)) *fixture {
+	t.Helper()
+	f := poolFixture(t, s, &cip.CreateUserPoolInput{PoolName: aws.String("passkeys"), Policies: &types.UserPoolPolicyType{
+		SignInPolicy: &types.SignInPolicyType{AllowedFirstAuthFactors: []types.AuthFactorType{types.AuthFactorTypePassword, types.AuthFactorTypeWebAuthn}}}},
+		func(in *cip.CreateUserPoolClientInput) {
+			in.ExplicitAuthFlows = append(append([]types.ExplicitAuthFlowsType{}, allFlows...), types.ExplicitAuthFlowsTypeAllowUserAuth)
+			if mutate != nil {
+				mutate(in)
+			}
+		})
+	if _, err := f.api.SetUserPoolMfaConfig(context.Background(), &cip.SetUserPoolMfaConfigInput{UserPoolId: &f.PoolID,
+		WebAuthnConfiguration: &types.WebAuthnConfigurationType{RelyingPartyId: aws.String("localhost"),
+			UserVerification: types.UserVerificationTypeRequired}}); err != nil {
+		t.Fatalf("WebAuthnConfiguration: %v", err)
+	}
+	f.Username = "alice"
+	f.addUser(t, "alice", testPassword)
+	return f
+}
+
+// registerPasskey signs alice in with her password and registers a passkey
+// from the test app's page; it returns the credential id (base64url).
+func registerPasskey(t *testing.T, b *passkeyBrowser, s *Server, f *fixture) (credentialID, accessToken string) {
+	t.Helper()
+	accessToken = *f.signIn(t, "alice", testPassword).AccessToken
+	if err := chromedp.Run(b.ctx, chromedp.Navigate(passkeyApp(t)), chromedp.WaitVisible(`#status`, chromedp.ByQuery)); err != nil {
+		t.Fatal(err)
+	}
+	if err := b.call(&credentialID, "register", s.URL, accessToken); err != nil {
+		// TODO(passkeyweb): gone once branch passkeys is merged.
+		if strings.Contains(err.Error(), "UnknownOperationException: Operation StartWebAuthnRegistration") {
+			t.Skip("the WebAuthn registration operations are not built yet (branch passkeys)")
+		}
+		t.Fatalf("register: %v", err)
+	}
+	creds := b.credentials(t)
+	if len(creds) != 1 || creds[0].RpID != "localhost" || !creds[0].IsResidentCredential {
+		t.Fatalf("the authenticator holds %d credentials after registering", len(creds))
+	}
+	if id, _ := base64.StdEncoding.DecodeString(creds[0].CredentialID); base64.RawURLEncoding.EncodeToString(id) != credentialID {
+		t.Fatalf("the authenticator holds %s, the page registered %s", creds[0].CredentialID, credentialID)
+	}
+	return credentialID, accessToken
+}
+
+// TestPasskeyInChromium registers a passkey from a page in Chromium,
+// lists it through aws-sdk-go-v2, signs in with it (USER_AUTH, WEB_AUTHN)
+// to tokens that verify against the JWKS; once it is deleted, an answer
+// signed with it no longer signs in, and neither does a new attempt.
+func TestPasskeyInChromium(t *testing.T) {
+	t.Parallel()
+	s := StartServer(t)
+	f := passkeyFixture(t, s, nil)
+	b := newPasskeyBrowser(t)
+	credentialID, access := registerPasskey(t, b, s, f)
+	ctx := context.Background()
+
+	list, err := f.api.ListWebAuthnCredentials(ctx, &cip.ListWebAuthnCredentialsInput{AccessToken: &access})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(list.Credentials) != 1 || aws.ToString(list.Credentials[0].CredentialId) != credentialID ||
+		aws.ToString(list.Credentials[0].RelyingPartyId) != "localhost" {
+		t.Fatalf("ListWebAuthnCredentials: %d credentials, want the one registered (%s)", len(list.Credentials), credentialID)
+	}
+
+	var tokens struct{ AccessToken, IdToken, RefreshToken string }
+	if err := b.call(&tokens, "signIn", s.URL, f.ClientID, "alice"); err != nil {
+		t.Fatalf("passkey sign-in: %v", err)
+	}
+	for name, tok := range map[string]string{"id": tokens.IdToken, "access": tokens.AccessToken} {
+		claims, _, err := independentVerify(t, s.URL, f.PoolID, tok)
+		if err != nil {
+			t.Fatalf("%s token does not verify against the JWKS: %v", name, err)
+		}
+		if claims["token_use"] != name || (claims["cognito:username"] != "alice" && claims["username"] != "alice") {
+			t.Fatalf("%s token claims %v", name, claims)
+		}
+	}
+	if tokens.RefreshToken == "" {
+		t.Fatal("no refresh token")
+	}
+	var shown string
+	chromedp.Run(b.ctx, chromedp.Text(`#status`, &shown, chromedp.ByQuery))
+	if shown != "signed in" {
+		t.Fatalf("the page says %q", shown)
+	}
+
+	// A challenge taken while the passkey exists, answered after it is deleted.
+	var pending json.RawMessage
+	if err := b.call(&pending, "beginSignIn", s.URL, f.ClientID, "alice"); err != nil {
+		t.Fatalf("second sign-in: %v", err)
+	}
+	if _, err := f.api.DeleteWebAuthnCredential(ctx, &cip.DeleteWebAuthnCredentialInput{AccessToken: &access, CredentialId: &credentialID}); err != nil {
+		t.Fatal(err)
+	}
+	if list, err := f.api.ListWebAuthnCredentials(ctx, &cip.ListWebAuthnCredentialsInput{AccessToken: &access}); err != nil || len(list.Credentials) != 0 {
+		t.Fatalf("after delete: %v %+v", err, list)
+	}
+	err = b.call(&tokens, "finishSignIn", string(pending))
+	if err == nil || !strings.Contains(err.Error(), "NotAuthorizedException") {
+		t.Fatalf("an answer signed with the deleted passkey: %v, want NotAuthorizedException", err)
+	}
+	err = b.call(&tokens, "signIn", s.URL, f.ClientID, "alice")
+	if err == nil || strings.Contains(err.Error(), "InternalError") {
+		t.Fatalf("a new passkey sign-in after delete: %v, want a refusal", err)
+	}
+	t.Logf("after delete, a new passkey sign-in: %v", err)
 }

@@ -97,20 +97,33 @@ async function register(endpoint, accessToken) {
 	return cred.id;
 }
 
-// signIn runs USER_AUTH with the passkey and shows the tokens.
-async function signIn(endpoint, clientId, username) {
+// beginSignIn starts USER_AUTH with the passkey as the first factor: the
+// WEB_AUTHN challenge's Session and request options.
+async function beginSignIn(endpoint, clientId, username) {
 	show("signing in");
 	const init = await cognito(endpoint, "InitiateAuth", { AuthFlow: "USER_AUTH", ClientId: clientId,
 		AuthParameters: { USERNAME: username, PREFERRED_CHALLENGE: "WEB_AUTHN" } });
 	if (init.ChallengeName !== "WEB_AUTHN") throw new Error("challenge " + init.ChallengeName + ", not WEB_AUTHN");
-	const options = JSON.parse(init.ChallengeParameters.CREDENTIAL_REQUEST_OPTIONS);
-	const cred = await navigator.credentials.get({ publicKey: requestOptions(options) });
-	const out = await cognito(endpoint, "RespondToAuthChallenge", { ChallengeName: "WEB_AUTHN", ClientId: clientId,
-		Session: init.Session, ChallengeResponses: { USERNAME: username, CREDENTIAL: JSON.stringify(assertionJSON(cred)) } });
+	return { endpoint, clientId, username, session: init.Session, options: init.ChallengeParameters.CREDENTIAL_REQUEST_OPTIONS };
+}
+
+// finishSignIn asks the authenticator to sign beginSignIn's challenge and
+// answers it; it shows the tokens.
+async function finishSignIn(pending) {
+	const p = typeof pending === "string" ? JSON.parse(pending) : pending;
+	const cred = await navigator.credentials.get({ publicKey: requestOptions(JSON.parse(p.options)) });
+	const out = await cognito(p.endpoint, "RespondToAuthChallenge", { ChallengeName: "WEB_AUTHN", ClientId: p.clientId,
+		Session: p.session, ChallengeResponses: { USERNAME: p.username, CREDENTIAL: JSON.stringify(assertionJSON(cred)) } });
 	if (!out.AuthenticationResult) throw new Error("no tokens: challenge " + out.ChallengeName);
 	document.getElementById("tokens").textContent = JSON.stringify(out.AuthenticationResult, null, 1);
 	show("signed in");
 	return out.AuthenticationResult;
+}
+
+// signIn is the whole passkey sign-in, as Amplify's signIn with
+// preferredChallenge WEB_AUTHN runs it.
+async function signIn(endpoint, clientId, username) {
+	return finishSignIn(await beginSignIn(endpoint, clientId, username));
 }
 
 // selfTest proves the browser and its virtual authenticator without
@@ -130,5 +143,5 @@ async function selfTest() {
 		allowCredentials: [{ type: "public-key", id: reg.id }],
 	}) });
 	const auth = assertionJSON(got);
-	return { created: reg.id, asserted: auth.id, clientDataType: JSON.parse(atob(auth.response.clientDataJSON.replace(/-/g, "+").replace(/_/g, "/"))).type };
+	return { created: reg.id, asserted: auth.id, clientDataType: JSON.parse(new TextDecoder().decode(bufferFromBase64url(auth.response.clientDataJSON))).type };
 }
