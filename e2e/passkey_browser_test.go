@@ -8,6 +8,7 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"strings"
 	"testing"
 
@@ -239,4 +240,87 @@ func TestPasskeyInChromium(t *testing.T) {
 		t.Fatalf("a new passkey sign-in after delete: %v, want a refusal", err)
 	}
 	t.Logf("after delete, a new passkey sign-in: %v", err)
+}
+
+// TestHostedUIPasskeySignIn signs in through the hosted UI with a passkey
+// registered through the API: the login page offers it, the passkey page
+// runs navigator.credentials.get against the virtual authenticator, and the
+// sign-in ends as a password sign-in does: the callback with a code that
+// exchanges for tokens, and a session cookie that signs in silently. A
+// client without USER_AUTH is not offered a passkey.
+func TestHostedUIPasskeySignIn(t *testing.T) {
+	t.Parallel()
+	s := StartServer(t)
+	app := appServer(t)
+	callback := app.URL + "/callback"
+	f := passkeyFixture(t, s, func(in *cip.CreateUserPoolClientInput) {
+		in.AllowedOAuthFlowsUserPoolClient = true
+		in.AllowedOAuthFlows = []types.OAuthFlowType{types.OAuthFlowTypeCode}
+		in.AllowedOAuthScopes = []string{"openid", "email", "aws.cognito.signin.user.admin"}
+		in.CallbackURLs = []string{callback}
+	})
+	b := newPasskeyBrowser(t)
+	registerPasskey(t, b, s, f)
+
+	// The hosted UI as http://localhost:<port>: the relying party is
+	// "localhost", which an IP address origin cannot use.
+	_, port, _ := net.SplitHostPort(s.Addr)
+	hosted := "http://localhost:" + port
+	authorize := hosted + "/oauth2/authorize?" + url.Values{"client_id": {f.ClientID}, "response_type": {"code"},
+		"redirect_uri": {callback}, "scope": {"openid email aws.cognito.signin.user.admin"}, "state": {"passkey"}}.Encode()
+	var location string
+	codeFrom := func() string {
+		t.Helper()
+		u, err := url.Parse(location)
+		if err != nil || u.Path != "/callback" || u.Query().Get("state") != "passkey" || u.Query().Get("code") == "" {
+			t.Fatalf("not on the callback with a code: %s", location)
+		}
+		return u.Query().Get("code")
+	}
+	err := chromedp.Run(b.ctx,
+		chromedp.Navigate(authorize),
+		chromedp.WaitVisible(`#passkey`, chromedp.ByQuery),
+		chromedp.SendKeys(`#username`, "alice", chromedp.ByQuery),
+		chromedp.Click(`#passkey`, chromedp.ByQuery),
+		chromedp.WaitVisible(`#page`, chromedp.ByQuery),
+		chromedp.Location(&location),
+	)
+	if err != nil {
+		var page string
+		chromedp.Run(b.ctx, chromedp.Location(&location), chromedp.OuterHTML(`body`, &page, chromedp.ByQuery))
+		t.Fatalf("passkey sign-in through the hosted UI: %v; at %s: %s", err, location, page)
+	}
+	c := newWebClient(t, s.URL)
+	status, tokens := exchange(t, c, f, url.Values{"grant_type": {"authorization_code"}, "client_id": {f.ClientID},
+		"code": {codeFrom()}, "redirect_uri": {callback}})
+	if status != 200 {
+		t.Fatalf("exchange: %d %v", status, tokens)
+	}
+	claims, _, err := independentVerify(t, s.URL, f.PoolID, tokens["id_token"].(string))
+	if err != nil || claims["cognito:username"] != "alice" {
+		t.Fatalf("ID token: %v %v", err, claims)
+	}
+	creds := b.credentials(t)
+	if len(creds) != 1 || creds[0].SignCount < 2 {
+		t.Fatalf("the passkey did not sign: %d credentials", len(creds))
+	}
+
+	// The session cookie: the next authorize signs in without a page.
+	if err := chromedp.Run(b.ctx, chromedp.Navigate(authorize), chromedp.WaitVisible(`#page`, chromedp.ByQuery), chromedp.Location(&location)); err != nil {
+		t.Fatalf("silent sign-in: %v", err)
+	}
+	codeFrom()
+
+	// A client without USER_AUTH gets the password form only.
+	plain, err := f.api.CreateUserPoolClient(context.Background(), &cip.CreateUserPoolClientInput{UserPoolId: &f.PoolID, ClientName: aws.String("plain"),
+		ExplicitAuthFlows: allFlows, AllowedOAuthFlowsUserPoolClient: true, AllowedOAuthFlows: []types.OAuthFlowType{types.OAuthFlowTypeCode},
+		AllowedOAuthScopes: []string{"openid"}, CallbackURLs: []string{callback}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp, page := newWebClient(t, s.URL).get("/login?" + url.Values{"client_id": {*plain.UserPoolClient.ClientId}, "response_type": {"code"},
+		"redirect_uri": {callback}, "scope": {"openid"}}.Encode())
+	if resp.StatusCode != 200 || !strings.Contains(page, `id="signin"`) || strings.Contains(page, `id="passkey"`) {
+		t.Fatalf("login page of a client without USER_AUTH: %d %s", resp.StatusCode, page)
+	}
 }
