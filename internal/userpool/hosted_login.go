@@ -3,7 +3,6 @@ package userpool
 import (
 	"context"
 	"encoding/base32"
-	"encoding/json"
 	"errors"
 	"slices"
 )
@@ -22,7 +21,7 @@ const (
 	ChallengeSoftwareTokenMFA = mfaSoftwareToken
 	ChallengeMFASetup         = "MFA_SETUP"
 	ChallengeNewPassword      = "NEW_PASSWORD_REQUIRED"
-	ChallengeWebAuthn         = "WEB_AUTHN"
+	ChallengeWebAuthn         = factorWebAuthn
 )
 
 // HostedStep is where a hosted sign-in stands: a challenge for the browser
@@ -92,17 +91,7 @@ func (a *Auth) HostedSignIn(ctx context.Context, pool *Pool, client *Client, use
 // when the pool allows WEB_AUTHN as a first factor and the client allows
 // USER_AUTH, whose rules the passkey sign-in runs (HostedPasskeySignIn).
 func HostedPasskeyOffered(pool *Pool, client *Client) bool {
-	return slices.Contains(hostedFirstFactors(pool), ChallengeWebAuthn) && flowAllowed(client, "ALLOW_USER_AUTH", "")
-}
-
-// hostedFirstFactors are the pool's SignInPolicy.AllowedFirstAuthFactors.
-// TODO(passkeyweb): USER_AUTH's own reading (branch userauth) replaces this.
-func hostedFirstFactors(pool *Pool) []string {
-	var p struct{ AllowedFirstAuthFactors []string }
-	if pool.Settings.Policies != nil {
-		json.Unmarshal(pool.Settings.Policies.SignInPolicy, &p)
-	}
-	return p.AllowedFirstAuthFactors
+	return slices.Contains(allowedFirstAuthFactors(pool), factorWebAuthn) && flowAllowed(client, "ALLOW_USER_AUTH", "")
 }
 
 // HostedPasskeySignIn starts a passkey sign-in for username from the login

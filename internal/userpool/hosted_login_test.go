@@ -63,3 +63,37 @@ func TestHostedSignInPassword(t *testing.T) {
 		})
 	}
 }
+
+// TestHostedPasskeyOffer: the login page offers a passkey only where the
+// pool allows WEB_AUTHN first and the client USER_AUTH; a name without a
+// passkey and a name nobody has read the same. (The sign-in with a
+// passkey is e2e's TestHostedUIPasskeySignIn, in Chromium.)
+func TestHostedPasskeyOffer(t *testing.T) {
+	for _, tc := range []struct {
+		name    string
+		factors []string
+		flows   []string
+		offered bool
+	}{
+		{"WEB_AUTHN and USER_AUTH", []string{"PASSWORD", "WEB_AUTHN"}, []string{"ALLOW_USER_AUTH"}, true},
+		{"no WEB_AUTHN in the pool", []string{"PASSWORD", "EMAIL_OTP"}, []string{"ALLOW_USER_AUTH"}, false},
+		{"no USER_AUTH for the client", []string{"PASSWORD", "WEB_AUTHN"}, []string{"ALLOW_USER_SRP_AUTH"}, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, pool, client := userAuthWorld(t, "", tc.factors...)
+			client.Settings.ExplicitAuthFlows = tc.flows
+			if got := userpool.HostedPasskeyOffered(&pool, &client); got != tc.offered {
+				t.Fatalf("offered %v, want %v", got, tc.offered)
+			}
+		})
+	}
+	for _, prevent := range []string{"ENABLED", "LEGACY"} {
+		w, pool, client := userAuthWorld(t, prevent, "PASSWORD", "WEB_AUTHN")
+		for _, name := range []string{"alice", "nobody"} {
+			_, err := w.auth.HostedPasskeySignIn(ctx, &pool, &client, name)
+			wantError(t, err, userpool.NotAuthorized, "No passkey for this username. Sign in with your password.")
+		}
+		_, err := w.auth.HostedPasskeySignIn(ctx, &pool, &client, "")
+		wantError(t, err, userpool.InvalidParameter, "Enter your username to sign in with a passkey.")
+	}
+}
