@@ -73,6 +73,16 @@ func (b *passkeyBrowser) credentials(t *testing.T) []*webauthn.Credential {
 	return creds
 }
 
+// setUserVerified makes the authenticator's user verification succeed or fail.
+func (b *passkeyBrowser) setUserVerified(t *testing.T, ok bool) {
+	t.Helper()
+	if err := chromedp.Run(b.ctx, chromedp.ActionFunc(func(ctx context.Context) error {
+		return webauthn.SetUserVerified(b.authenticator, ok).Do(ctx)
+	})); err != nil {
+		t.Fatal(err)
+	}
+}
+
 // call evaluates a call to one of the page's async functions and decodes
 // what its promise resolves to into out; a rejection is the error.
 func (b *passkeyBrowser) call(out any, fn string, args ...string) error {
@@ -152,19 +162,15 @@ func passkeyFixture(t *testing.T, s *Server, mutate func(*cip.CreateUserPoolClie
 	return f
 }
 
-// registerPasskey signs alice in with her password and registers a passkey
+// registerFromBrowser signs alice in with her password and registers a passkey
 // from the test app's page; it returns the credential id (base64url).
-func registerPasskey(t *testing.T, b *passkeyBrowser, s *Server, f *fixture) (credentialID, accessToken string) {
+func registerFromBrowser(t *testing.T, b *passkeyBrowser, s *Server, f *fixture) (credentialID, accessToken string) {
 	t.Helper()
 	accessToken = *f.signIn(t, "alice", testPassword).AccessToken
 	if err := chromedp.Run(b.ctx, chromedp.Navigate(passkeyApp(t)), chromedp.WaitVisible(`#status`, chromedp.ByQuery)); err != nil {
 		t.Fatal(err)
 	}
 	if err := b.call(&credentialID, "register", s.URL, accessToken); err != nil {
-		// TODO(passkeyweb): gone once branch passkeys is merged.
-		if strings.Contains(err.Error(), "UnknownOperationException: Operation StartWebAuthnRegistration") {
-			t.Skip("the WebAuthn registration operations are not built yet (branch passkeys)")
-		}
 		t.Fatalf("register: %v", err)
 	}
 	creds := b.credentials(t)
@@ -186,7 +192,7 @@ func TestPasskeyInChromium(t *testing.T) {
 	s := StartServer(t)
 	f := passkeyFixture(t, s, nil)
 	b := newPasskeyBrowser(t)
-	credentialID, access := registerPasskey(t, b, s, f)
+	credentialID, access := registerFromBrowser(t, b, s, f)
 	ctx := context.Background()
 
 	list, err := f.api.ListWebAuthnCredentials(ctx, &cip.ListWebAuthnCredentialsInput{AccessToken: &access})
@@ -247,7 +253,9 @@ func TestPasskeyInChromium(t *testing.T) {
 // runs navigator.credentials.get against the virtual authenticator, and the
 // sign-in ends as a password sign-in does: the callback with a code that
 // exchanges for tokens, and a session cookie that signs in silently. A
-// client without USER_AUTH is not offered a passkey.
+// name without a passkey is told so on the login page; a failed ceremony
+// leaves the passkey page with its message and a retry. A client without
+// USER_AUTH is not offered a passkey.
 func TestHostedUIPasskeySignIn(t *testing.T) {
 	t.Parallel()
 	s := StartServer(t)
@@ -260,7 +268,7 @@ func TestHostedUIPasskeySignIn(t *testing.T) {
 		in.CallbackURLs = []string{callback}
 	})
 	b := newPasskeyBrowser(t)
-	registerPasskey(t, b, s, f)
+	registerFromBrowser(t, b, s, f)
 
 	// The hosted UI as http://localhost:<port>: the relying party is
 	// "localhost", which an IP address origin cannot use.
@@ -277,18 +285,41 @@ func TestHostedUIPasskeySignIn(t *testing.T) {
 		}
 		return u.Query().Get("code")
 	}
-	err := chromedp.Run(b.ctx,
-		chromedp.Navigate(authorize),
-		chromedp.WaitVisible(`#passkey`, chromedp.ByQuery),
-		chromedp.SendKeys(`#username`, "alice", chromedp.ByQuery),
-		chromedp.Click(`#passkey`, chromedp.ByQuery),
-		chromedp.WaitVisible(`#page`, chromedp.ByQuery),
+	startPasskey := func(username string) chromedp.Action {
+		return chromedp.Tasks{chromedp.Navigate(authorize), chromedp.WaitVisible(`#passkey`, chromedp.ByQuery),
+			chromedp.SendKeys(`#username`, username, chromedp.ByQuery), chromedp.Click(`#passkey`, chromedp.ByQuery)}
+	}
+
+	// A name without a passkey: the login page again, saying so.
+	f.addUser(t, "bob", testPassword)
+	var refusal string
+	err := chromedp.Run(b.ctx, startPasskey("bob"), chromedp.WaitVisible(`#error`, chromedp.ByQuery), chromedp.Text(`#error`, &refusal, chromedp.ByQuery))
+	if err != nil || refusal != "No passkey for this username. Sign in with your password." {
+		t.Fatalf("passkey sign-in of a name without one: %v %q", err, refusal)
+	}
+
+	// The authenticator fails to verify alice: the passkey page stays and
+	// says so; once it can, "Use passkey" signs her in.
+	b.setUserVerified(t, false)
+	err = chromedp.Run(b.ctx, startPasskey("alice"), chromedp.WaitVisible(`#passkey-error`, chromedp.ByQuery),
+		chromedp.Text(`#passkey-error`, &refusal, chromedp.ByQuery))
+	if err != nil || refusal != "Your passkey was not used. Try again, or sign in with your password." {
+		t.Fatalf("passkey page when the authenticator fails: %v %q", err, refusal)
+	}
+	b.setUserVerified(t, true)
+	err = chromedp.Run(b.ctx,
+		chromedp.Click(`#usepasskey`, chromedp.ByQuery),
+		// The app's page, or the login page again with its refusal.
+		chromedp.WaitVisible(`#page, #error`, chromedp.ByQuery),
 		chromedp.Location(&location),
 	)
 	if err != nil {
-		var page string
-		chromedp.Run(b.ctx, chromedp.Location(&location), chromedp.OuterHTML(`body`, &page, chromedp.ByQuery))
-		t.Fatalf("passkey sign-in through the hosted UI: %v; at %s: %s", err, location, page)
+		t.Fatalf("passkey sign-in through the hosted UI: %v", err)
+	}
+	if !strings.Contains(location, "/callback") {
+		var refusal string
+		chromedp.Run(b.ctx, chromedp.Text(`#error`, &refusal, chromedp.ByQuery))
+		t.Fatalf("the hosted UI refused the passkey: %q at %s", refusal, location)
 	}
 	c := newWebClient(t, s.URL)
 	status, tokens := exchange(t, c, f, url.Values{"grant_type": {"authorization_code"}, "client_id": {f.ClientID},

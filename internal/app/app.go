@@ -16,6 +16,7 @@ import (
 	"github.com/cognate/cognate/internal/issuer"
 	"github.com/cognate/cognate/internal/lambda"
 	"github.com/cognate/cognate/internal/mailer"
+	"github.com/cognate/cognate/internal/passkey"
 	"github.com/cognate/cognate/internal/password"
 	"github.com/cognate/cognate/internal/secret"
 	"github.com/cognate/cognate/internal/server"
@@ -93,8 +94,9 @@ func New(cfg Config, store userpool.Store, keeper *secret.Keeper, keys sigv4.Key
 	if cfg.SMTPAddr != "" {
 		mail = &mailer.SMTP{Addr: cfg.SMTPAddr, From: cfg.SMTPFrom, Username: cfg.SMTPUsername, Password: cfg.SMTPPassword, Log: log}
 	}
+	passkeys := &userpool.Passkeys{Store: store, Now: now, Sealer: keeper, Sessions: sessions, Ceremony: passkey.Ceremony{}}
 	auth := &userpool.Auth{Store: store, Now: now, Credentials: creds, Tokens: tokens, Sealer: keeper, DummyCredential: dummy, Audit: audit, Observer: metrics,
-		Triggers: triggers}
+		Triggers: triggers, Passkeys: passkeys}
 	auth.Accounts = &userpool.Accounts{Store: store, Now: now, Credentials: creds, Sealer: keeper, Sessions: sessions, Mailer: mail, Triggers: triggers}
 	hosted := &hostedui.Handler{Auth: auth, Sessions: sessions, Log: log}
 	srv := &server.Server{
@@ -107,6 +109,7 @@ func New(cfg Config, store userpool.Store, keeper *secret.Keeper, keys sigv4.Key
 		Groups:           &userpool.Groups{Store: store, Now: now},
 		Accounts:         auth.Accounts,
 		MFA:              &userpool.MFA{Store: store, Now: now, Sealer: keeper, Sessions: sessions},
+		Passkeys:         passkeys,
 		Store:            store,
 		Keys:             tokens,
 		Verifier:         &sigv4.Verifier{Keys: keys, Now: now},

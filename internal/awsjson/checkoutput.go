@@ -85,6 +85,9 @@ func (w *outputWalk) value(s *awsmodel.Shape, v any, path string) {
 		want = "timestamp (epoch seconds)"
 	}
 	wrong := func() { w.add(path, "want %s, got %s", want, outputType(v)) }
+	if s.Document {
+		return // any JSON value
+	}
 	switch s.Type {
 	case "structure":
 		obj, ok := v.(map[string]any)

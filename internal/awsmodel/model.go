@@ -45,6 +45,7 @@ type Shape struct {
 	Enum      []string
 	Sensitive bool
 	Exception bool
+	Document  bool   // a document: any JSON value, no members
 	Member    *Shape // list element
 	Key       *Shape // map key
 	Value     *Shape // map value
@@ -107,6 +108,7 @@ type rawModel struct {
 		Enum      []string `json:"enum"`
 		Sensitive bool     `json:"sensitive"`
 		Exception bool     `json:"exception"`
+		Document  bool     `json:"document"`
 		Required  []string `json:"required"`
 		Member    string   `json:"member"`
 		Key       string   `json:"key"`
@@ -128,7 +130,7 @@ func Parse(data []byte) (*Model, error) {
 	m := &Model{TargetPrefix: raw.Metadata.TargetPrefix, operations: map[string]*Operation{}, shapes: map[string]*Shape{}}
 	for name, rs := range raw.Shapes {
 		m.shapes[name] = &Shape{Name: name, Type: rs.Type, Min: rs.Min, Max: rs.Max, Pattern: rs.Pattern,
-			Enum: rs.Enum, Sensitive: rs.Sensitive, Exception: rs.Exception, Required: rs.Required}
+			Enum: rs.Enum, Sensitive: rs.Sensitive, Exception: rs.Exception, Document: rs.Document, Required: rs.Required}
 	}
 	// Second pass: resolve references to pointers (shapes may be recursive).
 	for name, rs := range raw.Shapes {

@@ -15,6 +15,7 @@ import (
 
 	"github.com/cognate/cognate/internal/awsmodel"
 	"github.com/cognate/cognate/internal/issuer"
+	"github.com/cognate/cognate/internal/passkey"
 	"github.com/cognate/cognate/internal/password"
 	"github.com/cognate/cognate/internal/secret"
 	"github.com/cognate/cognate/internal/store/sqlite"
@@ -56,6 +57,7 @@ func newMetricsWorld(t *testing.T) *metricsWorld {
 		Groups:   &userpool.Groups{Store: st, Now: now},
 		Accounts: &userpool.Accounts{Store: st, Now: now, Credentials: creds, Sealer: keeper, Sessions: sessions},
 		MFA:      &userpool.MFA{Store: st, Now: now, Sealer: keeper, Sessions: sessions},
+		Passkeys: &userpool.Passkeys{Store: st, Now: now, Sealer: keeper, Sessions: sessions, Ceremony: passkey.Ceremony{}},
 		Store:    st,
 		Keys:     tokens,
 		Model:    awsmodel.Default(),
@@ -154,6 +156,10 @@ var tokenOperationInputs = map[string]map[string]any{
 	"UpdateUserAttributes":             {"UserAttributes": []map[string]string{{"Name": "name", "Value": "N"}}},
 	"VerifySoftwareToken":              {"UserCode": "123456"},
 	"VerifyUserAttribute":              {"AttributeName": "email", "Code": "123456"},
+	"StartWebAuthnRegistration":        {},
+	"CompleteWebAuthnRegistration":     {"Credential": map[string]any{"id": "x"}},
+	"ListWebAuthnCredentials":          {},
+	"DeleteWebAuthnCredential":         {"CredentialId": "x"},
 }
 
 // Every operation authorized by an access token counts one revocation

@@ -16,6 +16,7 @@ type mfaPreferenceInput struct {
 func (s *Server) poolMfaConfig(p userpool.Pool) poolMfaConfigResponse {
 	out := poolMfaConfigResponse{MfaConfiguration: p.MFAMode()}
 	out.SoftwareTokenMfaConfiguration.Enabled = p.Settings.SoftwareTokenMfaEnabled
+	out.WebAuthnConfiguration = p.Settings.WebAuthn.Effective()
 	return out
 }
 
@@ -46,12 +47,13 @@ func (s *Server) mfaOperations(ops map[string]handler) {
 		UserPoolId                    string
 		MfaConfiguration              string
 		SoftwareTokenMfaConfiguration *struct{ Enabled bool }
+		WebAuthnConfiguration         *userpool.WebAuthnConfig
 	}) (any, error) {
 		var st *bool
 		if in.SoftwareTokenMfaConfiguration != nil {
 			st = &in.SoftwareTokenMfaConfiguration.Enabled
 		}
-		p, err := s.MFA.SetPoolConfig(ctx, in.UserPoolId, in.MfaConfiguration, st)
+		p, err := s.MFA.SetPoolConfig(ctx, in.UserPoolId, in.MfaConfiguration, st, in.WebAuthnConfiguration)
 		return s.poolMfaConfig(p), err
 	})
 	ops["GetUserPoolMfaConfig"] = typed(func(ctx context.Context, c *call, in *poolRef) (any, error) {

@@ -1,6 +1,10 @@
 package server
 
-import "github.com/cognate/cognate/internal/userpool"
+import (
+	"encoding/json"
+
+	"github.com/cognate/cognate/internal/userpool"
+)
 
 // The response bodies, one type per operation's output shape in the model
 // (<Operation>Response; operations whose shapes have the same members share
@@ -203,6 +207,7 @@ type verifySoftwareTokenResponse struct {
 type poolMfaConfigResponse struct {
 	MfaConfiguration              string
 	SoftwareTokenMfaConfiguration struct{ Enabled bool }
+	WebAuthnConfiguration         userpool.WebAuthnConfig
 }
 
 // Devices.
@@ -265,4 +270,23 @@ type initiateAuthResponse struct {
 
 func renderInitiateAuth(r userpool.AuthResult) initiateAuthResponse {
 	return initiateAuthResponse{authResponse: renderAuth(r), AvailableChallenges: r.AvailableChallenges}
+}
+
+// Passkeys.
+
+type startWebAuthnRegistrationResponse struct{ CredentialCreationOptions json.RawMessage }
+
+type listWebAuthnCredentialsResponse struct {
+	Credentials []wireWebAuthnCredential
+	NextToken   string `json:",omitempty"`
+}
+
+// wireWebAuthnCredential is WebAuthnCredentialDescription.
+type wireWebAuthnCredential struct {
+	CredentialId            string
+	FriendlyCredentialName  string
+	RelyingPartyId          string
+	AuthenticatorAttachment string `json:",omitempty"`
+	AuthenticatorTransports []string
+	CreatedAt               epoch
 }

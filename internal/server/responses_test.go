@@ -82,6 +82,11 @@ var responseOf = map[string]any{
 	"AdminSetUserMFAPreference": empty{},
 	"SetUserPoolMfaConfig":      poolMfaConfigResponse{},
 	"GetUserPoolMfaConfig":      poolMfaConfigResponse{},
+	// Passkeys.
+	"StartWebAuthnRegistration":    startWebAuthnRegistrationResponse{CredentialCreationOptions: []byte(`{"challenge":"x"}`)},
+	"CompleteWebAuthnRegistration": empty{},
+	"ListWebAuthnCredentials":      listWebAuthnCredentialsResponse{},
+	"DeleteWebAuthnCredential":     empty{},
 
 	"ConfirmDevice":           confirmDeviceResponse{},
 	"UpdateDeviceStatus":      empty{},

@@ -37,6 +37,7 @@ type Server struct {
 	Groups   *userpool.Groups
 	Accounts *userpool.Accounts
 	MFA      *userpool.MFA
+	Passkeys *userpool.Passkeys
 	Store    userpool.Store
 	Keys     Discovery
 	Verifier *sigv4.Verifier

@@ -227,6 +227,8 @@ func TestEveryOperationAnswersInTheModelsShape(t *testing.T) {
 	w.ok(api.AdminDeleteUser(ctx, &cip.AdminDeleteUserInput{UserPoolId: &poolID, Username: aws.String("dave")}))
 	w.ok(api.DeleteUserPool(ctx, &cip.DeleteUserPoolInput{UserPoolId: &poolID}))
 
+	w.passkeyCases(pw)
+
 	for _, name := range (&server.Server{}).OperationNames() {
 		if !w.rec.answered(name) {
 			t.Errorf("%s is implemented but no case drives it to a 200: add one", name)

@@ -156,14 +156,21 @@ func (s *MFA) AdminSetPreference(ctx context.Context, poolID, username string, s
 	return s.setPreference(ctx, &pool, &u, st)
 }
 
-// SetPoolConfig is SetUserPoolMfaConfig (software tokens only).
-func (s *MFA) SetPoolConfig(ctx context.Context, poolID, mode string, softwareToken *bool) (Pool, error) {
+// SetPoolConfig is SetUserPoolMfaConfig (software tokens and passkeys'
+// WebAuthnConfiguration, which replaces the stored one when given).
+func (s *MFA) SetPoolConfig(ctx context.Context, poolID, mode string, softwareToken *bool, webAuthn *WebAuthnConfig) (Pool, error) {
 	if _, err := GetPool(ctx, s.Store, poolID); err != nil {
+		return Pool{}, err
+	}
+	if err := checkWebAuthnConfig(webAuthn); err != nil {
 		return Pool{}, err
 	}
 	return s.Store.UpdatePool(ctx, poolID, func(p Pool) (Pool, error) {
 		if softwareToken != nil {
 			p.Settings.SoftwareTokenMfaEnabled = *softwareToken
+		}
+		if webAuthn != nil {
+			p.Settings.WebAuthn = webAuthn
 		}
 		if mode != "" {
 			if mode != mfaOff && !p.Settings.SoftwareTokenMfaEnabled {

@@ -19,7 +19,7 @@ func newMFAWorld(t *testing.T) *mfaWorld {
 	w := newCodeWorld(t)
 	mfa := &userpool.MFA{Store: w.store, Now: w.clock.Now, Sealer: w.auth.Sealer, Sessions: w.sessions}
 	on := true
-	if _, err := mfa.SetPoolConfig(ctx, w.pool.ID, "OPTIONAL", &on); err != nil {
+	if _, err := mfa.SetPoolConfig(ctx, w.pool.ID, "OPTIONAL", &on, nil); err != nil {
 		t.Fatal(err)
 	}
 	b32, err := mfa.Associate(ctx, w.access)

@@ -33,6 +33,7 @@ func DefaultPasswordPolicy() PasswordPolicy {
 func (s *Pools) CreatePool(ctx context.Context, region string, in CreatePoolInput) (Pool, error) {
 	now := s.Now()
 	in.SoftwareTokenMfaEnabled = false // SetUserPoolMfaConfig's alone (types.go)
+	in.WebAuthn = nil
 	settings, err := normalizePoolSettings(in.PoolSettings)
 	if err != nil {
 		return Pool{}, err
@@ -187,6 +188,7 @@ func (s *Pools) UpdatePool(ctx context.Context, in UpdatePoolInput) error {
 		next.UsernameConfiguration = p.Settings.UsernameConfiguration
 		// Not an UpdateUserPool member: SetUserPoolMfaConfig's alone.
 		next.SoftwareTokenMfaEnabled = p.Settings.SoftwareTokenMfaEnabled
+		next.WebAuthn = p.Settings.WebAuthn
 		norm, err := normalizePoolSettings(next)
 		if err != nil {
 			return p, err

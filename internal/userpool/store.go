@@ -42,6 +42,7 @@ type Store interface {
 	CodeStore
 	MetaStore
 	AttemptStore
+	PasskeyStore
 	AddAuthEvent(ctx context.Context, e AuthEvent) error
 	// ListAuthEvents returns the user's events newest first, skipping the
 	// first offset ones.

@@ -47,6 +47,9 @@ type PoolSettings struct {
 	// settings, not a UserPoolType member. Only SetPoolConfig sets it (the
 	// pool requests cannot) and the wire never shows it (renderPool).
 	SoftwareTokenMfaEnabled bool `json:"SoftwareTokenMfaEnabled,omitempty"`
+	// WebAuthn is SetUserPoolMfaConfig's WebAuthnConfiguration (passkeys.go),
+	// kept like SoftwareTokenMfaEnabled: not a UserPoolType member.
+	WebAuthn *WebAuthnConfig `json:"WebAuthnConfiguration,omitempty"`
 }
 
 // PoolPolicies is PolicyType.

@@ -94,6 +94,9 @@ func main() {
 		if e, ok := sh["exception"]; ok && e == true {
 			s["exception"] = true
 		}
+		if d, ok := sh["document"]; ok && d == true {
+			s["document"] = true // any JSON value (CredentialCreationOptions, …)
+		}
 		for _, k := range []string{"member", "key", "value"} {
 			if ref, ok := sh[k].(map[string]any); ok {
 				s[k] = ref["shape"]

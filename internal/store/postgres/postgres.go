@@ -153,6 +153,13 @@ CREATE INDEX attempt_windows_end ON attempt_windows(ends_ns);
 -- messages go (their codes still work; the outbox no longer shows them).
 DELETE FROM web_sessions;
 DELETE FROM outbox;
+`, `
+-- Passkeys (userpool/passkeys.go): WebAuthn credentials of users.
+CREATE TABLE passkeys (pool_id text NOT NULL REFERENCES pools(id) ON DELETE CASCADE, credential_id text NOT NULL,
+	user_sub text NOT NULL, public_key bytea NOT NULL, sign_count bigint NOT NULL, aaguid bytea NOT NULL, transports text NOT NULL,
+	attachment text NOT NULL, friendly_name text NOT NULL, rp_id text NOT NULL, flags integer NOT NULL,
+	created_ns bigint NOT NULL, last_used_ns bigint NOT NULL, PRIMARY KEY (pool_id, credential_id));
+CREATE INDEX passkeys_user ON passkeys(pool_id, user_sub, credential_id);
 `}
 
 // pool is the sqlstore.Executor over pgxpool, rebinding the store's ?

@@ -382,4 +382,22 @@ var migrations = []string{
 	// shows them).
 	`DELETE FROM web_sessions;
 	DELETE FROM outbox;`,
+	// Passkeys (userpool/passkeys.go): WebAuthn credentials of users.
+	`CREATE TABLE passkeys (
+		pool_id TEXT NOT NULL REFERENCES pools(id) ON DELETE CASCADE,
+		credential_id TEXT NOT NULL,
+		user_sub TEXT NOT NULL,
+		public_key BLOB NOT NULL,
+		sign_count INTEGER NOT NULL,
+		aaguid BLOB NOT NULL,
+		transports TEXT NOT NULL,
+		attachment TEXT NOT NULL,
+		friendly_name TEXT NOT NULL,
+		rp_id TEXT NOT NULL,
+		flags INTEGER NOT NULL,
+		created_ns INTEGER NOT NULL,
+		last_used_ns INTEGER NOT NULL,
+		PRIMARY KEY (pool_id, credential_id)
+	) WITHOUT ROWID;
+	CREATE INDEX passkeys_user ON passkeys(pool_id, user_sub, credential_id);`,
 }

@@ -123,7 +123,7 @@ func (s *Store) UpdateUser(ctx context.Context, poolID, key string, fn func(user
 
 // userRows are the tables whose rows belong to one user (by sub) and go
 // with it.
-var userRows = []string{"devices", "group_members", "codes", "sign_in_names", "auth_events", "families"}
+var userRows = []string{"devices", "passkeys", "group_members", "codes", "sign_in_names", "auth_events", "families"}
 
 // DeleteUser implements userpool.UserStore.
 func (s *Store) DeleteUser(ctx context.Context, poolID, key string) error {

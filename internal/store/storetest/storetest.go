@@ -59,7 +59,7 @@ func RunTests(t *testing.T, newStore func(t *testing.T) userpool.Store) {
 		{"Meta", testMeta},
 		{"ConcurrentPutMetaIfAbsent", testConcurrentPutMetaIfAbsent},
 	}
-	for _, tc := range tests {
+	for _, tc := range append(tests, passkeyTests...) {
 		t.Run(tc.name, func(t *testing.T) {
 			s := newStore(t)
 			t.Cleanup(func() { s.Close() })
