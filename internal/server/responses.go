@@ -77,7 +77,10 @@ type getUserResponse struct {
 // AdminGetUser and GetUser.
 func userMFA(u userpool.User) (preferred string, list []string) {
 	if u.MFA.TOTPEnabled {
-		list = []string{"SOFTWARE_TOKEN_MFA"}
+		list = append(list, "SOFTWARE_TOKEN_MFA")
+	}
+	if u.MFA.EmailEnabled {
+		list = append(list, "EMAIL_OTP")
 	}
 	return u.MFA.Preferred, list
 }
@@ -203,6 +206,7 @@ type verifySoftwareTokenResponse struct {
 type poolMfaConfigResponse struct {
 	MfaConfiguration              string
 	SoftwareTokenMfaConfiguration struct{ Enabled bool }
+	EmailMfaConfiguration         *userpool.EmailMfaConfig `json:",omitempty"`
 }
 
 // Devices.
