@@ -142,6 +142,7 @@ func renderCodeDelivery(d userpool.CodeDelivery) wireCodeDelivery {
 
 type signUpResponse struct {
 	CodeDeliveryDetails *wireCodeDelivery `json:",omitempty"`
+	Session             string            `json:",omitempty"`
 	UserConfirmed       bool
 	UserSub             string
 }
@@ -269,4 +270,15 @@ type initiateAuthResponse struct {
 
 func renderInitiateAuth(r userpool.AuthResult) initiateAuthResponse {
 	return initiateAuthResponse{authResponse: renderAuth(r), AvailableChallenges: r.AvailableChallenges}
+}
+
+type confirmSignUpResponse struct {
+	Session string `json:",omitempty"`
+}
+
+type getUserAuthFactorsResponse struct {
+	ConfiguredUserAuthFactors []string
+	PreferredMfaSetting       string   `json:",omitempty"`
+	UserMFASettingList        []string `json:",omitempty"`
+	Username                  string
 }
