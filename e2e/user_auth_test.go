@@ -234,6 +234,15 @@ func TestUserAuthHidesUnknownUsers(t *testing.T) {
 	expectAPIError(t, err, "CodeMismatchException", "Invalid code or auth state for the user.")
 	_, err = f.answer(types.ChallengeNameTypeSelectChallenge, sel.Session, map[string]string{"USERNAME": "nobody", "ANSWER": "PASSWORD", "PASSWORD": testPassword})
 	expectAPIError(t, err, "NotAuthorizedException", "Incorrect username or password.")
+	// PASSWORD_SRP: a simulated verifier, then the proof fails as a user's.
+	a := srpSecret()
+	v, err := f.answer(types.ChallengeNameTypeSelectChallenge, sel.Session, map[string]string{"USERNAME": "nobody", "ANSWER": "PASSWORD_SRP",
+		"SRP_A": srp.ClientA(a).Text(16)})
+	if err != nil || v.ChallengeName != types.ChallengeNameTypePasswordVerifier || v.Session == nil {
+		t.Fatalf("unknown PASSWORD_SRP: %+v %v", v, err)
+	}
+	_, err = f.answer(types.ChallengeNameTypePasswordVerifier, v.Session, srpVerifierAnswer(t, f.PoolID, a, v.ChallengeParameters, testPassword))
+	expectAPIError(t, err, "NotAuthorizedException", "Incorrect username or password.")
 	if msgs := outboxMessages(t, s, f.PoolID, "nobody"); len(msgs) != 0 {
 		t.Fatalf("sent to nobody: %v", msgs)
 	}
