@@ -103,10 +103,18 @@ func TestCustomAuthThroughRIE(t *testing.T) {
 // CUSTOM_CHALLENGE, against the same real function.
 // Not parallel: the function's ARN reaches node through the environment.
 func TestJavaScriptCustomAuth(t *testing.T) {
-	dir := jsTestDir(t, "amazon-cognito-identity-js")
+	runNodeTestsWithCustomAuth(t, jsTestDir(t, "amazon-cognito-identity-js"), "customauth.test.js")
+}
+
+// runNodeTestsWithCustomAuth runs files in dir against a server that serves
+// testdata/lambdas/customauth under the RIE, its ARN in
+// COGNATE_CUSTOM_AUTH_ARN for the tests' pools (so the test cannot be
+// parallel).
+func runNodeTestsWithCustomAuth(t *testing.T, dir string, files ...string) {
+	t.Helper()
 	fn := startLambda(t, "testdata/lambdas/customauth")
 	arn := lambdaARN("customauth")
 	s := StartServerWithLambdas(t, map[string]*lambdatest.Function{arn: fn})
 	t.Setenv("COGNATE_CUSTOM_AUTH_ARN", arn)
-	runNodeTests(t, s, dir, "customauth.test.js")
+	runNodeTests(t, s, dir, files...)
 }

@@ -234,7 +234,108 @@ func TestUserAuthHidesUnknownUsers(t *testing.T) {
 	expectAPIError(t, err, "CodeMismatchException", "Invalid code or auth state for the user.")
 	_, err = f.answer(types.ChallengeNameTypeSelectChallenge, sel.Session, map[string]string{"USERNAME": "nobody", "ANSWER": "PASSWORD", "PASSWORD": testPassword})
 	expectAPIError(t, err, "NotAuthorizedException", "Incorrect username or password.")
+	// PASSWORD_SRP: a simulated verifier, then the proof fails as a user's.
+	a := srpSecret()
+	v, err := f.answer(types.ChallengeNameTypeSelectChallenge, sel.Session, map[string]string{"USERNAME": "nobody", "ANSWER": "PASSWORD_SRP",
+		"SRP_A": srp.ClientA(a).Text(16)})
+	if err != nil || v.ChallengeName != types.ChallengeNameTypePasswordVerifier || v.Session == nil {
+		t.Fatalf("unknown PASSWORD_SRP: %+v %v", v, err)
+	}
+	_, err = f.answer(types.ChallengeNameTypePasswordVerifier, v.Session, srpVerifierAnswer(t, f.PoolID, a, v.ChallengeParameters, testPassword))
+	expectAPIError(t, err, "NotAuthorizedException", "Incorrect username or password.")
 	if msgs := outboxMessages(t, s, f.PoolID, "nobody"); len(msgs) != 0 {
 		t.Fatalf("sent to nobody: %v", msgs)
 	}
+}
+
+func TestUserAuthAfterSignUp(t *testing.T) {
+	t.Parallel()
+	s := StartServer(t)
+	ctx := context.Background()
+	f := poolFixture(t, s, &cip.CreateUserPoolInput{PoolName: aws.String("signup"),
+		AutoVerifiedAttributes: []types.VerifiedAttributeType{types.VerifiedAttributeTypeEmail},
+		Policies: &types.UserPoolPolicyType{SignInPolicy: &types.SignInPolicyType{
+			AllowedFirstAuthFactors: []types.AuthFactorType{types.AuthFactorTypePassword, types.AuthFactorTypeEmailOtp}}}},
+		func(in *cip.CreateUserPoolClientInput) {
+			in.ExplicitAuthFlows = []types.ExplicitAuthFlowsType{types.ExplicitAuthFlowsTypeAllowUserAuth, types.ExplicitAuthFlowsTypeAllowRefreshTokenAuth}
+		})
+	signUp := func(name string) *cip.SignUpOutput {
+		t.Helper()
+		up, err := f.api.SignUp(ctx, &cip.SignUpInput{ClientId: &f.ClientID, Username: aws.String(name), Password: aws.String(testPassword),
+			UserAttributes: []types.AttributeType{{Name: aws.String("email"), Value: aws.String(name + "@example.com")}}})
+		if err != nil || up.Session == nil || up.UserConfirmed {
+			t.Fatalf("SignUp %s: %+v %v", name, up, err)
+		}
+		return up
+	}
+	up := signUp("bob")
+	// Before the confirmation, SignUp's session signs nobody in.
+	_, err := f.api.InitiateAuth(ctx, &cip.InitiateAuthInput{ClientId: &f.ClientID, AuthFlow: types.AuthFlowTypeUserAuth,
+		AuthParameters: map[string]string{"USERNAME": "bob"}, Session: up.Session})
+	expectAPIError(t, err, "NotAuthorizedException", "Invalid session for the user.")
+	conf, err := f.api.ConfirmSignUp(ctx, &cip.ConfirmSignUpInput{ClientId: &f.ClientID, Username: aws.String("bob"),
+		ConfirmationCode: aws.String(lastCode(t, s, f.PoolID, "bob")), Session: up.Session})
+	if err != nil || conf.Session == nil {
+		t.Fatalf("ConfirmSignUp: %+v %v", conf, err)
+	}
+	signInWith := func(name string, session *string) (*cip.InitiateAuthOutput, error) {
+		return f.api.InitiateAuth(ctx, &cip.InitiateAuthInput{ClientId: &f.ClientID, AuthFlow: types.AuthFlowTypeUserAuth,
+			AuthParameters: map[string]string{"USERNAME": name}, Session: session})
+	}
+	f.addUser(t, "alice", testPassword)
+	_, err = signInWith("alice", conf.Session)
+	expectAPIError(t, err, "NotAuthorizedException", "Invalid session for the user.")
+	in, err := signInWith("bob", conf.Session)
+	wantTokens(t, "sign-in after sign-up", in.AuthenticationResult, err)
+	_, err = signInWith("bob", conf.Session)
+	expectAPIError(t, err, "NotAuthorizedException", "Invalid session for the user.")
+
+	factors, err := f.api.GetUserAuthFactors(ctx, &cip.GetUserAuthFactorsInput{AccessToken: in.AuthenticationResult.AccessToken})
+	if err != nil || *factors.Username != "bob" ||
+		!slices.Equal(factors.ConfiguredUserAuthFactors, []types.AuthFactorType{types.AuthFactorTypePassword, types.AuthFactorTypeEmailOtp}) {
+		t.Fatalf("GetUserAuthFactors: %+v %v", factors, err)
+	}
+	_, err = f.api.GetUserAuthFactors(ctx, &cip.GetUserAuthFactorsInput{AccessToken: aws.String("not.a.token")})
+	if apiErrorCode(err) != "NotAuthorizedException" {
+		t.Fatalf("GetUserAuthFactors with a bad token: %v", err)
+	}
+
+	// ConfirmSignUp without SignUp's session answers none.
+	signUp("carol")
+	conf, err = f.api.ConfirmSignUp(ctx, &cip.ConfirmSignUpInput{ClientId: &f.ClientID, Username: aws.String("carol"),
+		ConfirmationCode: aws.String(lastCode(t, s, f.PoolID, "carol"))})
+	if err != nil || conf.Session != nil {
+		t.Fatalf("ConfirmSignUp without a session: %+v %v", conf, err)
+	}
+}
+
+func TestUserAuthSMSOTP(t *testing.T) {
+	t.Parallel()
+	s := StartServer(t)
+	ctx := context.Background()
+	f := poolFixture(t, s, &cip.CreateUserPoolInput{PoolName: aws.String("sms"), Policies: &types.UserPoolPolicyType{
+		SignInPolicy: &types.SignInPolicyType{AllowedFirstAuthFactors: []types.AuthFactorType{types.AuthFactorTypePassword, types.AuthFactorTypeSmsOtp}}}},
+		func(in *cip.CreateUserPoolClientInput) {
+			in.ExplicitAuthFlows = []types.ExplicitAuthFlowsType{types.ExplicitAuthFlowsTypeAllowUserAuth}
+		})
+	if _, err := f.api.AdminCreateUser(ctx, &cip.AdminCreateUserInput{UserPoolId: &f.PoolID, Username: aws.String("sam"),
+		MessageAction: types.MessageActionTypeSuppress, UserAttributes: []types.AttributeType{
+			{Name: aws.String("phone_number"), Value: aws.String("+15555550123")}, {Name: aws.String("phone_number_verified"), Value: aws.String("true")}}}); err != nil {
+		t.Fatal(err)
+	}
+	sel, err := f.userAuth(map[string]string{"USERNAME": "sam"})
+	// sam has a temporary password: PASSWORD is offered too.
+	if err != nil || !slices.Equal(sel.AvailableChallenges, []types.ChallengeNameType{"PASSWORD_SRP", "PASSWORD", "SMS_OTP"}) {
+		t.Fatalf("SELECT_CHALLENGE: %+v %v", sel, err)
+	}
+	r, err := f.answer(types.ChallengeNameTypeSelectChallenge, sel.Session, map[string]string{"USERNAME": "sam", "ANSWER": "SMS_OTP"})
+	if err != nil || r.ChallengeName != types.ChallengeNameTypeSmsOtp || r.ChallengeParameters["CODE_DELIVERY_DELIVERY_MEDIUM"] != "SMS" ||
+		r.ChallengeParameters["CODE_DELIVERY_DESTINATION"] != "+*******0123" {
+		t.Fatalf("SMS_OTP: %+v %v", r, err)
+	}
+	code := lastCode(t, s, f.PoolID, "sam")
+	_, err = f.answer(types.ChallengeNameTypeSmsOtp, r.Session, map[string]string{"USERNAME": "sam", "EMAIL_OTP_CODE": code})
+	expectAPIError(t, err, "InvalidParameterException", "Missing required parameter SMS_OTP_CODE")
+	done, err := f.answer(types.ChallengeNameTypeSmsOtp, r.Session, map[string]string{"USERNAME": "sam", "SMS_OTP_CODE": code})
+	wantTokens(t, "SMS_OTP", done.AuthenticationResult, err)
 }

@@ -7,7 +7,6 @@
 // in the environment.
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
-import { createHash, createHmac } from 'node:crypto';
 import { Amplify } from 'aws-amplify';
 import {
   signUp, confirmSignUp, signIn, signOut, fetchAuthSession, getCurrentUser,
@@ -19,7 +18,7 @@ import {
   CognitoIdentityProviderClient, CreateUserPoolCommand, CreateUserPoolClientCommand,
   AdminUserGlobalSignOutCommand, GetTokensFromRefreshTokenCommand, GetUserCommand,
 } from '@aws-sdk/client-cognito-identity-provider';
-import { SignatureV4 } from '@smithy/signature-v4';
+import { lastCode as outboxCode } from './outbox.js';
 
 const url = process.env.COGNATE_URL;
 const password = 'Correct-Horse-9';
@@ -90,29 +89,8 @@ function savedRefreshToken() {
   return keys.length ? storage.get(keys[0]) : undefined;
 }
 
-const sha256 = class {
-  constructor(secret) { this.h = secret ? createHmac('sha256', secret) : createHash('sha256'); }
-  update(data) { this.h.update(data); }
-  async digest() { return new Uint8Array(this.h.digest()); }
-};
-const signer = new SignatureV4({ credentials, region: 'us-east-1', service: 'cognito-idp', sha256 });
-
-// The newest code Cognate's outbox holds for a user (a SigV4-signed
-// CognateService.ListOutboxMessages call).
-async function lastCode(username, purpose) {
-  const { hostname, port, protocol } = new URL(url);
-  const body = JSON.stringify({ UserPoolId: poolId, Username: username });
-  const req = await signer.sign({
-    method: 'POST', protocol, hostname, port: Number(port), path: '/', body,
-    headers: { host: `${hostname}:${port}`, 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': 'CognateService.ListOutboxMessages' },
-  });
-  const res = await nodeFetch(url + '/', { method: 'POST', headers: req.headers, body });
-  const out = await res.json();
-  assert.equal(res.status, 200, JSON.stringify(out));
-  const msgs = out.Messages.filter((m) => m.Purpose === purpose);
-  assert.ok(msgs.length > 0, `no ${purpose} message for ${username}: ${JSON.stringify(out)}`);
-  return msgs[msgs.length - 1].Code;
-}
+// The newest code Cognate's outbox holds for a user of the pool.
+const lastCode = (username, purpose) => outboxCode(poolId, username, purpose);
 
 const refreshWithSDK = (clientId, refreshToken) =>
   admin.send(new GetTokensFromRefreshTokenCommand({ ClientId: clientId, RefreshToken: refreshToken }));

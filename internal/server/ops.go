@@ -83,6 +83,10 @@ func (s *Server) operations() map[string]handler {
 	s.accountOperations(ops)
 	s.mfaOperations(ops)
 	s.passkeyOperations(ops)
+	s.userAuthOperations(ops)
+	s.tagOperations(ops)
+	s.certificateOperations(ops)
+	s.logDeliveryOperations(ops)
 	return ops
 }
 

@@ -81,7 +81,10 @@ type getUserResponse struct {
 // AdminGetUser and GetUser.
 func userMFA(u userpool.User) (preferred string, list []string) {
 	if u.MFA.TOTPEnabled {
-		list = []string{"SOFTWARE_TOKEN_MFA"}
+		list = append(list, "SOFTWARE_TOKEN_MFA")
+	}
+	if u.MFA.EmailEnabled {
+		list = append(list, "EMAIL_OTP")
 	}
 	return u.MFA.Preferred, list
 }
@@ -143,6 +146,7 @@ func renderCodeDelivery(d userpool.CodeDelivery) wireCodeDelivery {
 
 type signUpResponse struct {
 	CodeDeliveryDetails *wireCodeDelivery `json:",omitempty"`
+	Session             string            `json:",omitempty"`
 	UserConfirmed       bool
 	UserSub             string
 }
@@ -208,6 +212,7 @@ type poolMfaConfigResponse struct {
 	MfaConfiguration              string
 	SoftwareTokenMfaConfiguration struct{ Enabled bool }
 	WebAuthnConfiguration         userpool.WebAuthnConfig
+	EmailMfaConfiguration         *userpool.EmailMfaConfig `json:",omitempty"`
 }
 
 // Devices.
@@ -289,4 +294,38 @@ type wireWebAuthnCredential struct {
 	AuthenticatorAttachment string `json:",omitempty"`
 	AuthenticatorTransports []string
 	CreatedAt               epoch
+}
+
+type confirmSignUpResponse struct {
+	Session string `json:",omitempty"`
+}
+
+type getUserAuthFactorsResponse struct {
+	ConfiguredUserAuthFactors []string
+	PreferredMfaSetting       string   `json:",omitempty"`
+	UserMFASettingList        []string `json:",omitempty"`
+	Username                  string
+}
+
+type listTagsForResourceResponse struct{ Tags map[string]string }
+
+type getCSVHeaderResponse struct {
+	UserPoolId string
+	CSVHeader  []string
+}
+
+// getSigningCertificateResponse carries the certificate as base64 DER
+// (Cognito's "MIIC…", no PEM armour).
+type getSigningCertificateResponse struct{ Certificate string }
+
+// logDeliveryConfigurationResponse is Set- and
+// GetLogDeliveryConfigurationResponse.
+type logDeliveryConfigurationResponse struct {
+	LogDeliveryConfiguration wireLogDeliveryConfiguration
+}
+
+// wireLogDeliveryConfiguration is LogDeliveryConfigurationType.
+type wireLogDeliveryConfiguration struct {
+	UserPoolId        string
+	LogConfigurations []userpool.LogConfiguration
 }

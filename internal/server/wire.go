@@ -57,6 +57,8 @@ type wirePoolSettings struct {
 	UserPoolTier                string                          `json:"UserPoolTier,omitempty"`
 	SoftwareTokenMfaEnabled     bool                            `json:"-"` // domain state: GetUserPoolMfaConfig shows it
 	WebAuthn                    *userpool.WebAuthnConfig        `json:"-"` // the same
+	LogDeliveryConfiguration    []userpool.LogConfiguration     `json:"-"` // GetLogDeliveryConfiguration shows it
+	EmailMfa                    *userpool.EmailMfaConfig        `json:"-"` // the same
 }
 
 // wirePoolSummary is UserPoolDescriptionType.

@@ -34,6 +34,8 @@ func (s *Pools) CreatePool(ctx context.Context, region string, in CreatePoolInpu
 	now := s.Now()
 	in.SoftwareTokenMfaEnabled = false // SetUserPoolMfaConfig's alone (types.go)
 	in.WebAuthn = nil
+	in.LogDeliveryConfiguration = nil // SetLogDeliveryConfiguration's alone
+	in.EmailMfa = nil                 // SetUserPoolMfaConfig's alone
 	settings, err := normalizePoolSettings(in.PoolSettings)
 	if err != nil {
 		return Pool{}, err
@@ -114,6 +116,9 @@ func normalizePoolSettings(st PoolSettings) (PoolSettings, error) {
 	if err := checkPreTokenGenerationConfig(st.LambdaConfig); err != nil {
 		return st, err
 	}
+	if err := checkCustomSenderConfig(st.LambdaConfig); err != nil {
+		return st, err
+	}
 	return st, nil
 }
 
@@ -189,6 +194,8 @@ func (s *Pools) UpdatePool(ctx context.Context, in UpdatePoolInput) error {
 		// Not an UpdateUserPool member: SetUserPoolMfaConfig's alone.
 		next.SoftwareTokenMfaEnabled = p.Settings.SoftwareTokenMfaEnabled
 		next.WebAuthn = p.Settings.WebAuthn
+		next.LogDeliveryConfiguration = p.Settings.LogDeliveryConfiguration
+		next.EmailMfa = p.Settings.EmailMfa
 		norm, err := normalizePoolSettings(next)
 		if err != nil {
 			return p, err
