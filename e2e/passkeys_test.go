@@ -61,8 +61,8 @@ func completeRegistration(t *testing.T, api *cip.Client, token string, response 
 	return err
 }
 
-// registerPasskey runs Start, the authenticator, and Complete.
-func registerPasskey(t *testing.T, api *cip.Client, token string, a *passkeytest.Authenticator, origin string) error {
+// registerSoftPasskey runs Start, the authenticator, and Complete.
+func registerSoftPasskey(t *testing.T, api *cip.Client, token string, a *passkeytest.Authenticator, origin string) error {
 	t.Helper()
 	opts, err := startRegistration(t, api, token)
 	if err != nil {
@@ -101,7 +101,7 @@ func TestPasskeyRegistration(t *testing.T) {
 
 	keys := []*passkeytest.Authenticator{passkeytest.New(), passkeytest.New(), passkeytest.New()}
 	for _, a := range keys {
-		if err := registerPasskey(t, api, token, a, passkeyOrigin); err != nil {
+		if err := registerSoftPasskey(t, api, token, a, passkeyOrigin); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -155,13 +155,13 @@ func TestPasskeyRegistrationErrors(t *testing.T) {
 	api := f.api
 	token := *f.signIn(t, "alice", testPassword).AccessToken
 
-	expectErrorCode(t, registerPasskey(t, api, token, passkeytest.New(), "https://evil.example"), "WebAuthnOriginNotAllowedException")
+	expectErrorCode(t, registerSoftPasskey(t, api, token, passkeytest.New(), "https://evil.example"), "WebAuthnOriginNotAllowedException")
 	other := passkeytest.New()
 	other.RPID = "example.com"
-	expectErrorCode(t, registerPasskey(t, api, token, other, passkeyOrigin), "WebAuthnRelyingPartyMismatchException")
+	expectErrorCode(t, registerSoftPasskey(t, api, token, other, passkeyOrigin), "WebAuthnRelyingPartyMismatchException")
 	noUV := passkeytest.New()
 	noUV.NoUserVerification = true
-	expectErrorCode(t, registerPasskey(t, api, token, noUV, passkeyOrigin), "WebAuthnCredentialNotSupportedException")
+	expectErrorCode(t, registerSoftPasskey(t, api, token, noUV, passkeyOrigin), "WebAuthnCredentialNotSupportedException")
 
 	// A challenge is answered once.
 	opts, err := startRegistration(t, api, token)

@@ -32,6 +32,10 @@ func relyingParty(rp userpool.RelyingParty, origin string) (*webauthn.WebAuthn, 
 	return webauthn.New(&webauthn.Config{
 		RPID: rp.ID, RPDisplayName: rp.ID, RPOrigins: []string{origin},
 		AttestationPreference: protocol.PreferNoAttestation,
+		// The ceremony's session is rebuilt from the domain's state, not kept
+		// from Begin, so it does not list the extensions asked for (credProps);
+		// outputs are not refused for that (go-webauthn's advice for such RPs).
+		ExtensionsUnsolicitedOutputPolicy: protocol.UnsolicitedOutputPolicyIgnore,
 		Timeouts: webauthn.TimeoutsConfig{
 			Registration: webauthn.TimeoutConfig{Timeout: timeout, TimeoutUVD: timeout},
 			Login:        webauthn.TimeoutConfig{Timeout: timeout, TimeoutUVD: timeout},
@@ -94,7 +98,8 @@ func (Ceremony) CreationOptions(rp userpool.RelyingParty, u userpool.PasskeyUser
 		webauthn.WithExclusions(descriptors(exclude)),
 		webauthn.WithAuthenticatorSelection(protocol.AuthenticatorSelection{
 			RequireResidentKey: &required, ResidentKey: protocol.ResidentKeyRequirementRequired, UserVerification: uv(rp)}),
-		webauthn.WithConveyancePreference(protocol.PreferNoAttestation))
+		webauthn.WithConveyancePreference(protocol.PreferNoAttestation),
+		webauthn.WithExtensions(webauthn.WithExtensionCredProps())) // as Cognito asks
 	if err != nil {
 		return nil, invalidRP(err)
 	}

@@ -207,11 +207,24 @@ func allowsWebAuthn(pool *Pool) bool {
 	return slices.Contains(policy.AllowedFirstAuthFactors, "WEB_AUTHN")
 }
 
+// passkeySatisfiesMFA reports whether a passkey sign-in counts as MFA in
+// the pool (FactorConfiguration MULTI_FACTOR_WITH_USER_VERIFICATION; the
+// ceremony then requires user verification). USER_AUTH asks it before it
+// would ask for a second factor after a passkey.
+func passkeySatisfiesMFA(pool *Pool) bool {
+	return pool.Settings.WebAuthn.Effective().FactorConfiguration == "MULTI_FACTOR_WITH_USER_VERIFICATION"
+}
+
 // relyingParty is the pool's RP: the configured id, else (as Cognito) the
 // pool's domain, <prefix>.auth.<region>.amazoncognito.com.
 func (p *Passkeys) relyingParty(ctx context.Context, pool *Pool) (RelyingParty, error) {
 	cfg := pool.Settings.WebAuthn.Effective()
 	rp := RelyingParty{ID: cfg.RelyingPartyId, UserVerification: cfg.UserVerification}
+	if passkeySatisfiesMFA(pool) {
+		// "your user pool requires passkey authenticators to perform user
+		// verification" (WebAuthnFactorConfigurationType).
+		rp.UserVerification = "required"
+	}
 	if rp.ID != "" {
 		return rp, nil
 	}

@@ -169,12 +169,15 @@ func TestPasskeyCreationOptionsAreWhatBrowsersTake(t *testing.T) {
 		ExcludeCredentials []struct {
 			ID string `json:"id"`
 		} `json:"excludeCredentials"`
+		Extensions struct {
+			CredProps bool `json:"credProps"`
+		} `json:"extensions"`
 	}
 	must(t, json.Unmarshal(opts, &o))
 	handle, _ := base64.RawURLEncoding.DecodeString(o.User.ID)
 	if o.RP.ID != "localhost" || string(handle) != w.user(t, "alice").Sub || o.User.Name != "alice" || o.Challenge == "" ||
 		o.Timeout != 300000 || o.AuthenticatorSelection.ResidentKey != "required" || o.AuthenticatorSelection.UserVerification != "required" ||
-		len(o.ExcludeCredentials) != 1 || o.ExcludeCredentials[0].ID != first.ID() || len(o.PubKeyCredParams) == 0 || o.PubKeyCredParams[0].Alg != -7 {
+		len(o.ExcludeCredentials) != 1 || o.ExcludeCredentials[0].ID != first.ID() || len(o.PubKeyCredParams) == 0 || o.PubKeyCredParams[0].Alg != -7 || !o.Extensions.CredProps {
 		t.Fatalf("creation options %s", opts)
 	}
 }
@@ -227,6 +230,13 @@ func TestPasskeyRegistrationRefusals(t *testing.T) {
 		a := passkeytest.New()
 		a.NoUserVerification = true
 		wantType(t, w.register(t, w.token, a, origin), userpool.WebAuthnCredentialNotSupported)
+	})
+	t.Run("multi-factor passkeys need user verification", func(t *testing.T) {
+		w := newPasskeyWorld(t, &userpool.WebAuthnConfig{RelyingPartyId: "localhost", FactorConfiguration: "MULTI_FACTOR_WITH_USER_VERIFICATION"})
+		a := passkeytest.New()
+		a.NoUserVerification = true
+		wantType(t, w.register(t, w.token, a, origin), userpool.WebAuthnCredentialNotSupported)
+		must(t, w.register(t, w.token, passkeytest.New(), origin))
 	})
 	t.Run("malformed credential", func(t *testing.T) {
 		w := newPasskeyWorld(t, localhost())

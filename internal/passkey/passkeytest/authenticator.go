@@ -136,7 +136,7 @@ func (a *Authenticator) Register(creationOptions []byte, origin string) ([]byte,
 	if err != nil {
 		return nil, err
 	}
-	return a.credential(map[string]any{
+	return a.credential(map[string]any{"credProps": map[string]any{"rk": true}}, map[string]any{
 		"clientDataJSON":    b64(clientData("webauthn.create", o.Challenge, origin)),
 		"attestationObject": b64(att),
 		"transports":        []string{"internal", "hybrid"},
@@ -161,7 +161,7 @@ func (a *Authenticator) Sign(requestOptions []byte, origin string) ([]byte, erro
 	if err != nil {
 		return nil, err
 	}
-	return a.credential(map[string]any{
+	return a.credential(map[string]any{}, map[string]any{
 		"clientDataJSON":    b64(cd),
 		"authenticatorData": b64(data),
 		"signature":         b64(sig),
@@ -169,10 +169,11 @@ func (a *Authenticator) Sign(requestOptions []byte, origin string) ([]byte, erro
 	})
 }
 
-// credential is a PublicKeyCredential's JSON around response.
-func (a *Authenticator) credential(response map[string]any) ([]byte, error) {
+// credential is a PublicKeyCredential's JSON around response (with the
+// client extension results a browser reports: credProps on registration).
+func (a *Authenticator) credential(extensions, response map[string]any) ([]byte, error) {
 	return json.Marshal(map[string]any{
 		"id": a.ID(), "rawId": a.ID(), "type": "public-key", "authenticatorAttachment": "platform",
-		"clientExtensionResults": map[string]any{}, "response": response,
+		"clientExtensionResults": extensions, "response": response,
 	})
 }
