@@ -187,6 +187,9 @@ func TestEmailMFA(t *testing.T) {
 		t.Fatalf("email MFA challenge: %+v", ch)
 	}
 	code := lastCode(t, s, f.PoolID, "alice")
+	if msgs := outboxMessages(t, s, f.PoolID, "alice"); msgs[len(msgs)-1].Message != "Your sign-in code is "+code {
+		t.Fatalf("the pool's email MFA message: %+v", msgs[len(msgs)-1])
+	}
 	_, err = f.answer(types.ChallengeNameTypeEmailOtp, ch.Session, map[string]string{"USERNAME": "alice", "EMAIL_OTP_CODE": wrongCode(0, code)})
 	expectAPIError(t, err, "CodeMismatchException", "Invalid code or auth state for the user.")
 	done, err := f.answer(types.ChallengeNameTypeEmailOtp, ch.Session, map[string]string{"USERNAME": "alice", "EMAIL_OTP_CODE": code})
