@@ -101,6 +101,7 @@ func New(cfg Config, store userpool.Store, keeper *secret.Keeper, keys sigv4.Key
 	if triggers != nil {
 		triggers.Messages = accounts // UserMigration's welcome message
 	}
+	auth.Accounts = accounts // sign-in one-time codes
 	hosted := &hostedui.Handler{Auth: auth, Sessions: sessions, Log: log}
 	srv := &server.Server{
 		Pools:            &userpool.Pools{Store: store, Now: now, MakeKey: tokens.MakeKey},

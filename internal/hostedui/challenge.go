@@ -13,7 +13,8 @@ import (
 // The challenge pages: after the password, the hosted UI runs the same
 // challenges as InitiateAuth (userpool.HostedSignIn), one page each: the
 // TOTP code (SOFTWARE_TOKEN_MFA), setting up an authenticator app
-// (MFA_SETUP) and a new password (NEW_PASSWORD_REQUIRED). The sealed
+// (MFA_SETUP), a new password (NEW_PASSWORD_REQUIRED) and a passkey
+// (WEB_AUTHN, passkey.go). The sealed
 // challenge session travels in a hidden field, the authorization request in
 // the form's action URL; the CSRF token guards the form as on the login page.
 // Only after the last challenge does the browser get the session cookie and
@@ -60,6 +61,8 @@ func (h *Handler) renderChallenge(w http.ResponseWriter, r *http.Request, ar *us
 	case userpool.ChallengeMFASetup:
 		data["SecretGroups"] = groupsOf(step.SecretCode, 4)
 		data["OTPAuth"] = otpauthURI(ar.Pool.Name, step.Username, step.SecretCode)
+	case userpool.ChallengeWebAuthn:
+		passkeyPage(data, ar, step)
 	case userpool.ChallengeNewPassword:
 		data["Attributes"] = required
 		data["Required"] = strings.Join(required, " ")
@@ -104,7 +107,8 @@ func (h *Handler) challengeSubmit(w http.ResponseWriter, r *http.Request) {
 	f := r.PostForm
 	step := userpool.HostedStep{Challenge: f.Get("challenge"), Session: f.Get("session")}
 	required := strings.Fields(f.Get("required"))
-	ans := userpool.HostedAnswer{Code: strings.TrimSpace(f.Get("code")), NewPassword: f.Get("new_password")}
+	ans := userpool.HostedAnswer{Code: strings.TrimSpace(f.Get("code")), NewPassword: f.Get("new_password"),
+		Credential: f.Get("credential")}
 	if step.Challenge == userpool.ChallengeNewPassword {
 		if f.Get("new_password") != f.Get("confirm_password") {
 			h.renderChallenge(w, r, ar, step, required, "The two passwords are not the same.", http.StatusBadRequest)

@@ -7,7 +7,8 @@ import (
 	"github.com/cognate/cognate/internal/userpool"
 )
 
-// /login: the password form. Every POSTed form carries the authorization
+// /login: the password form (and, where the pool allows it, the way to a
+// passkey: passkey.go). Every POSTed form carries the authorization
 // request in its URL and a CSRF token minted for this browser (csrf.go).
 
 // csrfToken returns the CSRF token for this browser's forms, setting its
@@ -53,7 +54,7 @@ func (h *Handler) loginForm(w http.ResponseWriter, r *http.Request) {
 
 func (h *Handler) renderLogin(w http.ResponseWriter, r *http.Request, ar *userpool.AuthorizeRequest, username, message string, status int) {
 	h.renderPage(w, r, status, "login", map[string]any{"Action": "/login?" + query(ar).Encode(), "Username": username,
-		"Message": message, "Client": ar.Client.Settings.ClientName})
+		"Message": message, "Client": ar.Client.Settings.ClientName, "Passkey": userpool.HostedPasskeyOffered(&ar.Pool, &ar.Client)})
 }
 
 // loginSubmit checks the password, then runs the sign-in's challenges
@@ -63,8 +64,18 @@ func (h *Handler) loginSubmit(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
+	if r.PostForm.Get("method") == "passkey" {
+		h.passkeySignIn(w, r, ar) // passkey.go
+		return
+	}
 	username := r.PostForm.Get("username")
 	step, err := h.Auth.HostedSignIn(r.Context(), &ar.Pool, &ar.Client, username, r.PostForm.Get("password"))
+	h.firstStep(w, r, ar, username, step, err)
+}
+
+// firstStep answers the login form's first step, by password or passkey:
+// the form again with the refusal, or on to the next step.
+func (h *Handler) firstStep(w http.ResponseWriter, r *http.Request, ar *userpool.AuthorizeRequest, username string, step userpool.HostedStep, err error) {
 	if isInternal(err) {
 		h.internal(w, err)
 		return

@@ -5,8 +5,9 @@ import (
 	"net/http"
 )
 
-// The hosted UI's pages: plain HTML forms, no JavaScript. Every form posts
-// back with the authorization request in its action URL and a CSRF token.
+// The hosted UI's pages: plain HTML forms, no JavaScript but the passkey
+// page's (passkey.go). Every form posts back with the authorization request
+// in its action URL and a CSRF token.
 
 // renderPage writes one of the pages with the headers every page carries.
 // data gets the form's CSRF token as "CSRF".
@@ -16,7 +17,11 @@ func (h *Handler) renderPage(w http.ResponseWriter, r *http.Request, status int,
 	w.Header().Set("X-Frame-Options", "DENY")
 	// No form-action: browsers apply it to the redirect that follows the
 	// POST, which goes to the app's callback on another origin.
-	w.Header().Set("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'")
+	csp := "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'"
+	if script, ok := pageScripts[name]; ok { // passkey.go: the page's own script, by its hash
+		csp += "; script-src " + script.Source
+	}
+	w.Header().Set("Content-Security-Policy", csp)
 	data["CSRF"] = h.csrfToken(w, r)
 	w.WriteHeader(status)
 	if err := pages.ExecuteTemplate(w, name, data); err != nil {
@@ -51,6 +56,7 @@ h1{font-size:1.6rem;line-height:1.2}
 <label for="password">Password</label>
 <input id="password" name="password" type="password" autocomplete="current-password" required>
 <button type="submit" id="signin">Sign in</button>
+{{if .Passkey}}<button type="submit" name="method" value="passkey" id="passkey" formnovalidate>Sign in with passkey</button>{{end}}
 </form></main></body></html>
 {{end}}
 

@@ -81,7 +81,10 @@ type getUserResponse struct {
 // AdminGetUser and GetUser.
 func userMFA(u userpool.User) (preferred string, list []string) {
 	if u.MFA.TOTPEnabled {
-		list = []string{"SOFTWARE_TOKEN_MFA"}
+		list = append(list, "SOFTWARE_TOKEN_MFA")
+	}
+	if u.MFA.EmailEnabled {
+		list = append(list, "EMAIL_OTP")
 	}
 	return u.MFA.Preferred, list
 }
@@ -143,6 +146,7 @@ func renderCodeDelivery(d userpool.CodeDelivery) wireCodeDelivery {
 
 type signUpResponse struct {
 	CodeDeliveryDetails *wireCodeDelivery `json:",omitempty"`
+	Session             string            `json:",omitempty"`
 	UserConfirmed       bool
 	UserSub             string
 }
@@ -208,6 +212,7 @@ type poolMfaConfigResponse struct {
 	MfaConfiguration              string
 	SoftwareTokenMfaConfiguration struct{ Enabled bool }
 	WebAuthnConfiguration         userpool.WebAuthnConfig
+	EmailMfaConfiguration         *userpool.EmailMfaConfig `json:",omitempty"`
 }
 
 // Devices.
@@ -258,6 +263,29 @@ func renderResourceServer(rs userpool.ResourceServer) wireResourceServer {
 		scopes = []userpool.ResourceServerScope{}
 	}
 	return wireResourceServer{Identifier: rs.Identifier, Name: rs.Name, Scopes: scopes, UserPoolId: rs.PoolID}
+}
+
+// initiateAuthResponse is InitiateAuthResponse and
+// AdminInitiateAuthResponse: authResponse with USER_AUTH's
+// AvailableChallenges (RespondToAuthChallengeResponse has no such member).
+type initiateAuthResponse struct {
+	authResponse
+	AvailableChallenges []string `json:",omitempty"`
+}
+
+func renderInitiateAuth(r userpool.AuthResult) initiateAuthResponse {
+	return initiateAuthResponse{authResponse: renderAuth(r), AvailableChallenges: r.AvailableChallenges}
+}
+
+type confirmSignUpResponse struct {
+	Session string `json:",omitempty"`
+}
+
+type getUserAuthFactorsResponse struct {
+	ConfiguredUserAuthFactors []string
+	PreferredMfaSetting       string   `json:",omitempty"`
+	UserMFASettingList        []string `json:",omitempty"`
+	Username                  string
 }
 
 type listTagsForResourceResponse struct{ Tags map[string]string }

@@ -54,8 +54,8 @@ var responseOf = map[string]any{
 	"GetUser":                   getUserResponse{},
 	"DeleteUser":                empty{},
 
-	"InitiateAuth":                authResponse{},
-	"AdminInitiateAuth":           authResponse{},
+	"InitiateAuth":                initiateAuthResponse{},
+	"AdminInitiateAuth":           initiateAuthResponse{},
 	"RespondToAuthChallenge":      authResponse{},
 	"AdminRespondToAuthChallenge": authResponse{},
 	"GetTokensFromRefreshToken":   getTokensFromRefreshTokenResponse{},
@@ -74,7 +74,8 @@ var responseOf = map[string]any{
 	"ListUsersInGroup":         listUsersInGroupResponse{},
 
 	"SignUp":                           signUpResponse{},
-	"ConfirmSignUp":                    empty{},
+	"ConfirmSignUp":                    confirmSignUpResponse{},
+	"GetUserAuthFactors":               getUserAuthFactorsResponse{},
 	"AdminConfirmSignUp":               empty{},
 	"ResendConfirmationCode":           codeDeliveryResponse{},
 	"ForgotPassword":                   codeDeliveryResponse{},

@@ -56,8 +56,9 @@ type wirePoolSettings struct {
 	AccountRecoverySetting      json.RawMessage                 `json:"AccountRecoverySetting,omitempty"`
 	UserPoolTier                string                          `json:"UserPoolTier,omitempty"`
 	SoftwareTokenMfaEnabled     bool                            `json:"-"` // domain state: GetUserPoolMfaConfig shows it
-	LogDeliveryConfiguration    []userpool.LogConfiguration     `json:"-"` // GetLogDeliveryConfiguration shows it
 	WebAuthn                    *userpool.WebAuthnConfig        `json:"-"` // the same
+	LogDeliveryConfiguration    []userpool.LogConfiguration     `json:"-"` // GetLogDeliveryConfiguration shows it
+	EmailMfa                    *userpool.EmailMfaConfig        `json:"-"` // the same
 }
 
 // wirePoolSummary is UserPoolDescriptionType.

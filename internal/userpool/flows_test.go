@@ -60,7 +60,8 @@ func newWorld(tb testing.TB, path string) *world {
 			return tokens.SealKey(poolID, reusedKey(use, now)), nil
 		}},
 		users: &userpool.Users{Store: st, Now: c.Now, Credentials: creds, Sessions: sessions},
-		auth:  &userpool.Auth{Store: st, Now: c.Now, Credentials: creds, Tokens: tokens, Sealer: keeper},
+		auth: &userpool.Auth{Store: st, Now: c.Now, Credentials: creds, Tokens: tokens, Sealer: keeper,
+			Accounts: &userpool.Accounts{Store: st, Now: c.Now, Credentials: creds, Sealer: keeper, Sessions: sessions}},
 	}
 }
 

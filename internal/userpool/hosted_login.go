@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/base32"
 	"errors"
+	"slices"
 )
 
 // The hosted UI's sign-in runs the API's state machine: the password step
@@ -20,6 +21,7 @@ const (
 	ChallengeSoftwareTokenMFA = mfaSoftwareToken
 	ChallengeMFASetup         = "MFA_SETUP"
 	ChallengeNewPassword      = "NEW_PASSWORD_REQUIRED"
+	ChallengeWebAuthn         = factorWebAuthn
 )
 
 // HostedStep is where a hosted sign-in stands: a challenge for the browser
@@ -38,6 +40,7 @@ type HostedAnswer struct {
 	Code        string            // SOFTWARE_TOKEN_MFA, MFA_SETUP
 	NewPassword string            // NEW_PASSWORD_REQUIRED
 	Attributes  map[string]string // NEW_PASSWORD_REQUIRED: the required attributes
+	Credential  string            // WEB_AUTHN: the passkey's AuthenticationResponseJSON
 }
 
 // hostedFinishKey marks the context of a hosted sign-in: signIn leaves the
@@ -84,6 +87,43 @@ func (a *Auth) HostedSignIn(ctx context.Context, pool *Pool, client *Client, use
 	return a.hostedStep(ctx, fin, r, user.Username)
 }
 
+// HostedPasskeyOffered reports whether the login page offers a passkey:
+// when the pool allows WEB_AUTHN as a first factor and the client allows
+// USER_AUTH, whose rules the passkey sign-in runs (HostedPasskeySignIn).
+func HostedPasskeyOffered(pool *Pool, client *Client) bool {
+	return slices.Contains(allowedFirstAuthFactors(pool), factorWebAuthn) && flowAllowed(client, "ALLOW_USER_AUTH", "")
+}
+
+// HostedPasskeySignIn starts a passkey sign-in for username from the login
+// page: InitiateAuth's USER_AUTH with PREFERRED_CHALLENGE WEB_AUTHN, so
+// that its rules (account state, lockout, triggers, single-use sessions)
+// hold for the browser too. The step is the WEB_AUTHN challenge, whose
+// CREDENTIAL_REQUEST_OPTIONS the page hands to navigator.credentials.get.
+// A name without a passkey, or no user at all, reads the same: the page
+// does not tell which.
+func (a *Auth) HostedPasskeySignIn(ctx context.Context, pool *Pool, client *Client, username string) (HostedStep, error) {
+	none := Errorf(NotAuthorized, "No passkey for this username. Sign in with your password.")
+	if username == "" {
+		return HostedStep{}, Errorf(InvalidParameter, "Enter your username to sign in with a passkey.")
+	}
+	params := map[string]string{"USERNAME": username, "PREFERRED_CHALLENGE": ChallengeWebAuthn}
+	if client.Confidential() {
+		params["SECRET_HASH"] = SecretHash(client.Secrets[0].Value, username, client.ID)
+	}
+	ctx, fin := withHostedFinish(ctx)
+	r, err := a.Initiate(ctx, InitiateInput{ClientId: client.ID, AuthFlow: "USER_AUTH", AuthParameters: params}, false)
+	if IsType(err, UserNotFound) {
+		return HostedStep{}, none
+	} else if err != nil {
+		return HostedStep{}, err
+	}
+	// Without a passkey USER_AUTH offers the other factors instead.
+	if r.ChallengeName != ChallengeWebAuthn {
+		return HostedStep{}, none
+	}
+	return a.hostedStep(ctx, fin, r, username)
+}
+
 // HostedRespond answers the challenge of a hosted step. When the answer is
 // wrong but the step may be tried again (a wrong code, a password the policy
 // refuses), it returns the same step with the error; other errors (an
@@ -108,6 +148,8 @@ func (a *Auth) HostedRespond(ctx context.Context, pool *Pool, client *Client, ch
 			responses["userAttributes."+name] = v
 		}
 		responses["NEW_PASSWORD"] = ans.NewPassword
+	case ChallengeWebAuthn:
+		responses["CREDENTIAL"] = ans.Credential
 	case ChallengeMFASetup:
 		if st.Challenge != "MFA_SETUP_ASSOCIATED" {
 			return HostedStep{}, bad
@@ -159,7 +201,7 @@ func (a *Auth) hostedStep(ctx context.Context, fin *hostedFinish, r AuthResult, 
 			return HostedStep{}, err
 		}
 		return HostedStep{Challenge: ChallengeMFASetup, Session: session, Username: username, SecretCode: secret}, nil
-	case ChallengeSoftwareTokenMFA, ChallengeNewPassword:
+	case ChallengeSoftwareTokenMFA, ChallengeNewPassword, ChallengeWebAuthn:
 		return HostedStep{Challenge: r.ChallengeName, Session: r.Session, Username: username, Parameters: r.ChallengeParameters}, nil
 	default:
 		return HostedStep{}, Errorf(NotAuthorized, "This sign-in needs a step that the hosted UI does not offer (%s).", r.ChallengeName)

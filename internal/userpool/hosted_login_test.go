@@ -3,6 +3,7 @@ package userpool_test
 import (
 	"testing"
 
+	"github.com/cognate/cognate/internal/passkey/passkeytest"
 	"github.com/cognate/cognate/internal/userpool"
 )
 
@@ -61,5 +62,73 @@ func TestHostedSignInPassword(t *testing.T) {
 				t.Fatalf("signed in %q", step.User.Username)
 			}
 		})
+	}
+}
+
+// TestHostedPasskeyOffer: the login page offers a passkey only where the
+// pool allows WEB_AUTHN first and the client USER_AUTH; a name without a
+// passkey and a name nobody has read the same. (The sign-in with a
+// passkey is e2e's TestHostedUIPasskeySignIn, in Chromium.)
+func TestHostedPasskeyOffer(t *testing.T) {
+	for _, tc := range []struct {
+		name    string
+		factors []string
+		flows   []string
+		offered bool
+	}{
+		{"WEB_AUTHN and USER_AUTH", []string{"PASSWORD", "WEB_AUTHN"}, []string{"ALLOW_USER_AUTH"}, true},
+		{"no WEB_AUTHN in the pool", []string{"PASSWORD", "EMAIL_OTP"}, []string{"ALLOW_USER_AUTH"}, false},
+		{"no USER_AUTH for the client", []string{"PASSWORD", "WEB_AUTHN"}, []string{"ALLOW_USER_SRP_AUTH"}, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, pool, client := userAuthWorld(t, "", tc.factors...)
+			client.Settings.ExplicitAuthFlows = tc.flows
+			if got := userpool.HostedPasskeyOffered(&pool, &client); got != tc.offered {
+				t.Fatalf("offered %v, want %v", got, tc.offered)
+			}
+		})
+	}
+	for _, prevent := range []string{"ENABLED", "LEGACY"} {
+		w, pool, client := userAuthWorld(t, prevent, "PASSWORD", "WEB_AUTHN")
+		for _, name := range []string{"alice", "nobody"} {
+			_, err := w.auth.HostedPasskeySignIn(ctx, &pool, &client, name)
+			wantError(t, err, userpool.NotAuthorized, "No passkey for this username. Sign in with your password.")
+		}
+		_, err := w.auth.HostedPasskeySignIn(ctx, &pool, &client, "")
+		wantError(t, err, userpool.InvalidParameter, "Enter your username to sign in with a passkey.")
+	}
+}
+
+// TestHostedPasskeySignIn runs the login page's passkey sign-in with a
+// software authenticator, for a public and a confidential client (whose
+// SECRET_HASH the hosted UI supplies): the WEB_AUTHN step, then the signed
+// answer signs alice in. Its session serves once, and only its client.
+func TestHostedPasskeySignIn(t *testing.T) {
+	for _, confidential := range []bool{false, true} {
+		w := newPasskeyWorld(t, localhost())
+		w.auth.Passkeys = w.passkeys
+		a := passkeytest.New()
+		must(t, w.register(t, w.token, a, origin))
+		c, err := w.pools.CreateClient(ctx, userpool.CreateClientInput{UserPoolId: w.pool.ID, GenerateSecret: confidential,
+			ClientSettings: userpool.ClientSettings{ClientName: "hosted", ExplicitAuthFlows: []string{"ALLOW_USER_AUTH"}}})
+		must(t, err)
+		other := w.sibling(t, w.pool, c)
+
+		step, err := w.auth.HostedPasskeySignIn(ctx, &w.pool, &c, "alice")
+		if err != nil || step.Challenge != userpool.ChallengeWebAuthn || step.Username != "alice" || step.Parameters["CREDENTIAL_REQUEST_OPTIONS"] == "" {
+			t.Fatalf("confidential %v: step %+v, %v", confidential, step, err)
+		}
+		answer, err := a.Sign([]byte(step.Parameters["CREDENTIAL_REQUEST_OPTIONS"]), origin)
+		must(t, err)
+		_, err = w.auth.HostedRespond(ctx, &w.pool, &other, step.Challenge, step.Session, userpool.HostedAnswer{Credential: string(answer)})
+		wantError(t, err, userpool.NotAuthorized, "Invalid session for the user.")
+		done, err := w.auth.HostedRespond(ctx, &w.pool, &c, step.Challenge, step.Session, userpool.HostedAnswer{Credential: string(answer)})
+		if err != nil || done.Challenge != "" || done.User.Username != "alice" {
+			t.Fatalf("confidential %v: answer: %+v, %v", confidential, done, err)
+		}
+		again, err := w.auth.HostedRespond(ctx, &w.pool, &c, step.Challenge, step.Session, userpool.HostedAnswer{Credential: string(answer)})
+		if err == nil || again.Challenge != "" || again.User.Username != "" {
+			t.Fatalf("confidential %v: the same answer again: %+v, %v", confidential, again, err)
+		}
 	}
 }

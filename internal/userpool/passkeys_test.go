@@ -38,7 +38,7 @@ func newPasskeyWorld(t *testing.T, webAuthn *userpool.WebAuthnConfig) *passkeyWo
 	must(t, err)
 	mfa := &userpool.MFA{Store: w.store, Now: w.clock.Now}
 	if webAuthn != nil {
-		_, err = mfa.SetPoolConfig(ctx, p.ID, "", nil, webAuthn)
+		_, err = mfa.SetPoolConfig(ctx, p.ID, "", nil, nil, webAuthn)
 		must(t, err)
 	}
 	p, err = w.store.GetPool(ctx, p.ID)
@@ -421,10 +421,10 @@ func TestWebAuthnConfigurationValidation(t *testing.T) {
 	p, _ := w.setup(t, userpool.CreateClientInput{})
 	mfa := &userpool.MFA{Store: w.store, Now: w.clock.Now}
 	for _, bad := range []string{"https://example.com", "example.com:443", "example.com/x", ".example.com", "a..b"} {
-		_, err := mfa.SetPoolConfig(ctx, p.ID, "", nil, &userpool.WebAuthnConfig{RelyingPartyId: bad})
+		_, err := mfa.SetPoolConfig(ctx, p.ID, "", nil, nil, &userpool.WebAuthnConfig{RelyingPartyId: bad})
 		wantType(t, err, userpool.InvalidParameter)
 	}
-	got, err := mfa.SetPoolConfig(ctx, p.ID, "", nil, &userpool.WebAuthnConfig{RelyingPartyId: "Auth.Example.com", UserVerification: "required"})
+	got, err := mfa.SetPoolConfig(ctx, p.ID, "", nil, nil, &userpool.WebAuthnConfig{RelyingPartyId: "Auth.Example.com", UserVerification: "required"})
 	must(t, err)
 	if eff := got.Settings.WebAuthn.Effective(); eff != (userpool.WebAuthnConfig{RelyingPartyId: "auth.example.com", UserVerification: "required", FactorConfiguration: "SINGLE_FACTOR"}) {
 		t.Fatalf("%+v", eff)

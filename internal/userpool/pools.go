@@ -33,8 +33,9 @@ func DefaultPasswordPolicy() PasswordPolicy {
 func (s *Pools) CreatePool(ctx context.Context, region string, in CreatePoolInput) (Pool, error) {
 	now := s.Now()
 	in.SoftwareTokenMfaEnabled = false // SetUserPoolMfaConfig's alone (types.go)
-	in.LogDeliveryConfiguration = nil  // SetLogDeliveryConfiguration's alone
 	in.WebAuthn = nil
+	in.LogDeliveryConfiguration = nil // SetLogDeliveryConfiguration's alone
+	in.EmailMfa = nil                 // SetUserPoolMfaConfig's alone
 	settings, err := normalizePoolSettings(in.PoolSettings)
 	if err != nil {
 		return Pool{}, err
@@ -202,8 +203,9 @@ func (s *Pools) UpdatePool(ctx context.Context, in UpdatePoolInput) error {
 		next.UsernameConfiguration = p.Settings.UsernameConfiguration
 		// Not an UpdateUserPool member: SetUserPoolMfaConfig's alone.
 		next.SoftwareTokenMfaEnabled = p.Settings.SoftwareTokenMfaEnabled
-		next.LogDeliveryConfiguration = p.Settings.LogDeliveryConfiguration
 		next.WebAuthn = p.Settings.WebAuthn
+		next.LogDeliveryConfiguration = p.Settings.LogDeliveryConfiguration
+		next.EmailMfa = p.Settings.EmailMfa
 		norm, err := normalizePoolSettings(next)
 		if err != nil {
 			return p, err
