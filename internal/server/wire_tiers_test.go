@@ -249,3 +249,26 @@ func TestWireTierChanges(t *testing.T) {
 		t.Fatalf("after LITE → PLUS: tier %q, add-ons %+v", out.UserPool.UserPoolTier, out.UserPool.UserPoolAddOns)
 	}
 }
+
+// Email MFA and passkeys as MFA are Essentials features of
+// SetUserPoolMfaConfig, and once set they hold the plan up.
+func TestWireTierGatesMfaConfig(t *testing.T) {
+	t.Parallel()
+	w := newWire(t)
+	litePool := w.pool("lite-mfa", func(in *cip.CreateUserPoolInput) { in.UserPoolTier = lite })
+	_, err := w.api.SetUserPoolMfaConfig(ctx, &cip.SetUserPoolMfaConfigInput{UserPoolId: &litePool, MfaConfiguration: types.UserPoolMfaTypeOptional,
+		EmailMfaConfiguration: &types.EmailMfaConfigType{Message: aws.String("Code {####}")}})
+	wantAPIError(t, err, "FeatureUnavailableInTierException", unavailable("EmailMfaConfiguration", "LITE", "ESSENTIALS or higher"))
+	_, err = w.api.SetUserPoolMfaConfig(ctx, &cip.SetUserPoolMfaConfigInput{UserPoolId: &litePool,
+		WebAuthnConfiguration: &types.WebAuthnConfigurationType{RelyingPartyId: aws.String("localhost"),
+			FactorConfiguration: types.WebAuthnFactorConfigurationTypeMultiFactorWithUserVerification}})
+	wantAPIError(t, err, "FeatureUnavailableInTierException",
+		unavailable("WebAuthnConfiguration.FactorConfiguration MULTI_FACTOR_WITH_USER_VERIFICATION", "LITE", "ESSENTIALS or higher"))
+
+	poolID := w.pool("essentials-mfa", nil)
+	w.ok(w.api.SetUserPoolMfaConfig(ctx, &cip.SetUserPoolMfaConfigInput{UserPoolId: &poolID, MfaConfiguration: types.UserPoolMfaTypeOptional,
+		EmailMfaConfiguration: &types.EmailMfaConfigType{Message: aws.String("Code {####}")}}))
+	_, err = w.api.UpdateUserPool(ctx, &cip.UpdateUserPoolInput{UserPoolId: &poolID, UserPoolTier: lite})
+	wantAPIError(t, err, "TierChangeNotAllowedException",
+		"The feature plan of user pool "+poolID+" can't change from ESSENTIALS to LITE while EmailMfaConfiguration is configured; remove it first.")
+}

@@ -70,9 +70,21 @@ func verifiedAttribute(u *User, attr string) bool {
 
 // userFirstFactors are the pool's first factors (AuthFactorType) that u
 // can use: GetUserAuthFactors' ConfiguredUserAuthFactors.
+//
+// When the pool requires MFA, only a password (which MFA then follows) and
+// a passkey that satisfies MFA may start a sign-in: passkey sign-in "is
+// available when MFA is required" only with passkey MFA (botocore
+// WebAuthnMfaSettingsType; here the pool's FactorConfiguration
+// MULTI_FACTOR_WITH_USER_VERIFICATION, passkeySatisfiesMFA), and a one-time
+// code first factor would skip the second factor the pool requires
+// (decided the same way: no single factor signs in where MFA is required).
 func (a *Auth) userFirstFactors(ctx context.Context, pool *Pool, u *User) ([]string, error) {
+	mfaRequired := pool.Settings.MfaConfiguration == mfaOn
 	var out []string
 	for _, f := range allowedFirstAuthFactors(pool) {
+		if mfaRequired && (f == factorEmailOTP || f == factorSMSOTP || f == factorWebAuthn && !passkeySatisfiesMFA(pool)) {
+			continue
+		}
 		ok := false
 		switch f {
 		case factorPassword:

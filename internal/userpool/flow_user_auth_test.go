@@ -291,3 +291,23 @@ func TestDisabledUserIsToldAfterTheCode(t *testing.T) {
 	_, err := w.answer(c, "EMAIL_OTP", r.Session, map[string]string{"USERNAME": "alice", "EMAIL_OTP_CODE": w.lastCode(t, p, "alice").Code})
 	wantError(t, err, userpool.NotAuthorized, "User is disabled.")
 }
+
+// Where the pool requires MFA, a one-time code does not start a sign-in
+// (it would skip the required second factor), nor a passkey unless the
+// pool counts passkeys as MFA; the password stays, with MFA after it.
+func TestUserAuthWhereMFAIsRequired(t *testing.T) {
+	w, p, c := userAuthWorld(t, "", "PASSWORD", "EMAIL_OTP", "WEB_AUTHN")
+	mfa := &userpool.MFA{Store: w.store, Now: w.clock.Now, Sealer: testKeeper, Sessions: w.sessions}
+	on := true
+	if _, err := mfa.SetPoolConfig(ctx, p.ID, "ON", &on, nil, nil); err != nil {
+		t.Fatal(err)
+	}
+	r, err := w.userAuth(c, map[string]string{"USERNAME": "alice"})
+	if err != nil || !slices.Equal(r.AvailableChallenges, []string{"PASSWORD_SRP", "PASSWORD"}) {
+		t.Fatalf("MFA required: %+v %v", r, err)
+	}
+	r, err = w.userAuth(c, map[string]string{"USERNAME": "alice", "PREFERRED_CHALLENGE": "EMAIL_OTP"})
+	if err != nil || r.ChallengeName != "SELECT_CHALLENGE" {
+		t.Fatalf("EMAIL_OTP preferred where MFA is required: %+v %v", r, err)
+	}
+}

@@ -182,7 +182,15 @@ func (s *MFA) AdminSetPreference(ctx context.Context, poolID, username string, p
 // passkeys' WebAuthnConfiguration (each nil: unchanged; a given one
 // replaces the stored one).
 func (s *MFA) SetPoolConfig(ctx context.Context, poolID, mode string, softwareToken *bool, email *EmailMfaConfig, webAuthn *WebAuthnConfig) (Pool, error) {
-	if _, err := GetPool(ctx, s.Store, poolID); err != nil {
+	pool, err := GetPool(ctx, s.Store, poolID)
+	if err != nil {
+		return Pool{}, err
+	}
+	factor := ""
+	if webAuthn != nil {
+		factor = webAuthn.FactorConfiguration
+	}
+	if err := RequireTier(tierOf(&pool), MfaConfigFeatures(email != nil, factor)...); err != nil {
 		return Pool{}, err
 	}
 	if err := checkWebAuthnConfig(webAuthn); err != nil {

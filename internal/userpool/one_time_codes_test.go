@@ -77,7 +77,7 @@ func TestEmailMFAChoice(t *testing.T) {
 	p, c := w.setup(t, userpool.CreateClientInput{})
 	mfa := &userpool.MFA{Store: w.store, Now: w.clock.Now, Sealer: w.auth.Sealer, Sessions: w.sessions}
 	on := true
-	if _, err := mfa.SetPoolConfig(ctx, p.ID, "OPTIONAL", &on, &userpool.EmailMfaConfig{Message: "Code {####}"}); err != nil {
+	if _, err := mfa.SetPoolConfig(ctx, p.ID, "OPTIONAL", &on, &userpool.EmailMfaConfig{Message: "Code {####}"}, nil); err != nil {
 		t.Fatal(err)
 	}
 	w.addVerifiedUser(t, p, "alice", "alice@example.com")

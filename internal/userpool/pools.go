@@ -70,7 +70,10 @@ func (s *Pools) CreatePool(ctx context.Context, region string, in CreatePoolInpu
 }
 
 // mfaOff is MfaConfiguration OFF: a pool's default.
-const mfaOff = "OFF"
+const (
+	mfaOff = "OFF"
+	mfaOn  = "ON"
+)
 
 // MFAMode is the pool's MfaConfiguration: OFF, ON or OPTIONAL; OFF when
 // unset (pools stored before CreateUserPool set the default).

@@ -194,11 +194,14 @@ func configured(fs ...featureIf) []Feature {
 
 // settledFeatures are the gated features a pool keeps through
 // UpdateUserPool, because other operations configure them: they hold the
-// pool's plan up. (SetUserPoolMfaConfig's EmailMfaConfiguration and
-// WebAuthnConfiguration join here, through MfaConfigFeatures, once the pool
-// stores them.)
+// pool's plan up: SetUserPoolMfaConfig's email MFA and passkey MFA, and
+// SetLogDeliveryConfiguration's gated destinations and sources.
 func settledFeatures(p *Pool) []Feature {
-	return logDeliveryFeatures(p.Settings.LogDeliveryConfiguration)
+	factor := ""
+	if p.Settings.WebAuthn != nil {
+		factor = p.Settings.WebAuthn.FactorConfiguration
+	}
+	return append(MfaConfigFeatures(p.Settings.EmailMfa != nil, factor), logDeliveryFeatures(p.Settings.LogDeliveryConfiguration)...)
 }
 
 // Lowering a pool's plan below a feature configured outside the
