@@ -111,12 +111,11 @@ func TestLambdaUserMigration(t *testing.T) {
 		if u.UserStatus != types.UserStatusTypeResetRequired {
 			t.Errorf("status %s, want RESET_REQUIRED", u.UserStatus)
 		}
-		// The legacy password did not come along (the user's is a generated
-		// one): signing in with it is the pool's refusal, without the
-		// function.
+		// The user is RESET_REQUIRED: any sign-in, with the legacy password
+		// too, is told to reset, without the function.
 		before = invocations()
 		_, err = signIn(f, "legacy", legacyPassword)
-		expectAPIError(t, err, "NotAuthorizedException", "Incorrect username or password.")
+		expectAPIError(t, err, "PasswordResetRequiredException", "Password reset required for the user")
 		// The code the migration sent resets the password; the user then
 		// signs in as the pool's own.
 		if _, err := f.api.ConfirmForgotPassword(ctx, &cip.ConfirmForgotPasswordInput{ClientId: &f.ClientID, Username: aws.String("legacy"),

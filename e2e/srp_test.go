@@ -100,3 +100,23 @@ func TestSRPHidesUnknownUsers(t *testing.T) {
 	_, err = f.srpSignIn(t, "alice", "Wrong-Pass-9", nil)
 	expectAPIError(t, err, "NotAuthorizedException", "Incorrect username or password.")
 }
+
+// A RESET_REQUIRED user (AdminResetUserPassword, or a CSV import, whose
+// users have no password of theirs) is told PasswordResetRequiredException
+// whatever password they try, by the password flow and by SRP (Amplify's
+// default), so that the app starts the forgot-password flow.
+func TestResetRequiredUserIsToldWhateverThePassword(t *testing.T) {
+	t.Parallel()
+	s := StartServer(t)
+	f := newFixture(t, s, nil)
+	if _, err := f.api.AdminResetUserPassword(context.Background(), &cip.AdminResetUserPasswordInput{UserPoolId: &f.PoolID, Username: &f.Username}); err != nil {
+		t.Fatal(err)
+	}
+	for _, pw := range []string{testPassword, "Wrong-Pass-9"} {
+		_, err := f.api.InitiateAuth(context.Background(), &cip.InitiateAuthInput{ClientId: &f.ClientID, AuthFlow: types.AuthFlowTypeUserPasswordAuth,
+			AuthParameters: map[string]string{"USERNAME": "alice", "PASSWORD": pw}})
+		expectAPIError(t, err, "PasswordResetRequiredException", "Password reset required for the user")
+		_, err = f.srpSignIn(t, "alice", pw, nil)
+		expectAPIError(t, err, "PasswordResetRequiredException", "Password reset required for the user")
+	}
+}

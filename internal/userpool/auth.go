@@ -215,6 +215,9 @@ func (a *Auth) CheckPassword(ctx context.Context, pool *Pool, client *Client, us
 		a.audit(ctx, "sign-in-locked-out", pool, client, &user)
 		return User{}, err
 	}
+	if err := a.refuseResetRequired(ctx, pool, client, &user); err != nil {
+		return User{}, err
+	}
 	user, ok, err := a.signInAttempt(ctx, pool, client, key, user, func(u *User) bool {
 		return a.Credentials.Check(u.Password, password)
 	})
@@ -231,6 +234,21 @@ func (a *Auth) CheckPassword(ctx context.Context, pool *Pool, client *Client, us
 		return User{}, err
 	}
 	return user, nil
+}
+
+// refuseResetRequired answers a RESET_REQUIRED user's sign-in with
+// PasswordResetRequiredException before any password is compared: an
+// imported user has no password of their own, and Cognito answers their
+// first sign-in so, whatever they typed, for the app to start the
+// forgot-password flow (developer guide, "Requiring imported users to
+// reset their passwords"). It tells that the name exists, as Cognito's
+// answer does; the refusal is audited like a failed sign-in.
+func (a *Auth) refuseResetRequired(ctx context.Context, pool *Pool, client *Client, u *User) error {
+	if u.Status != StatusResetRequired {
+		return nil
+	}
+	a.audit(ctx, "sign-in-failed", pool, client, u)
+	return Errorf(PasswordResetRequired, "Password reset required for the user")
 }
 
 // signInAttempt is one counted attempt at a sign-in secret of user (the

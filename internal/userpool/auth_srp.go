@@ -245,6 +245,9 @@ func (a *Auth) srpProof(ctx context.Context, pool *Pool, client *Client, r map[s
 	if err := a.lockedOut(&user); err != nil {
 		return User{}, err
 	}
+	if err := a.refuseResetRequired(ctx, pool, client, &user); err != nil {
+		return User{}, err
+	}
 	var verr error
 	user, ok, err := a.signInAttempt(ctx, pool, client, key, user, func(u *User) bool {
 		var verifier []byte
