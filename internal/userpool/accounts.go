@@ -67,15 +67,15 @@ func (s *Accounts) send(ctx context.Context, pool *Pool, u *User, purpose, attr 
 	if err := s.claimCodeIssue(ctx, pool.ID, u.Sub, purpose); err != nil {
 		return CodeDelivery{}, err
 	}
-	medium, template := "EMAIL", pool.Settings.EmailVerificationMessage
+	medium, template, subject := "EMAIL", pool.Settings.EmailVerificationMessage, pool.Settings.EmailVerificationSubject
 	if attr == "phone_number" {
-		medium, template = "SMS", pool.Settings.SmsVerificationMessage
+		medium, template, subject = "SMS", pool.Settings.SmsVerificationMessage, ""
 	}
 	if template == "" {
 		template = "Your verification code is {####}. "
 	}
 	code := secret.RandomString(6, "0123456789")
-	m, err := s.prepare(ctx, pool, u, outgoing{medium: medium, dest: dest, purpose: purpose, secret: code, template: template, cause: cause})
+	m, err := s.prepare(ctx, pool, u, outgoing{medium: medium, dest: dest, purpose: purpose, secret: code, template: template, subject: subject, cause: cause})
 	if err != nil {
 		return CodeDelivery{}, err
 	}

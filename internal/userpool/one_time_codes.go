@@ -61,13 +61,14 @@ func (a *Auth) sendSignInCode(ctx context.Context, pool *Pool, client *Client, u
 // signInMessages is pool as send sees it for a sign-in code: send words
 // every code with the pool's verification messages, and sign-in codes have
 // their own — EmailMfaConfiguration.Message by email, SmsAuthenticationMessage
-// by SMS (the default when unset). EmailMfaConfiguration.Subject is not
-// used yet: send takes no subject.
+// by SMS (the default when unset), and EmailMfaConfiguration.Subject.
 func signInMessages(pool *Pool) *Pool {
 	p := *pool
 	p.Settings.EmailVerificationMessage, p.Settings.SmsVerificationMessage = "", pool.Settings.SmsAuthenticationMessage
+	p.Settings.EmailVerificationSubject = ""
 	if pool.Settings.EmailMfa != nil {
 		p.Settings.EmailVerificationMessage = pool.Settings.EmailMfa.Message
+		p.Settings.EmailVerificationSubject = pool.Settings.EmailMfa.Subject
 	}
 	return &p
 }

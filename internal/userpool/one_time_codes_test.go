@@ -109,3 +109,20 @@ func TestEmailMFAChoice(t *testing.T) {
 		}
 	}
 }
+
+// An email sign-in code is worded by EmailMfaConfiguration: its Message and
+// its Subject.
+func TestEmailSignInCodeUsesTheEmailMfaSubject(t *testing.T) {
+	w, p, c := userAuthWorld(t, "")
+	mfa := &userpool.MFA{Store: w.store, Now: w.clock.Now, Sealer: w.auth.Sealer, Sessions: w.sessions}
+	if _, err := mfa.SetPoolConfig(ctx, p.ID, "", nil, &userpool.EmailMfaConfig{Message: "Sign in with {####}", Subject: "Your sign-in code"}, nil); err != nil {
+		t.Fatal(err)
+	}
+	box := &mailbox{}
+	w.auth.Accounts.Mailer = box // the subject travels by SMTP; the outbox keeps bodies
+	w.emailOTP(t, c, "alice")
+	m, n := box.last()
+	if n != 1 || m.Subject != "Your sign-in code" || m.Body != "Sign in with "+m.Code {
+		t.Fatalf("%d mailed; subject %q, body %q", n, m.Subject, m.Body)
+	}
+}
