@@ -17,7 +17,7 @@ import {
   CreateUserPoolCommand, CreateUserPoolClientCommand, AdminCreateUserCommand, AdminSetUserPasswordCommand,
 } from '@aws-sdk/client-cognito-identity-provider';
 import {
-  url, password, admin, configureAmplify, observe, observeFailure, outbox, lastCode, assertIdTokenOf,
+  url, password, admin, configureAmplify, observe, observeFailure, recentExchanges, forgetExchanges, outbox, lastCode, assertIdTokenOf,
 } from './amplify_harness.js';
 
 // Amplify's signUp with autoSignIn starts a three-minute timer that it
@@ -48,7 +48,16 @@ const pending = {
   'signUp without a password (passwordless) and autoSignIn USER_AUTH: confirmSignUp, then autoSignIn()': noUserAuth,
 };
 const when = (name) => (process.env.COGNATE_RUN_PENDING === '1' ? {} : { skip: pending[name] });
-const userAuthTest = (name, fn) => test(name, when(name), fn);
+// A failing case tells what Amplify last sent and what Cognate answered.
+const userAuthTest = (name, fn) => test(name, when(name), async () => {
+  forgetExchanges();
+  try {
+    await fn();
+  } catch (err) {
+    err.message += `\nAmplify's last exchanges with Cognate: ${recentExchanges()}`;
+    throw err;
+  }
+});
 
 let poolId, clientId;
 
