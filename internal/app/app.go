@@ -95,6 +95,7 @@ func New(cfg Config, store userpool.Store, keeper *secret.Keeper, keys sigv4.Key
 	}
 	auth := &userpool.Auth{Store: store, Now: now, Credentials: creds, Tokens: tokens, Sealer: keeper, DummyCredential: dummy, Audit: audit, Observer: metrics,
 		Triggers: triggers}
+	auth.Accounts = &userpool.Accounts{Store: store, Now: now, Credentials: creds, Sealer: keeper, Sessions: sessions, Mailer: mail, Triggers: triggers}
 	hosted := &hostedui.Handler{Auth: auth, Sessions: sessions, Log: log}
 	srv := &server.Server{
 		Pools:            &userpool.Pools{Store: store, Now: now, MakeKey: tokens.MakeKey},
@@ -104,7 +105,7 @@ func New(cfg Config, store userpool.Store, keeper *secret.Keeper, keys sigv4.Key
 		Sessions:         sessions,
 		Devices:          &userpool.Devices{Store: store, Now: now, Sessions: sessions},
 		Groups:           &userpool.Groups{Store: store, Now: now},
-		Accounts:         &userpool.Accounts{Store: store, Now: now, Credentials: creds, Sealer: keeper, Sessions: sessions, Mailer: mail, Triggers: triggers},
+		Accounts:         auth.Accounts,
 		MFA:              &userpool.MFA{Store: store, Now: now, Sealer: keeper, Sessions: sessions},
 		Store:            store,
 		Keys:             tokens,

@@ -208,12 +208,12 @@ func (s *Server) listUsers(ctx context.Context, c *call, in *userpool.ListUsersI
 func (s *Server) initiateAuth(ctx context.Context, c *call, in *userpool.InitiateInput) (any, error) {
 	in.UserPoolId = ""
 	r, err := s.Auth.Initiate(ctx, *in, false)
-	return renderAuth(r), err
+	return renderInitiateAuth(r), err
 }
 
 func (s *Server) adminInitiateAuth(ctx context.Context, c *call, in *userpool.InitiateInput) (any, error) {
 	r, err := s.Auth.Initiate(ctx, *in, true)
-	return renderAuth(r), err
+	return renderInitiateAuth(r), err
 }
 
 func (s *Server) respondToAuthChallenge(ctx context.Context, c *call, in *userpool.RespondInput) (any, error) {

@@ -254,3 +254,15 @@ func renderResourceServer(rs userpool.ResourceServer) wireResourceServer {
 	}
 	return wireResourceServer{Identifier: rs.Identifier, Name: rs.Name, Scopes: scopes, UserPoolId: rs.PoolID}
 }
+
+// initiateAuthResponse is InitiateAuthResponse and
+// AdminInitiateAuthResponse: authResponse with USER_AUTH's
+// AvailableChallenges (RespondToAuthChallengeResponse has no such member).
+type initiateAuthResponse struct {
+	authResponse
+	AvailableChallenges []string `json:",omitempty"`
+}
+
+func renderInitiateAuth(r userpool.AuthResult) initiateAuthResponse {
+	return initiateAuthResponse{authResponse: renderAuth(r), AvailableChallenges: r.AvailableChallenges}
+}

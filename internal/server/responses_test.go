@@ -42,8 +42,8 @@ var responseOf = map[string]any{
 	"GetUser":                   getUserResponse{},
 	"DeleteUser":                empty{},
 
-	"InitiateAuth":                authResponse{},
-	"AdminInitiateAuth":           authResponse{},
+	"InitiateAuth":                initiateAuthResponse{},
+	"AdminInitiateAuth":           initiateAuthResponse{},
 	"RespondToAuthChallenge":      authResponse{},
 	"AdminRespondToAuthChallenge": authResponse{},
 	"GetTokensFromRefreshToken":   getTokensFromRefreshTokenResponse{},

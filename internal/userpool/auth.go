@@ -38,6 +38,8 @@ type Auth struct {
 	Triggers *Triggers
 	// Passkeys are the users' WebAuthn credentials (nil: none).
 	Passkeys *Passkeys
+	// Accounts sends the one-time codes of sign-in (one_time_codes.go).
+	Accounts *Accounts
 	// DummyCredential is checked when the user does not exist, so that
 	// failures take the same time either way (no enumeration by timing).
 	DummyCredential PasswordCredential
@@ -63,6 +65,9 @@ type AuthResult struct {
 	ChallengeParameters map[string]string
 	Session             string
 	Tokens              *Tokens
+	// AvailableChallenges are USER_AUTH's first factors the user may
+	// choose from (with SELECT_CHALLENGE; flow_user_auth.go).
+	AvailableChallenges []string
 }
 
 // poolAndClient resolves the client of a call: admin calls name the pool
@@ -120,6 +125,11 @@ func (a *Auth) Initiate(ctx context.Context, in InitiateInput, admin bool) (Auth
 			return AuthResult{}, Errorf(InvalidParameter, "USER_SRP_AUTH is not enabled for the client.")
 		}
 		return a.srpInitiate(ctx, &pool, &client, params)
+	case "USER_AUTH":
+		if !flowAllowed(&client, "ALLOW_USER_AUTH", "") {
+			return AuthResult{}, Errorf(InvalidParameter, "USER_AUTH flow not enabled for this client")
+		}
+		return a.userAuthInitiate(ctx, &pool, &client, params, in.Session) // flow_user_auth.go
 	default:
 		return AuthResult{}, Errorf(InvalidParameter, "Initiate Auth method not supported.")
 	}
@@ -404,6 +414,13 @@ type challengeState struct {
 	Device    string `json:"d,omitempty"`
 	// Custom is a CUSTOM_AUTH sign-in's state (flow_custom_auth.go).
 	Custom *customAuthState `json:"x,omitempty"`
+	// Unknown is the name of a USER_AUTH sign-in by an unknown name
+	// (Username ""), whose challenges are simulated (flow_user_auth.go).
+	Unknown string `json:"q,omitempty"`
+	// Code is the MAC of the one-time code sent for this session
+	// (one_time_codes.go); Passkey is the WebAuthn ceremony's state.
+	Code    []byte `json:"k,omitempty"`
+	Passkey []byte `json:"w,omitempty"`
 }
 
 const sessionLabel = "cognate challenge session"
@@ -504,7 +521,8 @@ func (a *Auth) Respond(ctx context.Context, in RespondInput, admin bool) (AuthRe
 	case "NEW_PASSWORD_REQUIRED":
 		return a.respondNewPassword(ctx, &pool, &client, in)
 	case "PASSWORD_VERIFIER":
-		if in.Session != "" { // only CUSTOM_AUTH's SRP step has a session
+		// CUSTOM_AUTH's SRP step has a session, and so has USER_AUTH's.
+		if in.Session != "" && !a.userAuthVerifier(in.Session, &client) {
 			return a.respondCustomPasswordVerifier(ctx, &pool, &client, in)
 		}
 		return a.srpRespond(ctx, &pool, &client, in)
@@ -516,6 +534,8 @@ func (a *Auth) Respond(ctx context.Context, in RespondInput, admin bool) (AuthRe
 		return a.respondMFA(ctx, &pool, &client, in, &MFA{Store: a.Store, Now: a.Now, Sealer: a.Sealer})
 	case "DEVICE_SRP_AUTH":
 		return a.deviceSRPRespond(ctx, &pool, &client, in)
+	case challengeSelect, factorPassword, factorPasswordSRP, factorEmailOTP, factorSMSOTP, factorWebAuthn:
+		return a.userAuthRespond(ctx, &pool, &client, in) // flow_user_auth.go
 	case "DEVICE_PASSWORD_VERIFIER":
 		return a.deviceVerifierRespond(ctx, &pool, &client, in)
 	default:

@@ -54,7 +54,8 @@ func newWorld(tb testing.TB, path string) *world {
 		store: st, clock: c, sessions: sessions,
 		pools: &userpool.Pools{Store: st, Now: c.Now, MakeKey: tokens.MakeKey},
 		users: &userpool.Users{Store: st, Now: c.Now, Credentials: creds, Sessions: sessions},
-		auth:  &userpool.Auth{Store: st, Now: c.Now, Credentials: creds, Tokens: tokens, Sealer: keeper},
+		auth: &userpool.Auth{Store: st, Now: c.Now, Credentials: creds, Tokens: tokens, Sealer: keeper,
+			Accounts: &userpool.Accounts{Store: st, Now: c.Now, Credentials: creds, Sealer: keeper, Sessions: sessions}},
 	}
 }
 

@@ -211,33 +211,15 @@ func (a *Auth) respondMFA(ctx context.Context, pool *Pool, client *Client, in Re
 	if err := checkSecretHash(client, r["SECRET_HASH"], r["USERNAME"], user.Username); err != nil {
 		return AuthResult{}, err
 	}
-	now, expires := a.Now(), time.Unix(st.Expires, 0).Add(time.Second)
-	if err := claimMFAAnswer(ctx, a.Store, pool.ID, user.Sub, st.Nonce, now, expires); err != nil {
-		return AuthResult{}, err
-	}
-	if err := a.lockedOut(&user); err != nil {
-		return AuthResult{}, err
-	}
-	var terr error
-	user, ok, err := a.lockout().attempt(ctx, pool, key, false, func(u *User) bool {
-		var ok bool
-		ok, terr = mfa.checkTOTP(ctx, a.Store, u.MFA.TOTPSecret, pool.ID, u.Sub, r["SOFTWARE_TOKEN_MFA_CODE"], now)
-		return ok
-	})
-	if err == nil {
-		err = terr
-	}
+	user, ok, err := a.answerChallenge(ctx, pool, client, user, key, st.Nonce, time.Unix(st.Expires, 0).Add(time.Second), "Mfa",
+		func(u *User) (bool, error) {
+			return mfa.checkTOTP(ctx, a.Store, u.MFA.TOTPSecret, pool.ID, u.Sub, r["SOFTWARE_TOKEN_MFA_CODE"], a.Now())
+		})
 	if err != nil {
 		return AuthResult{}, err
 	}
-	if rerr := recordEvent(ctx, a.Store, a.Now, pool, &user, "SignIn", "Mfa", ok); rerr != nil {
-		return AuthResult{}, rerr
-	}
 	if !ok {
 		return AuthResult{}, Errorf(CodeMismatch, "Invalid code received for user")
-	}
-	if err := spendMFASession(ctx, a.Store, pool.ID, user.Sub, st.Nonce, now, expires); err != nil {
-		return AuthResult{}, err
 	}
 	tokens, err := a.signIn(ctx, pool, client, &user, a.Now(), st.Device)
 	if err != nil {

@@ -48,3 +48,38 @@ func spendMFASession(ctx context.Context, st Store, poolID, sub, nonce string, n
 	}
 	return nil
 }
+
+// answerChallenge is one counted answer to a challenge session (its nonce
+// and expiry) of user, stored under key: claimed among the session's
+// answers and in the user's lockout before check compares it; a right
+// answer spends the session. It returns the user as claimed and whether the
+// answer was right. event is the auth event's challenge (Password or Mfa).
+func (a *Auth) answerChallenge(ctx context.Context, pool *Pool, client *Client, user User, key, nonce string, expires time.Time, event string, check func(*User) (bool, error)) (User, bool, error) {
+	now := a.Now()
+	if err := claimMFAAnswer(ctx, a.Store, pool.ID, user.Sub, nonce, now, expires); err != nil {
+		return User{}, false, err
+	}
+	if err := a.lockedOut(&user); err != nil {
+		return User{}, false, err
+	}
+	var cerr error
+	user, ok, err := a.lockout().attempt(ctx, pool, key, false, func(u *User) bool {
+		var ok bool
+		ok, cerr = check(u)
+		return ok
+	})
+	if err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return User{}, false, err
+	}
+	if err := recordEvent(ctx, a.Store, a.Now, pool, &user, "SignIn", event, ok); err != nil {
+		return User{}, false, err
+	}
+	if !ok {
+		a.audit(ctx, "sign-in-failed", pool, client, &user)
+		return user, false, nil
+	}
+	return user, true, spendMFASession(ctx, a.Store, pool.ID, user.Sub, nonce, now, expires)
+}
