@@ -15,6 +15,7 @@ import {
 } from 'aws-amplify/auth';
 import {
   CreateUserPoolCommand, CreateUserPoolClientCommand, AdminCreateUserCommand, AdminSetUserPasswordCommand,
+  SetUserPoolMfaConfigCommand, AdminSetUserMFAPreferenceCommand,
 } from '@aws-sdk/client-cognito-identity-provider';
 import {
   url, password, admin, configureAmplify, observe, observeFailure, recentExchanges, forgetExchanges, outbox, lastCode, assertIdTokenOf,
@@ -34,6 +35,8 @@ globalThis.setTimeout = (fn, ms, ...args) => {
 // Cases that fail on Cognate today, with what fails: skipped, unless
 // COGNATE_RUN_PENDING=1 turns them on.
 const pending = {
+  'PASSWORD, then email MFA: CONFIRM_SIGN_IN_WITH_EMAIL_CODE with the pool\'s EmailMfaConfiguration message, and the code signs in':
+    'SetUserPoolMfaConfig {MfaConfiguration: OPTIONAL, EmailMfaConfiguration} answers InvalidParameterException "At least one MFA method must be enabled to turn MFA on or optional." (no email MFA yet)',
   'signUp with a password and autoSignIn USER_AUTH: confirmSignUp, then autoSignIn() signs in on its session':
     'ConfirmSignUp answers {} with no Session, so autoSignIn() has none to pass to InitiateAuth',
   'signUp without a password (passwordless) and autoSignIn USER_AUTH: confirmSignUp, then autoSignIn()':
@@ -51,7 +54,28 @@ const userAuthTest = (name, fn) => test(name, when(name), async () => {
   }
 });
 
+// The pool and client Amplify is configured on (withClient changes them
+// for a test).
 let poolId, clientId;
+
+// fn with Amplify on another pool and client, signed out after.
+async function withClient(pool, client, fn) {
+  const before = [poolId, clientId];
+  [poolId, clientId] = [pool, client];
+  configureAmplify(poolId, clientId);
+  try {
+    await fn();
+    await signOut();
+  } finally {
+    [poolId, clientId] = before;
+    configureAmplify(poolId, clientId);
+  }
+}
+
+// A client of the pool that allows USER_AUTH, with extra settings.
+const newClient = async (pool, extra) => (await admin.send(new CreateUserPoolClientCommand({
+  UserPoolId: pool, ClientName: 'app', ExplicitAuthFlows: ['ALLOW_USER_AUTH', 'ALLOW_REFRESH_TOKEN_AUTH'], ...extra,
+}))).UserPoolClient.ClientId;
 
 before(async () => {
   assert.ok(url, 'COGNATE_URL must be set (run through e2e/amplify_user_auth_test.go)');
@@ -61,9 +85,7 @@ before(async () => {
     Policies: { SignInPolicy: { AllowedFirstAuthFactors: ['PASSWORD', 'EMAIL_OTP', 'SMS_OTP'] } },
   }));
   poolId = pool.UserPool.Id;
-  clientId = (await admin.send(new CreateUserPoolClientCommand({
-    UserPoolId: poolId, ClientName: 'app', ExplicitAuthFlows: ['ALLOW_USER_AUTH', 'ALLOW_REFRESH_TOKEN_AUTH'],
-  }))).UserPoolClient.ClientId;
+  clientId = await newClient(poolId);
   configureAmplify(poolId, clientId);
 });
 
@@ -140,6 +162,12 @@ userAuthTest('EMAIL_OTP preferred: the code by email, a wrong code refused, the 
   await assert.rejects(confirmSignIn({ challengeResponse: wrong(code) }), { name: 'CodeMismatchException' });
   await confirmCode('EMAIL_OTP', 'EMAIL_OTP_CODE', code);
   await assertSignedIn('emma', sub);
+  // The refresh token of a USER_AUTH sign-in refreshes.
+  const access = (await fetchAuthSession()).tokens.accessToken.toString();
+  const refreshed = await observe(() => fetchAuthSession({ forceRefresh: true }));
+  assert.deepEqual(refreshed.calls, ['GetTokensFromRefreshToken']);
+  assert.notEqual(refreshed.result.tokens.accessToken.toString(), access);
+  assert.equal(refreshed.result.tokens.idToken.payload.sub, sub);
 });
 
 userAuthTest('EMAIL_OTP: three wrong codes spend the session, and the right one is refused', async () => {
@@ -251,6 +279,48 @@ userAuthTest('SELECT_CHALLENGE: PASSWORD_SRP chosen, SRP_A in the SELECT_CHALLEN
   assert.equal(exchanges[0].answer.ChallengeName, 'PASSWORD_VERIFIER');
   assert.equal(exchanges[1].request.ChallengeName, 'PASSWORD_VERIFIER');
   await assertSignedIn('sandra', sub);
+});
+
+userAuthTest('PreventUserExistenceErrors: an unknown name is offered what a user with an email is, and its code never works', async () => {
+  const hiding = await newClient(poolId, { PreventUserExistenceErrors: 'ENABLED' });
+  await newUser('known', { withPhone: false });
+  await withClient(poolId, hiding, async () => {
+    await firstFactorSelection('known', ['EMAIL_OTP', 'PASSWORD', 'PASSWORD_SRP']);
+    await firstFactorSelection('ghost', ['EMAIL_OTP', 'PASSWORD', 'PASSWORD_SRP']);
+    const start = await signIn({ username: 'ghost', options: userAuth('EMAIL_OTP') });
+    assert.equal(start.nextStep.signInStep, 'CONFIRM_SIGN_IN_WITH_EMAIL_CODE');
+    assert.equal(start.nextStep.codeDeliveryDetails.deliveryMedium, 'EMAIL');
+    assert.match(start.nextStep.codeDeliveryDetails.destination, /^.\*\*\*@.\*\*\*$/);
+    const { error } = await observeFailure(() => confirmSignIn({ challengeResponse: '123456' }));
+    assert.ok(['CodeMismatchException', 'NotAuthorizedException'].includes(error.name), error.name);
+  });
+});
+
+userAuthTest('PASSWORD, then email MFA: CONFIRM_SIGN_IN_WITH_EMAIL_CODE with the pool\'s EmailMfaConfiguration message, and the code signs in', async () => {
+  const pool = (await admin.send(new CreateUserPoolCommand({
+    PoolName: 'amplify-userauth-mfa', MfaConfiguration: 'OFF',
+    Policies: { SignInPolicy: { AllowedFirstAuthFactors: ['PASSWORD', 'EMAIL_OTP'] } },
+  }))).UserPool.Id;
+  await admin.send(new SetUserPoolMfaConfigCommand({
+    UserPoolId: pool, MfaConfiguration: 'OPTIONAL',
+    EmailMfaConfiguration: { Subject: 'Your sign-in code', Message: 'Sign in with {####}.' },
+  }));
+  await withClient(pool, await newClient(pool), async () => {
+    const sub = await newUser('mfaemily', { withPhone: false });
+    await admin.send(new AdminSetUserMFAPreferenceCommand({
+      UserPoolId: pool, Username: 'mfaemily', EmailMfaSettings: { Enabled: true, PreferredMfa: true },
+    }));
+    const before = (await outbox(pool, 'mfaemily')).length;
+    const { result, calls, exchanges } = await observe(() => signIn({ username: 'mfaemily', password, options: userAuth('PASSWORD') }));
+    assert.deepEqual(result, emailCode('mfaemily'));
+    assert.deepEqual(calls, ['InitiateAuth']);
+    assert.equal(exchanges[0].answer.ChallengeName, 'EMAIL_OTP');
+    const sent = (await outbox(pool, 'mfaemily')).slice(before);
+    assert.equal(sent.length, 1, JSON.stringify(sent));
+    assert.equal(sent[0].Message, `Sign in with ${sent[0].Code}.`);
+    await confirmCode('EMAIL_OTP', 'EMAIL_OTP_CODE', sent[0].Code);
+    await assertSignedIn('mfaemily', sub);
+  });
 });
 
 // signUp with autoSignIn through USER_AUTH, confirmSignUp with the code
