@@ -135,3 +135,76 @@ func TestMFASetupWhenRequired(t *testing.T) {
 		Session: assoc.Session, ChallengeResponses: map[string]string{"USERNAME": "alice"}})
 	expectAPIError(t, err, "NotAuthorizedException", "Invalid session for the user.")
 }
+
+func TestEmailMFA(t *testing.T) {
+	t.Parallel()
+	s := StartServer(t)
+	f := newFixture(t, s, nil)
+	ctx := context.Background()
+	api := f.api
+	_, err := api.SetUserPoolMfaConfig(ctx, &cip.SetUserPoolMfaConfigInput{UserPoolId: &f.PoolID, MfaConfiguration: types.UserPoolMfaTypeOptional,
+		EmailMfaConfiguration: &types.EmailMfaConfigType{Message: aws.String("no placeholder here")}})
+	if apiErrorCode(err) != "InvalidParameterException" {
+		t.Fatalf("a message without {####}: %v", err)
+	}
+	cfg, err := api.SetUserPoolMfaConfig(ctx, &cip.SetUserPoolMfaConfigInput{UserPoolId: &f.PoolID, MfaConfiguration: types.UserPoolMfaTypeOptional,
+		EmailMfaConfiguration: &types.EmailMfaConfigType{Message: aws.String("Your sign-in code is {####}"), Subject: aws.String("Sign-in code")}})
+	if err != nil || cfg.MfaConfiguration != types.UserPoolMfaTypeOptional || cfg.EmailMfaConfiguration == nil ||
+		*cfg.EmailMfaConfiguration.Message != "Your sign-in code is {####}" || *cfg.EmailMfaConfiguration.Subject != "Sign-in code" {
+		t.Fatalf("SetUserPoolMfaConfig: %+v %v", cfg, err)
+	}
+	got, err := api.GetUserPoolMfaConfig(ctx, &cip.GetUserPoolMfaConfigInput{UserPoolId: &f.PoolID})
+	if err != nil || got.EmailMfaConfiguration == nil || *got.EmailMfaConfiguration.Subject != "Sign-in code" {
+		t.Fatalf("GetUserPoolMfaConfig: %+v %v", got, err)
+	}
+
+	res := f.signIn(t, "alice", testPassword) // optional, not enabled yet: no MFA
+	if _, err := api.SetUserMFAPreference(ctx, &cip.SetUserMFAPreferenceInput{AccessToken: res.AccessToken,
+		EmailMfaSettings: &types.EmailMfaSettingsType{Enabled: true, PreferredMfa: true}}); err != nil {
+		t.Fatal(err)
+	}
+	u, err := f.getUser(*res.AccessToken)
+	if err != nil || u.PreferredMfaSetting == nil || *u.PreferredMfaSetting != "EMAIL_OTP" || len(u.UserMFASettingList) != 1 || u.UserMFASettingList[0] != "EMAIL_OTP" {
+		t.Fatalf("GetUser: %+v %v", u, err)
+	}
+	au, _ := api.AdminGetUser(ctx, &cip.AdminGetUserInput{UserPoolId: &f.PoolID, Username: aws.String("alice")})
+	if au == nil || len(au.UserMFASettingList) != 1 || au.UserMFASettingList[0] != "EMAIL_OTP" {
+		t.Fatalf("AdminGetUser: %+v", au)
+	}
+
+	signIn := func() *cip.InitiateAuthOutput {
+		t.Helper()
+		out, err := api.InitiateAuth(ctx, &cip.InitiateAuthInput{ClientId: &f.ClientID, AuthFlow: types.AuthFlowTypeUserPasswordAuth,
+			AuthParameters: map[string]string{"USERNAME": "alice", "PASSWORD": testPassword}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return out
+	}
+	ch := signIn()
+	if ch.ChallengeName != types.ChallengeNameTypeEmailOtp || ch.ChallengeParameters["CODE_DELIVERY_DESTINATION"] != "a***@e***" ||
+		ch.ChallengeParameters["CODE_DELIVERY_DELIVERY_MEDIUM"] != "EMAIL" {
+		t.Fatalf("email MFA challenge: %+v", ch)
+	}
+	code := lastCode(t, s, f.PoolID, "alice")
+	_, err = f.answer(types.ChallengeNameTypeEmailOtp, ch.Session, map[string]string{"USERNAME": "alice", "EMAIL_OTP_CODE": wrongCode(0, code)})
+	expectAPIError(t, err, "CodeMismatchException", "Invalid code or auth state for the user.")
+	done, err := f.answer(types.ChallengeNameTypeEmailOtp, ch.Session, map[string]string{"USERNAME": "alice", "EMAIL_OTP_CODE": code})
+	wantTokens(t, "email MFA", done.AuthenticationResult, err)
+
+	// Turned off by the admin: the password is enough again.
+	if _, err := api.AdminSetUserMFAPreference(ctx, &cip.AdminSetUserMFAPreferenceInput{UserPoolId: &f.PoolID, Username: aws.String("alice"),
+		EmailMfaSettings: &types.EmailMfaSettingsType{Enabled: false}}); err != nil {
+		t.Fatal(err)
+	}
+	if ch := signIn(); ch.AuthenticationResult == nil {
+		t.Fatalf("MFA off, still %v", ch.ChallengeName)
+	}
+	// Required MFA without a software token: the code by email.
+	if _, err := api.SetUserPoolMfaConfig(ctx, &cip.SetUserPoolMfaConfigInput{UserPoolId: &f.PoolID, MfaConfiguration: types.UserPoolMfaTypeOn}); err != nil {
+		t.Fatal(err)
+	}
+	if ch := signIn(); ch.ChallengeName != types.ChallengeNameTypeEmailOtp {
+		t.Fatalf("required MFA: %v", ch.ChallengeName)
+	}
+}

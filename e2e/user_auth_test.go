@@ -238,3 +238,64 @@ func TestUserAuthHidesUnknownUsers(t *testing.T) {
 		t.Fatalf("sent to nobody: %v", msgs)
 	}
 }
+
+func TestUserAuthAfterSignUp(t *testing.T) {
+	t.Parallel()
+	s := StartServer(t)
+	ctx := context.Background()
+	f := poolFixture(t, s, &cip.CreateUserPoolInput{PoolName: aws.String("signup"),
+		AutoVerifiedAttributes: []types.VerifiedAttributeType{types.VerifiedAttributeTypeEmail},
+		Policies: &types.UserPoolPolicyType{SignInPolicy: &types.SignInPolicyType{
+			AllowedFirstAuthFactors: []types.AuthFactorType{types.AuthFactorTypePassword, types.AuthFactorTypeEmailOtp}}}},
+		func(in *cip.CreateUserPoolClientInput) {
+			in.ExplicitAuthFlows = []types.ExplicitAuthFlowsType{types.ExplicitAuthFlowsTypeAllowUserAuth, types.ExplicitAuthFlowsTypeAllowRefreshTokenAuth}
+		})
+	signUp := func(name string) *cip.SignUpOutput {
+		t.Helper()
+		up, err := f.api.SignUp(ctx, &cip.SignUpInput{ClientId: &f.ClientID, Username: aws.String(name), Password: aws.String(testPassword),
+			UserAttributes: []types.AttributeType{{Name: aws.String("email"), Value: aws.String(name + "@example.com")}}})
+		if err != nil || up.Session == nil || up.UserConfirmed {
+			t.Fatalf("SignUp %s: %+v %v", name, up, err)
+		}
+		return up
+	}
+	up := signUp("bob")
+	// Before the confirmation, SignUp's session signs nobody in.
+	_, err := f.api.InitiateAuth(ctx, &cip.InitiateAuthInput{ClientId: &f.ClientID, AuthFlow: types.AuthFlowTypeUserAuth,
+		AuthParameters: map[string]string{"USERNAME": "bob"}, Session: up.Session})
+	expectAPIError(t, err, "NotAuthorizedException", "Invalid session for the user.")
+	conf, err := f.api.ConfirmSignUp(ctx, &cip.ConfirmSignUpInput{ClientId: &f.ClientID, Username: aws.String("bob"),
+		ConfirmationCode: aws.String(lastCode(t, s, f.PoolID, "bob")), Session: up.Session})
+	if err != nil || conf.Session == nil {
+		t.Fatalf("ConfirmSignUp: %+v %v", conf, err)
+	}
+	signInWith := func(name string, session *string) (*cip.InitiateAuthOutput, error) {
+		return f.api.InitiateAuth(ctx, &cip.InitiateAuthInput{ClientId: &f.ClientID, AuthFlow: types.AuthFlowTypeUserAuth,
+			AuthParameters: map[string]string{"USERNAME": name}, Session: session})
+	}
+	f.addUser(t, "alice", testPassword)
+	_, err = signInWith("alice", conf.Session)
+	expectAPIError(t, err, "NotAuthorizedException", "Invalid session for the user.")
+	in, err := signInWith("bob", conf.Session)
+	wantTokens(t, "sign-in after sign-up", in.AuthenticationResult, err)
+	_, err = signInWith("bob", conf.Session)
+	expectAPIError(t, err, "NotAuthorizedException", "Invalid session for the user.")
+
+	factors, err := f.api.GetUserAuthFactors(ctx, &cip.GetUserAuthFactorsInput{AccessToken: in.AuthenticationResult.AccessToken})
+	if err != nil || *factors.Username != "bob" ||
+		!slices.Equal(factors.ConfiguredUserAuthFactors, []types.AuthFactorType{types.AuthFactorTypePassword, types.AuthFactorTypeEmailOtp}) {
+		t.Fatalf("GetUserAuthFactors: %+v %v", factors, err)
+	}
+	_, err = f.api.GetUserAuthFactors(ctx, &cip.GetUserAuthFactorsInput{AccessToken: aws.String("not.a.token")})
+	if apiErrorCode(err) != "NotAuthorizedException" {
+		t.Fatalf("GetUserAuthFactors with a bad token: %v", err)
+	}
+
+	// ConfirmSignUp without SignUp's session answers none.
+	signUp("carol")
+	conf, err = f.api.ConfirmSignUp(ctx, &cip.ConfirmSignUpInput{ClientId: &f.ClientID, Username: aws.String("carol"),
+		ConfirmationCode: aws.String(lastCode(t, s, f.PoolID, "carol"))})
+	if err != nil || conf.Session != nil {
+		t.Fatalf("ConfirmSignUp without a session: %+v %v", conf, err)
+	}
+}

@@ -29,6 +29,9 @@ func (s *Server) accountOperations(ops map[string]handler) {
 	ops["SignUp"] = typed(func(ctx context.Context, c *call, in *userpool.SignUpInput) (any, error) {
 		r, err := a.SignUp(ctx, *in)
 		out := signUpResponse{UserConfirmed: r.UserConfirmed, UserSub: r.UserSub}
+		if err == nil { // the Session of USER_AUTH's sign-in after sign-up (userauth)
+			out.Session, err = s.Auth.SignUpSession(ctx, in.ClientId, r.UserSub)
+		}
 		if r.Delivery != nil {
 			d := renderCodeDelivery(*r.Delivery)
 			out.CodeDeliveryDetails = &d
@@ -38,9 +41,14 @@ func (s *Server) accountOperations(ops map[string]handler) {
 	ops["ConfirmSignUp"] = typed(func(ctx context.Context, c *call, in *struct {
 		ClientId, SecretHash, Username, ConfirmationCode string
 		ClientMetadata                                   map[string]string
+		Session                                          string
 	}) (any, error) {
 		ctx = userpool.WithClientMetadata(ctx, in.ClientMetadata)
-		return empty{}, a.ConfirmSignUp(ctx, in.ClientId, in.SecretHash, in.Username, in.ConfirmationCode)
+		if err := a.ConfirmSignUp(ctx, in.ClientId, in.SecretHash, in.Username, in.ConfirmationCode); err != nil {
+			return confirmSignUpResponse{}, err
+		}
+		session, err := s.Auth.ConfirmedSession(ctx, in.ClientId, in.Username, in.Session) // userauth
+		return confirmSignUpResponse{Session: session}, err
 	})
 	ops["AdminConfirmSignUp"] = typed(func(ctx context.Context, c *call, in *adminUserRef) (any, error) {
 		ctx = userpool.WithClientMetadata(ctx, in.ClientMetadata)

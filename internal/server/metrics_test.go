@@ -147,6 +147,7 @@ var tokenOperationInputs = map[string]map[string]any{
 	"GetDevice":                        {"DeviceKey": "us-east-1_00000000-0000-0000-0000-000000000000"},
 	"GetUser":                          {},
 	"GetUserAttributeVerificationCode": {"AttributeName": "email"},
+	"GetUserAuthFactors":               {},
 	"GlobalSignOut":                    {},
 	"ListDevices":                      {},
 	"SetUserMFAPreference":             {"SoftwareTokenMfaSettings": map[string]any{"Enabled": false}},

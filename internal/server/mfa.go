@@ -7,15 +7,21 @@ import (
 )
 
 type mfaPreferenceInput struct {
-	AccessToken                      string
-	UserPoolId, Username             string
-	SoftwareTokenMfaSettings         *userpool.SoftwareTokenSettings
-	SMSMfaSettings, EmailMfaSettings any
+	AccessToken              string
+	UserPoolId, Username     string
+	SoftwareTokenMfaSettings *userpool.SoftwareTokenSettings
+	EmailMfaSettings         *userpool.SoftwareTokenSettings // EmailMfaSettingsType has the same members
+	SMSMfaSettings           any
+}
+
+func (in *mfaPreferenceInput) preference() userpool.MFAPreference {
+	return userpool.MFAPreference{SoftwareToken: in.SoftwareTokenMfaSettings, Email: in.EmailMfaSettings}
 }
 
 func (s *Server) poolMfaConfig(p userpool.Pool) poolMfaConfigResponse {
 	out := poolMfaConfigResponse{MfaConfiguration: p.MFAMode()}
 	out.SoftwareTokenMfaConfiguration.Enabled = p.Settings.SoftwareTokenMfaEnabled
+	out.EmailMfaConfiguration = p.Settings.EmailMfa
 	return out
 }
 
@@ -37,21 +43,22 @@ func (s *Server) mfaOperations(ops map[string]handler) {
 		return verifySoftwareTokenResponse{Status: "SUCCESS"}, s.MFA.Verify(ctx, in.AccessToken, in.UserCode)
 	})
 	ops["SetUserMFAPreference"] = typed(func(ctx context.Context, c *call, in *mfaPreferenceInput) (any, error) {
-		return empty{}, s.MFA.SetPreference(ctx, in.AccessToken, in.SoftwareTokenMfaSettings)
+		return empty{}, s.MFA.SetPreference(ctx, in.AccessToken, in.preference())
 	})
 	ops["AdminSetUserMFAPreference"] = typed(func(ctx context.Context, c *call, in *mfaPreferenceInput) (any, error) {
-		return empty{}, s.MFA.AdminSetPreference(ctx, in.UserPoolId, in.Username, in.SoftwareTokenMfaSettings)
+		return empty{}, s.MFA.AdminSetPreference(ctx, in.UserPoolId, in.Username, in.preference())
 	})
 	ops["SetUserPoolMfaConfig"] = typed(func(ctx context.Context, c *call, in *struct {
 		UserPoolId                    string
 		MfaConfiguration              string
 		SoftwareTokenMfaConfiguration *struct{ Enabled bool }
+		EmailMfaConfiguration         *userpool.EmailMfaConfig
 	}) (any, error) {
 		var st *bool
 		if in.SoftwareTokenMfaConfiguration != nil {
 			st = &in.SoftwareTokenMfaConfiguration.Enabled
 		}
-		p, err := s.MFA.SetPoolConfig(ctx, in.UserPoolId, in.MfaConfiguration, st)
+		p, err := s.MFA.SetPoolConfig(ctx, in.UserPoolId, in.MfaConfiguration, st, in.EmailMfaConfiguration)
 		return s.poolMfaConfig(p), err
 	})
 	ops["GetUserPoolMfaConfig"] = typed(func(ctx context.Context, c *call, in *poolRef) (any, error) {

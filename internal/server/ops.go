@@ -82,6 +82,7 @@ func (s *Server) operations() map[string]handler {
 	s.groupOperations(ops)
 	s.accountOperations(ops)
 	s.mfaOperations(ops)
+	s.userAuthOperations(ops)
 	return ops
 }
 

@@ -77,7 +77,10 @@ type getUserResponse struct {
 // AdminGetUser and GetUser.
 func userMFA(u userpool.User) (preferred string, list []string) {
 	if u.MFA.TOTPEnabled {
-		list = []string{"SOFTWARE_TOKEN_MFA"}
+		list = append(list, "SOFTWARE_TOKEN_MFA")
+	}
+	if u.MFA.EmailEnabled {
+		list = append(list, "EMAIL_OTP")
 	}
 	return u.MFA.Preferred, list
 }
@@ -139,6 +142,7 @@ func renderCodeDelivery(d userpool.CodeDelivery) wireCodeDelivery {
 
 type signUpResponse struct {
 	CodeDeliveryDetails *wireCodeDelivery `json:",omitempty"`
+	Session             string            `json:",omitempty"`
 	UserConfirmed       bool
 	UserSub             string
 }
@@ -203,6 +207,7 @@ type verifySoftwareTokenResponse struct {
 type poolMfaConfigResponse struct {
 	MfaConfiguration              string
 	SoftwareTokenMfaConfiguration struct{ Enabled bool }
+	EmailMfaConfiguration         *userpool.EmailMfaConfig `json:",omitempty"`
 }
 
 // Devices.
@@ -265,4 +270,15 @@ type initiateAuthResponse struct {
 
 func renderInitiateAuth(r userpool.AuthResult) initiateAuthResponse {
 	return initiateAuthResponse{authResponse: renderAuth(r), AvailableChallenges: r.AvailableChallenges}
+}
+
+type confirmSignUpResponse struct {
+	Session string `json:",omitempty"`
+}
+
+type getUserAuthFactorsResponse struct {
+	ConfiguredUserAuthFactors []string
+	PreferredMfaSetting       string   `json:",omitempty"`
+	UserMFASettingList        []string `json:",omitempty"`
+	Username                  string
 }

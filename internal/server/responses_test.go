@@ -62,7 +62,8 @@ var responseOf = map[string]any{
 	"ListUsersInGroup":         listUsersInGroupResponse{},
 
 	"SignUp":                           signUpResponse{},
-	"ConfirmSignUp":                    empty{},
+	"ConfirmSignUp":                    confirmSignUpResponse{},
+	"GetUserAuthFactors":               getUserAuthFactorsResponse{},
 	"AdminConfirmSignUp":               empty{},
 	"ResendConfirmationCode":           codeDeliveryResponse{},
 	"ForgotPassword":                   codeDeliveryResponse{},

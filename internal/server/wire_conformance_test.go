@@ -195,6 +195,7 @@ func TestEveryOperationAnswersInTheModelsShape(t *testing.T) {
 	// An enrolled user's MFA settings; a rotating client's new refresh token.
 	w.ok(api.GetUser(ctx, &cip.GetUserInput{AccessToken: alice.AccessToken}))
 	w.ok(api.AdminGetUser(ctx, &cip.AdminGetUserInput{UserPoolId: &poolID, Username: aws.String("alice")}))
+	w.ok(api.GetUserAuthFactors(ctx, &cip.GetUserAuthFactorsInput{AccessToken: alice.AccessToken}))
 	rotating := w.client(poolID, func(in *cip.CreateUserPoolClientInput) {
 		in.RefreshTokenRotation = &types.RefreshTokenRotationType{Feature: types.FeatureTypeEnabled, RetryGracePeriodSeconds: aws.Int32(10)}
 	})

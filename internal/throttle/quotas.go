@@ -48,7 +48,7 @@ var operations = map[string]Category{
 	"ForgotPassword": UserAccountRecovery, "ConfirmForgotPassword": UserAccountRecovery,
 	"ChangePassword": UserAccountRecovery, "ResendConfirmationCode": UserAccountRecovery,
 
-	"GetUser": UserRead, "GetDevice": UserRead, "ListDevices": UserRead,
+	"GetUser": UserRead, "GetDevice": UserRead, "ListDevices": UserRead, "GetUserAuthFactors": UserRead,
 
 	"UpdateUserAttributes": UserUpdate, "DeleteUserAttributes": UserUpdate, "VerifyUserAttribute": UserUpdate,
 	"GetUserAttributeVerificationCode": UserUpdate, "DeleteUser": UserUpdate, "GlobalSignOut": UserUpdate,

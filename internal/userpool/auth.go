@@ -291,8 +291,8 @@ func (a *Auth) afterPassword(ctx context.Context, pool *Pool, client *Client, us
 		}
 	}
 	// A remembered device (above) skips MFA, as in Cognito.
-	if r, ok := a.mfaChallenge(pool, client, user, deviceKey); ok {
-		return r, nil
+	if r, ok, err := a.mfaChallenge(ctx, pool, client, user, deviceKey); ok || err != nil {
+		return r, err
 	}
 	tokens, err := a.signIn(ctx, pool, client, user, a.Now(), deviceKey)
 	if err != nil {

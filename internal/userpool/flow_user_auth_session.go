@@ -1,8 +1,99 @@
 package userpool
 
-import "context"
+import (
+	"context"
+	"time"
 
-// signUpSessionSignIn signs in with the Session of ConfirmSignUp.
+	"github.com/google/uuid"
+)
+
+// Signing in straight from sign-up: SignUp answers a Session, ConfirmSignUp
+// given it answers another once the code confirmed the user, and
+// InitiateAuth(USER_AUTH) with that one signs the user in "without a second
+// code" (botocore InitiateAuthRequest.Session: the confirmation code is the
+// first factor), once, within the client's AuthSessionValidity.
+//
+// Decisions: SignUp's Session lasts as long as the confirmation code (it
+// signs nobody in by itself); a user auto-confirmed by PreSignUp gets the
+// signing-in Session from SignUp at once (no code will come); ConfirmSignUp
+// answers a Session only when it was given SignUp's (a session that does not
+// open, or is another user's, gets none: the confirmation itself stands).
+const (
+	challengeSignedUp  = "SIGNED_UP"
+	challengeConfirmed = "CONFIRMED_SIGN_UP"
+)
+
+// SignUpSession is SignUpResponse.Session for the user just signed up.
+func (a *Auth) SignUpSession(ctx context.Context, clientID, username string) (string, error) {
+	pool, client, err := a.poolAndClient(ctx, "", clientID, false)
+	if err != nil {
+		return "", err
+	}
+	u, _, err := FindUser(ctx, a.Store, &pool, username)
+	if err != nil {
+		return "", err
+	}
+	st := challengeState{Pool: pool.ID, Client: client.ID, Username: u.Username, Nonce: uuid.NewString()}
+	if u.Status == StatusConfirmed {
+		st.Challenge, st.Expires = challengeConfirmed, a.Now().Add(authSessionValidity(&client)).Unix()
+	} else {
+		st.Challenge, st.Expires = challengeSignedUp, a.Now().Add(signUpCodeLifetime).Unix()
+	}
+	return a.sealSession(st), nil
+}
+
+// ConfirmedSession is ConfirmSignUpResponse.Session: after ConfirmSignUp
+// confirmed username, given SignUp's session ("": none, and no answer).
+func (a *Auth) ConfirmedSession(ctx context.Context, clientID, username, session string) (string, error) {
+	if session == "" {
+		return "", nil
+	}
+	pool, client, err := a.poolAndClient(ctx, "", clientID, false)
+	if err != nil {
+		return "", err
+	}
+	st, err := a.openSession(session, &client, challengeSignedUp)
+	if err != nil {
+		return "", nil
+	}
+	u, _, err := FindUser(ctx, a.Store, &pool, username)
+	if err != nil || u.Username != st.Username || st.Pool != pool.ID {
+		return "", nil
+	}
+	st.Challenge, st.Nonce, st.Expires = challengeConfirmed, uuid.NewString(), a.Now().Add(authSessionValidity(&client)).Unix()
+	return a.sealSession(st), nil
+}
+
+// signUpSessionSignIn is InitiateAuth(USER_AUTH) with ConfirmSignUp's
+// Session: the user's first sign-in, with the code as its first factor.
 func (a *Auth) signUpSessionSignIn(ctx context.Context, pool *Pool, client *Client, username, session, deviceKey string) (AuthResult, error) {
-	return AuthResult{}, Errorf(NotAuthorized, "Invalid session for the user.")
+	bad := Errorf(NotAuthorized, "Invalid session for the user.")
+	st, err := a.openSession(session, client, challengeConfirmed)
+	if err != nil {
+		return AuthResult{}, err
+	}
+	u, _, err := FindUser(ctx, a.Store, pool, username)
+	if err != nil || u.Username != st.Username || st.Pool != pool.ID {
+		return AuthResult{}, bad
+	}
+	if err := a.preAuthentication(ctx, pool, client, &u, false); err != nil {
+		return AuthResult{}, err
+	}
+	// Once: one claim per session, in one conditional write.
+	if ok, err := a.Store.ClaimAttempt(ctx, pool.ID, u.Sub, "sign-up-session:"+st.Nonce, 1, a.Now(), time.Unix(st.Expires, 0).Add(time.Second)); err != nil {
+		return AuthResult{}, err
+	} else if !ok {
+		return AuthResult{}, bad
+	}
+	return a.afterFirstFactor(ctx, pool, client, &u, deviceKey)
+}
+
+// UserAuthFactors is GetUserAuthFactors' ConfiguredUserAuthFactors: the
+// first factors of the pool's policy that u can use.
+func (a *Auth) UserAuthFactors(ctx context.Context, pool *Pool, u *User) ([]string, error) {
+	factors, err := a.userFirstFactors(ctx, pool, u)
+	if factors == nil {
+		factors = []string{}
+	}
+	return factors, err
 }

@@ -127,7 +127,7 @@ func (l lockout) attempt(ctx context.Context, pool *Pool, key string, keep bool,
 // software token (mfaChallenge), whose answer then settles the count.
 func continuesWithMFA(pool *Pool, u *User) bool {
 	m := pool.Settings.MfaConfiguration
-	return (m == "ON" || m == "OPTIONAL") && u.MFA.TOTPEnabled
+	return (m == "ON" || m == "OPTIONAL") && (u.MFA.TOTPEnabled || asksEmailMFA(pool, u))
 }
 
 // checkPrevious is ChangePassword's proof of the previous password: an

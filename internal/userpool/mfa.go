@@ -21,6 +21,7 @@ import (
 
 const (
 	mfaSoftwareToken = "SOFTWARE_TOKEN_MFA"
+	mfaEmail         = "EMAIL_OTP"
 	totpStep         = 30 * time.Second
 )
 
@@ -119,45 +120,67 @@ type SoftwareTokenSettings struct {
 	PreferredMfa bool
 }
 
-func (s *MFA) setPreference(ctx context.Context, pool *Pool, u *User, st *SoftwareTokenSettings) error {
-	if st == nil {
+// MFAPreference is what SetUserMFAPreference sets: each method's
+// settings (nil: unchanged). EmailMfaSettingsType has the same members as
+// SoftwareTokenMfaSettingsType.
+type MFAPreference struct {
+	SoftwareToken *SoftwareTokenSettings
+	Email         *SoftwareTokenSettings
+}
+
+func (s *MFA) setPreference(ctx context.Context, pool *Pool, u *User, pref MFAPreference) error {
+	st, em := pref.SoftwareToken, pref.Email
+	if st == nil && em == nil {
 		return nil
 	}
-	if st.Enabled && len(u.MFA.TOTPSecret) == 0 {
+	if st != nil && st.Enabled && len(u.MFA.TOTPSecret) == 0 {
 		return Errorf(InvalidParameter, "User has not verified software token mfa")
 	}
+	// Decided: email MFA needs a verified email, where its codes go.
+	if em != nil && em.Enabled && !verifiedAttribute(u, "email") {
+		return Errorf(InvalidParameter, "User does not have a verified email address.")
+	}
 	_, err := s.Store.UpdateUser(ctx, pool.ID, UsernameKey(pool, u.Username), func(u User) (User, error) {
-		u.MFA.TOTPEnabled = st.Enabled
-		u.MFA.Preferred = ""
-		if st.Enabled && st.PreferredMfa {
-			u.MFA.Preferred = mfaSoftwareToken
+		setMethod := func(set *SoftwareTokenSettings, enabled *bool, name string) {
+			if set == nil {
+				return
+			}
+			*enabled = set.Enabled
+			if set.Enabled && set.PreferredMfa {
+				u.MFA.Preferred = name
+			} else if u.MFA.Preferred == name {
+				u.MFA.Preferred = ""
+			}
 		}
+		setMethod(st, &u.MFA.TOTPEnabled, mfaSoftwareToken)
+		setMethod(em, &u.MFA.EmailEnabled, mfaEmail)
 		return u, nil
 	})
 	return err
 }
 
 // SetPreference is SetUserMFAPreference.
-func (s *MFA) SetPreference(ctx context.Context, accessToken string, st *SoftwareTokenSettings) error {
+func (s *MFA) SetPreference(ctx context.Context, accessToken string, pref MFAPreference) error {
 	a, err := s.Sessions.AuthorizeSession(ctx, accessToken)
 	if err != nil {
 		return err
 	}
 	pool := a.Pool
-	return s.setPreference(ctx, &pool, &a.User, st)
+	return s.setPreference(ctx, &pool, &a.User, pref)
 }
 
 // AdminSetPreference is AdminSetUserMFAPreference.
-func (s *MFA) AdminSetPreference(ctx context.Context, poolID, username string, st *SoftwareTokenSettings) error {
+func (s *MFA) AdminSetPreference(ctx context.Context, poolID, username string, pref MFAPreference) error {
 	pool, u, _, err := poolUser(ctx, s.Store, poolID, username)
 	if err != nil {
 		return err
 	}
-	return s.setPreference(ctx, &pool, &u, st)
+	return s.setPreference(ctx, &pool, &u, pref)
 }
 
-// SetPoolConfig is SetUserPoolMfaConfig (software tokens only).
-func (s *MFA) SetPoolConfig(ctx context.Context, poolID, mode string, softwareToken *bool) (Pool, error) {
+// SetPoolConfig is SetUserPoolMfaConfig: software tokens and email (nil:
+// unchanged).
+func (s *MFA) SetPoolConfig(ctx context.Context, poolID, mode string, softwareToken *bool, email *EmailMfaConfig) (Pool, error) {
 	if _, err := GetPool(ctx, s.Store, poolID); err != nil {
 		return Pool{}, err
 	}
@@ -165,8 +188,11 @@ func (s *MFA) SetPoolConfig(ctx context.Context, poolID, mode string, softwareTo
 		if softwareToken != nil {
 			p.Settings.SoftwareTokenMfaEnabled = *softwareToken
 		}
+		if email != nil {
+			p.Settings.EmailMfa = email
+		}
 		if mode != "" {
-			if mode != mfaOff && !p.Settings.SoftwareTokenMfaEnabled {
+			if mode != mfaOff && !p.Settings.SoftwareTokenMfaEnabled && p.Settings.EmailMfa == nil {
 				return p, Errorf(InvalidParameter, "At least one MFA method must be enabled to turn MFA on or optional.")
 			}
 			p.Settings.MfaConfiguration = mode
@@ -176,10 +202,34 @@ func (s *MFA) SetPoolConfig(ctx context.Context, poolID, mode string, softwareTo
 	})
 }
 
-// mfaChallenge asks for the software token after the password, when the
+// asksEmailMFA reports whether a password sign-in of u goes on to an
+// EMAIL_OTP code: the pool has email MFA, u a verified email, and u enabled
+// it — or the pool requires MFA and u has no software token (decided:
+// Cognito then uses the method the user can receive, rather than setup).
+func asksEmailMFA(pool *Pool, u *User) bool {
+	m := pool.MFAMode()
+	if m == mfaOff || pool.Settings.EmailMfa == nil || !verifiedAttribute(u, "email") {
+		return false
+	}
+	return u.MFA.EmailEnabled || (m == "ON" && !u.MFA.TOTPEnabled)
+}
+
+// mfaChallenge asks for the software token (or an emailed code: the
+// preferred one when the user has both) after the password, when the
 // pool has MFA on or optional and the user enabled it; when the pool
 // requires MFA and the user has none, it asks the user to set it up.
-func (a *Auth) mfaChallenge(pool *Pool, client *Client, user *User, deviceKey string) (AuthResult, bool) {
+func (a *Auth) mfaChallenge(ctx context.Context, pool *Pool, client *Client, user *User, deviceKey string) (AuthResult, bool, error) {
+	if asksEmailMFA(pool, user) && (!user.MFA.TOTPEnabled || user.MFA.Preferred == mfaEmail) {
+		r, err := a.sendSignInCode(ctx, pool, client, user, "email",
+			challengeState{Pool: pool.ID, Client: client.ID, Username: user.Username, Device: deviceKey})
+		return r, true, err
+	}
+	r, ok := a.tokenMFAChallenge(pool, client, user, deviceKey)
+	return r, ok, nil
+}
+
+// tokenMFAChallenge is mfaChallenge's software token (or its setup).
+func (a *Auth) tokenMFAChallenge(pool *Pool, client *Client, user *User, deviceKey string) (AuthResult, bool) {
 	if pool.Settings.MfaConfiguration == "ON" && !user.MFA.TOTPEnabled {
 		session := a.sealSession(challengeState{Pool: pool.ID, Client: client.ID, Username: user.Username, Challenge: "MFA_SETUP",
 			Device: deviceKey, Expires: a.Now().Add(10 * time.Minute).Unix(), Nonce: uuid.NewString()})

@@ -19,7 +19,7 @@ func newMFAWorld(t *testing.T) *mfaWorld {
 	w := newCodeWorld(t)
 	mfa := &userpool.MFA{Store: w.store, Now: w.clock.Now, Sealer: w.auth.Sealer, Sessions: w.sessions}
 	on := true
-	if _, err := mfa.SetPoolConfig(ctx, w.pool.ID, "OPTIONAL", &on); err != nil {
+	if _, err := mfa.SetPoolConfig(ctx, w.pool.ID, "OPTIONAL", &on, nil); err != nil {
 		t.Fatal(err)
 	}
 	b32, err := mfa.Associate(ctx, w.access)
@@ -27,7 +27,7 @@ func newMFAWorld(t *testing.T) *mfaWorld {
 	secret, err := base32.StdEncoding.WithPadding(base32.NoPadding).DecodeString(b32)
 	must(t, err)
 	must(t, mfa.Verify(ctx, w.access, userpool.TOTP(secret, w.clock.Now())))
-	must(t, mfa.SetPreference(ctx, w.access, &userpool.SoftwareTokenSettings{Enabled: true, PreferredMfa: true}))
+	must(t, mfa.SetPreference(ctx, w.access, userpool.MFAPreference{SoftwareToken: &userpool.SoftwareTokenSettings{Enabled: true, PreferredMfa: true}}))
 	w.clock.Advance(time.Minute) // past the step spent on verification
 	return &mfaWorld{codeWorld: w, secret: secret}
 }

@@ -32,7 +32,7 @@ func DefaultPasswordPolicy() PasswordPolicy {
 // CreatePool creates a pool in region with its ID- and access-token keys.
 func (s *Pools) CreatePool(ctx context.Context, region string, in CreatePoolInput) (Pool, error) {
 	now := s.Now()
-	in.SoftwareTokenMfaEnabled = false // SetUserPoolMfaConfig's alone (types.go)
+	in.SoftwareTokenMfaEnabled, in.EmailMfa = false, nil // SetUserPoolMfaConfig's alone (types.go)
 	settings, err := normalizePoolSettings(in.PoolSettings)
 	if err != nil {
 		return Pool{}, err
@@ -186,7 +186,7 @@ func (s *Pools) UpdatePool(ctx context.Context, in UpdatePoolInput) error {
 		next.AliasAttributes = p.Settings.AliasAttributes
 		next.UsernameConfiguration = p.Settings.UsernameConfiguration
 		// Not an UpdateUserPool member: SetUserPoolMfaConfig's alone.
-		next.SoftwareTokenMfaEnabled = p.Settings.SoftwareTokenMfaEnabled
+		next.SoftwareTokenMfaEnabled, next.EmailMfa = p.Settings.SoftwareTokenMfaEnabled, p.Settings.EmailMfa
 		norm, err := normalizePoolSettings(next)
 		if err != nil {
 			return p, err

@@ -22,7 +22,7 @@ func TestSoftwareTokenFlagIsSetOnlyBySetUserPoolMfaConfig(t *testing.T) {
 
 	mfa := &userpool.MFA{Store: w.store, Now: w.clock.Now}
 	on := true
-	_, err = mfa.SetPoolConfig(ctx, p.ID, "OPTIONAL", &on)
+	_, err = mfa.SetPoolConfig(ctx, p.ID, "OPTIONAL", &on, nil)
 	must(t, err)
 	must(t, w.pools.UpdatePool(ctx, userpool.UpdatePoolInput{UserPoolId: p.ID,
 		PoolSettings: userpool.PoolSettings{MfaConfiguration: "OPTIONAL"}}))

@@ -47,6 +47,16 @@ type PoolSettings struct {
 	// settings, not a UserPoolType member. Only SetPoolConfig sets it (the
 	// pool requests cannot) and the wire never shows it (renderPool).
 	SoftwareTokenMfaEnabled bool `json:"SoftwareTokenMfaEnabled,omitempty"`
+	// EmailMfa is SetUserPoolMfaConfig's EmailMfaConfiguration (nil: no
+	// email MFA), domain state as SoftwareTokenMfaEnabled is.
+	EmailMfa *EmailMfaConfig `json:"EmailMfa,omitempty"`
+}
+
+// EmailMfaConfig is EmailMfaConfigType: the message of sign-in and MFA
+// codes by email.
+type EmailMfaConfig struct {
+	Message string `json:",omitempty"`
+	Subject string `json:",omitempty"`
 }
 
 // PoolPolicies is PolicyType.
@@ -216,7 +226,8 @@ type UserMFA struct {
 	TOTPSecret    []byte `json:"s,omitempty"`
 	PendingSecret []byte `json:"p,omitempty"` // associated, not yet verified
 	TOTPEnabled   bool   `json:"e,omitempty"`
-	Preferred     string `json:"f,omitempty"` // "SOFTWARE_TOKEN_MFA" or ""
+	Preferred     string `json:"f,omitempty"` // "SOFTWARE_TOKEN_MFA", "EMAIL_OTP" or ""
+	EmailEnabled  bool   `json:"m,omitempty"` // email MFA (EmailMfaSettings)
 }
 
 // Attribute returns the value of the named attribute and whether it is set.
