@@ -35,10 +35,10 @@ globalThis.setTimeout = (fn, ms, ...args) => {
 // Cases that fail on Cognate today, with what fails: skipped, unless
 // COGNATE_RUN_PENDING=1 turns them on.
 const pending = {
-  'PASSWORD, then email MFA: CONFIRM_SIGN_IN_WITH_EMAIL_CODE with the pool\'s EmailMfaConfiguration message, and the code signs in':
-    'SetUserPoolMfaConfig {MfaConfiguration: OPTIONAL, EmailMfaConfiguration} answers InvalidParameterException "At least one MFA method must be enabled to turn MFA on or optional." (no email MFA yet)',
+  'EmailMfaConfiguration\'s Message is the email of an MFA code and of an EMAIL_OTP sign-in code':
+    'the code\'s email is the pool\'s verification message ("Your verification code is 621037. "), not EmailMfaConfiguration.Message ("Sign in with {####}.")',
   'signUp with a password and autoSignIn USER_AUTH: confirmSignUp, then autoSignIn() signs in on its session':
-    'ConfirmSignUp answers {} with no Session, so autoSignIn() has none to pass to InitiateAuth',
+    'Amplify\'s confirmSignUp sends no Session (only Username, ConfirmationCode, ClientId) yet reads ConfirmSignUp\'s; Cognate answers that Session only when given SignUp\'s, so it answers {} and autoSignIn() has no session to pass to InitiateAuth',
   'signUp without a password (passwordless) and autoSignIn USER_AUTH: confirmSignUp, then autoSignIn()':
     'SignUp without a Password on a pool whose SignInPolicy allows EMAIL_OTP answers InvalidPasswordException "Password did not conform with policy: Password not long enough"',
 };
@@ -296,7 +296,9 @@ userAuthTest('PreventUserExistenceErrors: an unknown name is offered what a user
   });
 });
 
-userAuthTest('PASSWORD, then email MFA: CONFIRM_SIGN_IN_WITH_EMAIL_CODE with the pool\'s EmailMfaConfiguration message, and the code signs in', async () => {
+// A pool with email MFA (optional) whose EmailMfaConfiguration sets the
+// message, and a client of it that allows USER_AUTH.
+async function emailMfaPool() {
   const pool = (await admin.send(new CreateUserPoolCommand({
     PoolName: 'amplify-userauth-mfa', MfaConfiguration: 'OFF',
     Policies: { SignInPolicy: { AllowedFirstAuthFactors: ['PASSWORD', 'EMAIL_OTP'] } },
@@ -305,21 +307,45 @@ userAuthTest('PASSWORD, then email MFA: CONFIRM_SIGN_IN_WITH_EMAIL_CODE with the
     UserPoolId: pool, MfaConfiguration: 'OPTIONAL',
     EmailMfaConfiguration: { Subject: 'Your sign-in code', Message: 'Sign in with {####}.' },
   }));
-  await withClient(pool, await newClient(pool), async () => {
-    const sub = await newUser('mfaemily', { withPhone: false });
-    await admin.send(new AdminSetUserMFAPreferenceCommand({
-      UserPoolId: pool, Username: 'mfaemily', EmailMfaSettings: { Enabled: true, PreferredMfa: true },
-    }));
-    const before = (await outbox(pool, 'mfaemily')).length;
-    const { result, calls, exchanges } = await observe(() => signIn({ username: 'mfaemily', password, options: userAuth('PASSWORD') }));
-    assert.deepEqual(result, emailCode('mfaemily'));
-    assert.deepEqual(calls, ['InitiateAuth']);
-    assert.equal(exchanges[0].answer.ChallengeName, 'EMAIL_OTP');
-    const sent = (await outbox(pool, 'mfaemily')).slice(before);
-    assert.equal(sent.length, 1, JSON.stringify(sent));
-    assert.equal(sent[0].Message, `Sign in with ${sent[0].Code}.`);
-    await confirmCode('EMAIL_OTP', 'EMAIL_OTP_CODE', sent[0].Code);
+  return { pool, client: await newClient(pool) };
+}
+
+// A user of the pool whose preferred MFA is email; its sub.
+async function emailMfaUser(pool, username) {
+  const sub = await newUser(username, { withPhone: false });
+  await admin.send(new AdminSetUserMFAPreferenceCommand({
+    UserPoolId: pool, Username: username, EmailMfaSettings: { Enabled: true, PreferredMfa: true },
+  }));
+  return sub;
+}
+
+userAuthTest('PASSWORD, then email MFA: CONFIRM_SIGN_IN_WITH_EMAIL_CODE, and the code signs in', async () => {
+  const { pool, client } = await emailMfaPool();
+  await withClient(pool, client, async () => {
+    const sub = await emailMfaUser(pool, 'mfaemily');
+    const { result: start, code } = await sendsOne('mfaemily', 'EMAIL', () => observe(() => signIn({ username: 'mfaemily', password, options: userAuth('PASSWORD') })));
+    assert.deepEqual(start.result, emailCode('mfaemily'));
+    assert.deepEqual(start.calls, ['InitiateAuth']);
+    assert.equal(start.exchanges[0].answer.ChallengeName, 'EMAIL_OTP');
+    await confirmCode('EMAIL_OTP', 'EMAIL_OTP_CODE', code);
     await assertSignedIn('mfaemily', sub);
+  });
+});
+
+// EmailMfaConfigType.Message: "The template for the email messages that
+// your user pool sends to users with codes for MFA and sign-in with email
+// OTPs" (botocore).
+userAuthTest('EmailMfaConfiguration\'s Message is the email of an MFA code and of an EMAIL_OTP sign-in code', async () => {
+  const { pool, client } = await emailMfaPool();
+  await withClient(pool, client, async () => {
+    await emailMfaUser(pool, 'templated');
+    const mfa = await sendsOne('templated', 'EMAIL', () => signIn({ username: 'templated', password, options: userAuth('PASSWORD') }));
+    const sent = await outbox(pool, 'templated');
+    assert.equal(sent.at(-1).Message, `Sign in with ${mfa.code}.`);
+    await confirmSignIn({ challengeResponse: mfa.code });
+    await signOut();
+    const otp = await sendsOne('templated', 'EMAIL', () => signIn({ username: 'templated', options: userAuth('EMAIL_OTP') }));
+    assert.equal((await outbox(pool, 'templated')).at(-1).Message, `Sign in with ${otp.code}.`);
   });
 });
 
