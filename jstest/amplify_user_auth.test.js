@@ -296,6 +296,18 @@ userAuthTest('PreventUserExistenceErrors: an unknown name is offered what a user
   });
 });
 
+userAuthTest('a client without ALLOW_USER_AUTH: Amplify throws InvalidParameterException, as for the other flows a client does not allow', async () => {
+  await newUser('norah');
+  const srpOnly = await newClient(poolId, { ExplicitAuthFlows: ['ALLOW_USER_SRP_AUTH', 'ALLOW_REFRESH_TOKEN_AUTH'] });
+  await withClient(poolId, srpOnly, async () => {
+    const { error, calls } = await observeFailure(() => signIn({ username: 'norah', options: userAuth('EMAIL_OTP') }));
+    assert.equal(error.name, 'InvalidParameterException');
+    assert.deepEqual(calls, ['InitiateAuth']);
+    // The same user signs in by SRP there.
+    assert.deepEqual(await signIn({ username: 'norah', password }), done);
+  });
+});
+
 // A pool with email MFA (optional) whose EmailMfaConfiguration sets the
 // message, and a client of it that allows USER_AUTH.
 async function emailMfaPool() {
