@@ -36,6 +36,16 @@ var (
 	buildErr  error
 )
 
+// TestMain removes the binary cognateBinary built: each run's is 40 MB
+// (more under -race), and runs add up in the temporary directory.
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if binPath != "" {
+		os.RemoveAll(filepath.Dir(binPath))
+	}
+	os.Exit(code)
+}
+
 // cognateBinary builds cmd/cognate once per test run.
 func cognateBinary(t testing.TB) string {
 	t.Helper()

@@ -234,6 +234,15 @@ func TestUserAuthHidesUnknownUsers(t *testing.T) {
 	expectAPIError(t, err, "CodeMismatchException", "Invalid code or auth state for the user.")
 	_, err = f.answer(types.ChallengeNameTypeSelectChallenge, sel.Session, map[string]string{"USERNAME": "nobody", "ANSWER": "PASSWORD", "PASSWORD": testPassword})
 	expectAPIError(t, err, "NotAuthorizedException", "Incorrect username or password.")
+	// PASSWORD_SRP: a simulated verifier, then the proof fails as a user's.
+	a := srpSecret()
+	v, err := f.answer(types.ChallengeNameTypeSelectChallenge, sel.Session, map[string]string{"USERNAME": "nobody", "ANSWER": "PASSWORD_SRP",
+		"SRP_A": srp.ClientA(a).Text(16)})
+	if err != nil || v.ChallengeName != types.ChallengeNameTypePasswordVerifier || v.Session == nil {
+		t.Fatalf("unknown PASSWORD_SRP: %+v %v", v, err)
+	}
+	_, err = f.answer(types.ChallengeNameTypePasswordVerifier, v.Session, srpVerifierAnswer(t, f.PoolID, a, v.ChallengeParameters, testPassword))
+	expectAPIError(t, err, "NotAuthorizedException", "Incorrect username or password.")
 	if msgs := outboxMessages(t, s, f.PoolID, "nobody"); len(msgs) != 0 {
 		t.Fatalf("sent to nobody: %v", msgs)
 	}
@@ -298,4 +307,35 @@ func TestUserAuthAfterSignUp(t *testing.T) {
 	if err != nil || conf.Session != nil {
 		t.Fatalf("ConfirmSignUp without a session: %+v %v", conf, err)
 	}
+}
+
+func TestUserAuthSMSOTP(t *testing.T) {
+	t.Parallel()
+	s := StartServer(t)
+	ctx := context.Background()
+	f := poolFixture(t, s, &cip.CreateUserPoolInput{PoolName: aws.String("sms"), Policies: &types.UserPoolPolicyType{
+		SignInPolicy: &types.SignInPolicyType{AllowedFirstAuthFactors: []types.AuthFactorType{types.AuthFactorTypePassword, types.AuthFactorTypeSmsOtp}}}},
+		func(in *cip.CreateUserPoolClientInput) {
+			in.ExplicitAuthFlows = []types.ExplicitAuthFlowsType{types.ExplicitAuthFlowsTypeAllowUserAuth}
+		})
+	if _, err := f.api.AdminCreateUser(ctx, &cip.AdminCreateUserInput{UserPoolId: &f.PoolID, Username: aws.String("sam"),
+		MessageAction: types.MessageActionTypeSuppress, UserAttributes: []types.AttributeType{
+			{Name: aws.String("phone_number"), Value: aws.String("+15555550123")}, {Name: aws.String("phone_number_verified"), Value: aws.String("true")}}}); err != nil {
+		t.Fatal(err)
+	}
+	sel, err := f.userAuth(map[string]string{"USERNAME": "sam"})
+	// sam has a temporary password: PASSWORD is offered too.
+	if err != nil || !slices.Equal(sel.AvailableChallenges, []types.ChallengeNameType{"PASSWORD_SRP", "PASSWORD", "SMS_OTP"}) {
+		t.Fatalf("SELECT_CHALLENGE: %+v %v", sel, err)
+	}
+	r, err := f.answer(types.ChallengeNameTypeSelectChallenge, sel.Session, map[string]string{"USERNAME": "sam", "ANSWER": "SMS_OTP"})
+	if err != nil || r.ChallengeName != types.ChallengeNameTypeSmsOtp || r.ChallengeParameters["CODE_DELIVERY_DELIVERY_MEDIUM"] != "SMS" ||
+		r.ChallengeParameters["CODE_DELIVERY_DESTINATION"] != "+*******0123" {
+		t.Fatalf("SMS_OTP: %+v %v", r, err)
+	}
+	code := lastCode(t, s, f.PoolID, "sam")
+	_, err = f.answer(types.ChallengeNameTypeSmsOtp, r.Session, map[string]string{"USERNAME": "sam", "EMAIL_OTP_CODE": code})
+	expectAPIError(t, err, "InvalidParameterException", "Missing required parameter SMS_OTP_CODE")
+	done, err := f.answer(types.ChallengeNameTypeSmsOtp, r.Session, map[string]string{"USERNAME": "sam", "SMS_OTP_CODE": code})
+	wantTokens(t, "SMS_OTP", done.AuthenticationResult, err)
 }

@@ -44,8 +44,13 @@ var _ userpool.TokenService = (*Issuer)(nil)
 
 type poolKeys struct {
 	id, access *token.Signer
+	idKey      *token.Key // id's key: the signing certificate's
 	public     map[string]*token.Key
 	jwks       []byte
+
+	certOnce sync.Once
+	cert     []byte
+	certErr  error
 }
 
 func (p *poolKeys) PublicKey(kid string) (*rsa.PublicKey, token.Use, bool) {
@@ -75,9 +80,15 @@ func (i *Issuer) MakeKey(poolID, use string, now time.Time) (userpool.SigningKey
 	if err != nil {
 		return userpool.SigningKey{}, err
 	}
+	return i.SealKey(poolID, k), nil
+}
+
+// SealKey makes k poolID's stored key, its private half sealed: MakeKey
+// without the key generation (the domain tests reuse keys made once).
+func (i *Issuer) SealKey(poolID string, k *token.Key) userpool.SigningKey {
 	der := token.MarshalPrivateKey(k.Private)
-	return userpool.SigningKey{PoolID: poolID, Kid: k.Kid, Use: use,
-		PrivateKey: i.keeper.Seal(der, keyLabel(poolID, k.Kid)), CreatedAt: now}, nil
+	return userpool.SigningKey{PoolID: poolID, Kid: k.Kid, Use: string(k.Use),
+		PrivateKey: i.keeper.Seal(der, keyLabel(poolID, k.Kid)), CreatedAt: k.CreatedAt}
 }
 
 // Opens reports whether this process's master key opens a stored signing
@@ -122,7 +133,7 @@ func (i *Issuer) keys(ctx context.Context, poolID string) (*poolKeys, error) {
 			return nil, err
 		}
 		if k.Use == token.UseID {
-			pk.id = s
+			pk.id, pk.idKey = s, k
 		} else {
 			pk.access = s
 		}

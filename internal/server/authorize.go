@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"net/http"
+	"strings"
 
 	"github.com/cognate/cognate/internal/awsmodel"
 	"github.com/cognate/cognate/internal/policy"
@@ -24,13 +25,22 @@ import (
 // UserPoolId slipped into such a body is ignored by the handler, so it
 // must not decide the resource either. json.Unmarshal picks the member
 // the way the handlers' decoding does (the last of case-variant keys).
+// The tag operations name their pool by its ARN (ResourceArn).
 func poolOf(op *awsmodel.Operation, body []byte) string {
-	if op.Input == nil || op.Input.MemberByName("UserPoolId") == nil {
+	if op.Input == nil {
 		return ""
 	}
-	var in struct{ UserPoolId string }
-	json.Unmarshal(body, &in) // a malformed body fails validation after this
-	return in.UserPoolId
+	var in struct{ UserPoolId, ResourceArn string }
+	switch {
+	case op.Input.MemberByName("UserPoolId") != nil:
+		json.Unmarshal(body, &in) // a malformed body fails validation after this
+		return in.UserPoolId
+	case op.Input.MemberByName("ResourceArn") != nil:
+		json.Unmarshal(body, &in)
+		_, id, _ := strings.Cut(in.ResourceArn, ":userpool/")
+		return id
+	}
+	return ""
 }
 
 // authorize applies p's policy to action on the pool (or on "*" when pool

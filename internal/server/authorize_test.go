@@ -24,6 +24,8 @@ func TestPoolOf(t *testing.T) {
 		{"CreateUserPool", `{"PoolName":"p","UserPoolId":"us-east-1_a"}`, ""},
 		{"ListUserPools", `{"MaxResults":1,"UserPoolId":"us-east-1_a"}`, ""},
 		{"DescribeUserPoolDomain", `{"Domain":"d","UserPoolId":"us-east-1_a"}`, ""},
+		{"TagResource", `{"ResourceArn":"arn:aws:cognito-idp:us-east-1:123456789012:userpool/us-east-1_a","Tags":{}}`, "us-east-1_a"},
+		{"ListTagsForResource", `{"ResourceArn":"arn:aws:s3:::bucket"}`, ""},
 	} {
 		op, ok := model.Operation(c.op)
 		if !ok {

@@ -83,6 +83,9 @@ func (s *Server) operations() map[string]handler {
 	s.accountOperations(ops)
 	s.mfaOperations(ops)
 	s.userAuthOperations(ops)
+	s.tagOperations(ops)
+	s.certificateOperations(ops)
+	s.logDeliveryOperations(ops)
 	return ops
 }
 

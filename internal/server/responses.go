@@ -282,3 +282,26 @@ type getUserAuthFactorsResponse struct {
 	UserMFASettingList        []string `json:",omitempty"`
 	Username                  string
 }
+
+type listTagsForResourceResponse struct{ Tags map[string]string }
+
+type getCSVHeaderResponse struct {
+	UserPoolId string
+	CSVHeader  []string
+}
+
+// getSigningCertificateResponse carries the certificate as base64 DER
+// (Cognito's "MIIC…", no PEM armour).
+type getSigningCertificateResponse struct{ Certificate string }
+
+// logDeliveryConfigurationResponse is Set- and
+// GetLogDeliveryConfigurationResponse.
+type logDeliveryConfigurationResponse struct {
+	LogDeliveryConfiguration wireLogDeliveryConfiguration
+}
+
+// wireLogDeliveryConfiguration is LogDeliveryConfigurationType.
+type wireLogDeliveryConfiguration struct {
+	UserPoolId        string
+	LogConfigurations []userpool.LogConfiguration
+}

@@ -25,6 +25,8 @@ const MaxBodyBytes = 1 << 20
 // Discovery serves a pool's JWKS (the public halves of its signing keys).
 type Discovery interface {
 	JWKS(ctx context.Context, poolID string) ([]byte, error)
+	// SigningCertificate is the pool's signing certificate (DER).
+	SigningCertificate(ctx context.Context, poolID string) ([]byte, error)
 }
 
 // Server holds the explicit dependencies of the HTTP edge.

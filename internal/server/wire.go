@@ -56,6 +56,7 @@ type wirePoolSettings struct {
 	AccountRecoverySetting      json.RawMessage                 `json:"AccountRecoverySetting,omitempty"`
 	UserPoolTier                string                          `json:"UserPoolTier,omitempty"`
 	SoftwareTokenMfaEnabled     bool                            `json:"-"` // domain state: GetUserPoolMfaConfig shows it
+	LogDeliveryConfiguration    []userpool.LogConfiguration     `json:"-"` // GetLogDeliveryConfiguration shows it
 	EmailMfa                    *userpool.EmailMfaConfig        `json:"-"` // the same
 }
 

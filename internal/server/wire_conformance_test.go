@@ -46,6 +46,17 @@ func TestEveryOperationAnswersInTheModelsShape(t *testing.T) {
 	w.ok(api.GetUserPoolMfaConfig(ctx, &cip.GetUserPoolMfaConfigInput{UserPoolId: &poolID}))
 	// With software-token MFA on: the domain-only flag stays off the wire.
 	w.ok(api.DescribeUserPool(ctx, &cip.DescribeUserPoolInput{UserPoolId: &poolID}))
+	described, err := api.DescribeUserPool(ctx, &cip.DescribeUserPoolInput{UserPoolId: &poolID})
+	w.check(err)
+	w.ok(api.TagResource(ctx, &cip.TagResourceInput{ResourceArn: described.UserPool.Arn, Tags: map[string]string{"env": "wire"}}))
+	w.ok(api.ListTagsForResource(ctx, &cip.ListTagsForResourceInput{ResourceArn: described.UserPool.Arn}))
+	w.ok(api.UntagResource(ctx, &cip.UntagResourceInput{ResourceArn: described.UserPool.Arn, TagKeys: []string{"env"}}))
+	w.ok(api.GetCSVHeader(ctx, &cip.GetCSVHeaderInput{UserPoolId: &poolID}))
+	w.ok(api.GetSigningCertificate(ctx, &cip.GetSigningCertificateInput{UserPoolId: &poolID}))
+	w.ok(api.SetLogDeliveryConfiguration(ctx, &cip.SetLogDeliveryConfigurationInput{UserPoolId: &poolID,
+		LogConfigurations: []types.LogConfigurationType{{LogLevel: types.LogLevelError, EventSource: types.EventSourceNameUserNotification,
+			CloudWatchLogsConfiguration: &types.CloudWatchLogsConfigurationType{LogGroupArn: aws.String("arn:aws:logs:us-east-1:123456789012:log-group:wire")}}}}))
+	w.ok(api.GetLogDeliveryConfiguration(ctx, &cip.GetLogDeliveryConfigurationInput{UserPoolId: &poolID}))
 
 	// Clients and their secrets.
 	public := w.client(poolID, nil)

@@ -59,7 +59,9 @@ func (s *Accounts) codeHash(poolID, sub, purpose, code string) []byte {
 
 // send makes a code for purpose, stores its MAC and puts the message in the
 // outbox, addressed to attr (email or phone_number): the pool's message, or
-// the CustomMessage function's (trigger_custom_message.go), asked first.
+// the CustomMessage function's (trigger_custom_message.go), asked first —
+// or hands the code to the pool's custom sender for the medium instead
+// (trigger_custom_sender.go).
 func (s *Accounts) send(ctx context.Context, pool *Pool, u *User, purpose, attr string, lifetime time.Duration, cause messageCause) (CodeDelivery, error) {
 	dest, _ := u.Attribute(attr)
 	if err := s.claimCodeIssue(ctx, pool.ID, u.Sub, purpose); err != nil {
@@ -69,31 +71,80 @@ func (s *Accounts) send(ctx context.Context, pool *Pool, u *User, purpose, attr 
 	if attr == "phone_number" {
 		medium, template = "SMS", pool.Settings.SmsVerificationMessage
 	}
-	custom, subject, err := s.Triggers.customMessage(ctx, pool, cause, u, medium)
-	if err != nil {
-		return CodeDelivery{}, err
-	}
-	code := secret.RandomString(6, "0123456789")
-	now := s.Now()
-	if err := s.Store.PutCode(ctx, Code{PoolID: pool.ID, UserSub: u.Sub, Purpose: purpose,
-		Hash: s.codeHash(pool.ID, u.Sub, purpose, code), ExpiresAt: now.Add(lifetime)}); err != nil {
-		return CodeDelivery{}, err
-	}
-	if custom != "" {
-		template = custom
-	}
 	if template == "" {
 		template = "Your verification code is {####}. "
 	}
-	msg := Message{PoolID: pool.ID, Username: u.Username, Medium: medium, Destination: dest,
-		Purpose: purpose, Code: code, Body: strings.ReplaceAll(template, codePlaceholder, code), Subject: subject, CreatedAt: now}
-	if _, err := s.Store.AddMessage(ctx, s.sealMessage(msg)); err != nil {
+	code := secret.RandomString(6, "0123456789")
+	m, err := s.prepare(ctx, pool, u, outgoing{medium: medium, dest: dest, purpose: purpose, secret: code, template: template, cause: cause})
+	if err != nil {
 		return CodeDelivery{}, err
 	}
-	if s.Mailer != nil {
-		s.Mailer.Deliver(ctx, msg)
+	if err := s.Store.PutCode(ctx, Code{PoolID: pool.ID, UserSub: u.Sub, Purpose: purpose,
+		Hash: s.codeHash(pool.ID, u.Sub, purpose, code), ExpiresAt: s.Now().Add(lifetime)}); err != nil {
+		return CodeDelivery{}, err
+	}
+	if err := s.post(ctx, pool, u, m); err != nil {
+		return CodeDelivery{}, err
 	}
 	return CodeDelivery{Destination: mask(dest), DeliveryMedium: medium, AttributeName: attr}, nil
+}
+
+// outgoing is a message about to go to dest by medium: what it is for, the
+// secret it carries (a code, or a temporary password) in place of {####},
+// the pool's message for it and why it is sent.
+type outgoing struct {
+	medium, dest, purpose string
+	secret                string
+	username              string // replaces {username} (invitations)
+	template, subject     string // the pool's body and subject ("": the mailer's)
+	cause                 messageCause
+}
+
+// prepared is an outgoing message after the pool's functions had their
+// say: handed to a custom sender, or with its final body and subject.
+type prepared struct {
+	outgoing
+	bySender      bool
+	body, subject string
+}
+
+// prepare runs the pool's functions for m, before anything is written: the
+// custom sender for m's medium, which takes the message, or else
+// CustomMessage, which may write it. A failing function fails prepare.
+func (s *Accounts) prepare(ctx context.Context, pool *Pool, u *User, m outgoing) (prepared, error) {
+	if sent, err := s.Triggers.customSender(ctx, pool, m.cause, u, m.medium, m.secret); sent || err != nil {
+		return prepared{outgoing: m, bySender: true}, err
+	}
+	custom, subject, err := s.Triggers.customMessage(ctx, pool, m.cause, u, m.medium)
+	if err != nil {
+		return prepared{}, err
+	}
+	body := m.template
+	if custom != "" {
+		body = custom
+	}
+	if subject == "" {
+		subject = m.subject
+	}
+	if m.username != "" {
+		body = strings.ReplaceAll(body, usernamePlaceholder, m.username)
+	}
+	return prepared{outgoing: m, body: strings.ReplaceAll(body, codePlaceholder, m.secret), subject: subject}, nil
+}
+
+// post puts a prepared message in the outbox and hands it to SMTP — unless a
+// custom sender took it: then the outbox only records that its secret went
+// out (an empty body) and nothing is mailed.
+func (s *Accounts) post(ctx context.Context, pool *Pool, u *User, m prepared) error {
+	msg := Message{PoolID: pool.ID, Username: u.Username, Medium: m.medium, Destination: m.dest,
+		Purpose: m.purpose, Code: m.secret, Body: m.body, Subject: m.subject, CreatedAt: s.Now()}
+	if _, err := s.Store.AddMessage(ctx, s.sealMessage(msg)); err != nil {
+		return err
+	}
+	if s.Mailer != nil && !m.bySender {
+		s.Mailer.Deliver(ctx, msg)
+	}
+	return nil
 }
 
 // verifiedTarget picks where sign-up codes go: the pool's auto-verified

@@ -237,13 +237,13 @@ func (a *Auth) factorChallenge(pool *Pool, client *Client, s userAuthSignIn, cha
 }
 
 // beforeFactor is what a code or passkey challenge checks before it
-// starts: PreAuthentication, the account, the lockout.
+// starts: PreAuthentication and the lockout. A disabled user is told so
+// only after the factor is proven (afterFirstFactor), as a password
+// sign-in tells it only after the right password: before, the answer
+// would tell anyone that the name exists.
 func (a *Auth) beforeFactor(ctx context.Context, pool *Pool, client *Client, u *User) error {
 	if err := a.preAuthentication(ctx, pool, client, u, false); err != nil {
 		return err
-	}
-	if !u.Enabled {
-		return Errorf(NotAuthorized, "User is disabled.")
 	}
 	return a.lockedOut(u)
 }

@@ -279,3 +279,15 @@ func TestUserAuthUnknownNameLooksLikeAUser(t *testing.T) {
 	_, err = w2.userAuth(c2, map[string]string{"USERNAME": "nobody"})
 	wantError(t, err, userpool.UserNotFound, "User does not exist.")
 }
+
+// A disabled user is told so only after the right code, as after the right
+// password: the start of the sign-in looks like anyone's.
+func TestDisabledUserIsToldAfterTheCode(t *testing.T) {
+	w, p, c := userAuthWorld(t, "ENABLED")
+	if err := w.users.SetEnabled(ctx, userpool.Caller{}, p.ID, "alice", false); err != nil {
+		t.Fatal(err)
+	}
+	r := w.emailOTP(t, c, "alice")
+	_, err := w.answer(c, "EMAIL_OTP", r.Session, map[string]string{"USERNAME": "alice", "EMAIL_OTP_CODE": w.lastCode(t, p, "alice").Code})
+	wantError(t, err, userpool.NotAuthorized, "User is disabled.")
+}

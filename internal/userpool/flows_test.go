@@ -3,6 +3,9 @@ package userpool_test
 import (
 	"bytes"
 	"context"
+	"crypto/rand"
+	"crypto/rsa"
+	"encoding/base64"
 	"os"
 	"sync"
 	"testing"
@@ -14,6 +17,7 @@ import (
 	"github.com/cognate/cognate/internal/store/pgtest"
 	"github.com/cognate/cognate/internal/store/postgres"
 	"github.com/cognate/cognate/internal/store/sqlite"
+	"github.com/cognate/cognate/internal/token"
 	"github.com/cognate/cognate/internal/userpool"
 )
 
@@ -52,7 +56,9 @@ func newWorld(tb testing.TB, path string) *world {
 	sessions := &userpool.Sessions{Store: st, Now: c.Now, Tokens: tokens}
 	return &world{
 		store: st, clock: c, sessions: sessions,
-		pools: &userpool.Pools{Store: st, Now: c.Now, MakeKey: tokens.MakeKey},
+		pools: &userpool.Pools{Store: st, Now: c.Now, MakeKey: func(poolID, use string, now time.Time) (userpool.SigningKey, error) {
+			return tokens.SealKey(poolID, reusedKey(use, now)), nil
+		}},
 		users: &userpool.Users{Store: st, Now: c.Now, Credentials: creds, Sessions: sessions},
 		auth: &userpool.Auth{Store: st, Now: c.Now, Credentials: creds, Tokens: tokens, Sealer: keeper,
 			Accounts: &userpool.Accounts{Store: st, Now: c.Now, Credentials: creds, Sealer: keeper, Sessions: sessions}},
@@ -60,6 +66,23 @@ func newWorld(tb testing.TB, path string) *world {
 }
 
 var ctx = context.Background()
+
+// reusedKey is a signing key with a fresh kid around one RSA key made once
+// per test binary: generating RSA-2048 for every pool of every case was
+// most of these tests' time (a pool makes two).
+func reusedKey(use string, now time.Time) *token.Key {
+	kid := make([]byte, 32)
+	rand.Read(kid)
+	return &token.Key{Kid: base64.StdEncoding.EncodeToString(kid), Use: token.Use(use), Private: sharedRSAKey(), CreatedAt: now}
+}
+
+var sharedRSAKey = sync.OnceValue(func() *rsa.PrivateKey {
+	k, err := rsa.GenerateKey(rand.Reader, 2048)
+	if err != nil {
+		panic(err)
+	}
+	return k
+})
 
 // testKeeper is the master key of the domain tests: their stores seal
 // client secrets with it too.

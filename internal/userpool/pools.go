@@ -32,7 +32,9 @@ func DefaultPasswordPolicy() PasswordPolicy {
 // CreatePool creates a pool in region with its ID- and access-token keys.
 func (s *Pools) CreatePool(ctx context.Context, region string, in CreatePoolInput) (Pool, error) {
 	now := s.Now()
-	in.SoftwareTokenMfaEnabled, in.EmailMfa = false, nil // SetUserPoolMfaConfig's alone (types.go)
+	in.SoftwareTokenMfaEnabled = false // SetUserPoolMfaConfig's alone (types.go)
+	in.LogDeliveryConfiguration = nil  // SetLogDeliveryConfiguration's alone
+	in.EmailMfa = nil                  // SetUserPoolMfaConfig's alone
 	settings, err := normalizePoolSettings(in.PoolSettings)
 	if err != nil {
 		return Pool{}, err
@@ -113,6 +115,9 @@ func normalizePoolSettings(st PoolSettings) (PoolSettings, error) {
 	if err := checkPreTokenGenerationConfig(st.LambdaConfig); err != nil {
 		return st, err
 	}
+	if err := checkCustomSenderConfig(st.LambdaConfig); err != nil {
+		return st, err
+	}
 	return st, nil
 }
 
@@ -186,7 +191,9 @@ func (s *Pools) UpdatePool(ctx context.Context, in UpdatePoolInput) error {
 		next.AliasAttributes = p.Settings.AliasAttributes
 		next.UsernameConfiguration = p.Settings.UsernameConfiguration
 		// Not an UpdateUserPool member: SetUserPoolMfaConfig's alone.
-		next.SoftwareTokenMfaEnabled, next.EmailMfa = p.Settings.SoftwareTokenMfaEnabled, p.Settings.EmailMfa
+		next.SoftwareTokenMfaEnabled = p.Settings.SoftwareTokenMfaEnabled
+		next.LogDeliveryConfiguration = p.Settings.LogDeliveryConfiguration
+		next.EmailMfa = p.Settings.EmailMfa
 		norm, err := normalizePoolSettings(next)
 		if err != nil {
 			return p, err

@@ -45,6 +45,9 @@ const (
 // and in the function's answer.
 const codePlaceholder = "{####}"
 
+// usernamePlaceholder stands for the user name in invitations.
+const usernamePlaceholder = "{username}"
+
 // maxCustomEmailMessage is the longest emailMessage Cognito accepts.
 const maxCustomEmailMessage = 20000
 

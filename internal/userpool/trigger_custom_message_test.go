@@ -84,6 +84,32 @@ var customMessageFlows = []customMessageFlow{
 		}},
 }
 
+// setUp brings zoe to the point where the flow sends its message: signed
+// up (unless the flow is the sign-up), and confirmed, her email verified,
+// signed in when the flow wants it; it returns her access token then.
+func (flow customMessageFlow) setUp(t *testing.T, w *world, a *userpool.Accounts, p userpool.Pool, c userpool.Client) string {
+	t.Helper()
+	if flow.source != "CustomMessage_SignUp" {
+		if _, err := a.SignUp(ctx, signUpZoe(c, nil)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if !flow.confirm {
+		return ""
+	}
+	if err := a.AdminConfirmSignUp(ctx, p.ID, "zoe"); err != nil {
+		t.Fatal(err)
+	}
+	if err := w.users.UpdateAttributes(ctx, p.ID, "zoe", []userpool.Attribute{attr("email_verified", "true")}); err != nil {
+		t.Fatal(err)
+	}
+	res, err := w.signIn(c, "zoe", "Passw0rd!")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return res.Tokens.AccessToken
+}
+
 func signUpZoe(c userpool.Client, metadata map[string]string) userpool.SignUpInput {
 	return userpool.SignUpInput{ClientId: c.ID, Username: "zoe", Password: "Passw0rd!", ClientMetadata: metadata,
 		UserAttributes: []userpool.Attribute{attr("email", "zoe@example.com"), attr("phone_number", "+15555550100")}}
@@ -158,25 +184,7 @@ func TestCustomMessage(t *testing.T) {
 				})
 				mail := &mailbox{}
 				a.Mailer = mail
-				access := ""
-				if flow.source != "CustomMessage_SignUp" {
-					if _, err := a.SignUp(ctx, signUpZoe(c, nil)); err != nil {
-						t.Fatal(err)
-					}
-				}
-				if flow.confirm {
-					if err := a.AdminConfirmSignUp(ctx, p.ID, "zoe"); err != nil {
-						t.Fatal(err)
-					}
-					if err := w.users.UpdateAttributes(ctx, p.ID, "zoe", []userpool.Attribute{attr("email_verified", "true")}); err != nil {
-						t.Fatal(err)
-					}
-					res, err := w.signIn(c, "zoe", "Passw0rd!")
-					if err != nil {
-						t.Fatal(err)
-					}
-					access = res.Tokens.AccessToken
-				}
+				access := flow.setUp(t, w, a, p, c)
 				before := outbox(t, a, p)
 				_, mailedBefore := mail.last()
 				invokedBefore := len(l.sent(t, userpool.TriggerCustomMessage))

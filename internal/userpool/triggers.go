@@ -132,6 +132,7 @@ type lambdaConfig struct {
 	PreTokenGenerationConfig                                           *struct {
 		LambdaArn, LambdaVersion string
 	}
+	customSenderConfig
 }
 
 // TriggerARN returns the function the pool names for trigger ("" for none).
@@ -168,6 +169,14 @@ func (p Pool) TriggerARN(trigger string) string {
 		return c.CreateAuthChallenge
 	case TriggerVerifyAuthChallengeResponse:
 		return c.VerifyAuthChallengeResponse
+	case TriggerCustomEmailSender:
+		if c.CustomEmailSender != nil {
+			return c.CustomEmailSender.LambdaArn
+		}
+	case TriggerCustomSMSSender:
+		if c.CustomSMSSender != nil {
+			return c.CustomSMSSender.LambdaArn
+		}
 	}
 	return ""
 }

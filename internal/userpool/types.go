@@ -47,6 +47,10 @@ type PoolSettings struct {
 	// settings, not a UserPoolType member. Only SetPoolConfig sets it (the
 	// pool requests cannot) and the wire never shows it (renderPool).
 	SoftwareTokenMfaEnabled bool `json:"SoftwareTokenMfaEnabled,omitempty"`
+	// LogDeliveryConfiguration is SetLogDeliveryConfiguration's
+	// (log_delivery.go), stored with the settings like
+	// SoftwareTokenMfaEnabled and shown only by GetLogDeliveryConfiguration.
+	LogDeliveryConfiguration []LogConfiguration `json:"LogDeliveryConfiguration,omitempty"`
 	// EmailMfa is SetUserPoolMfaConfig's EmailMfaConfiguration (nil: no
 	// email MFA), domain state as SoftwareTokenMfaEnabled is.
 	EmailMfa *EmailMfaConfig `json:"EmailMfa,omitempty"`
