@@ -187,6 +187,9 @@ func TestEmailMFA(t *testing.T) {
 		t.Fatalf("email MFA challenge: %+v", ch)
 	}
 	code := lastCode(t, s, f.PoolID, "alice")
+	if msgs := outboxMessages(t, s, f.PoolID, "alice"); msgs[len(msgs)-1].Message != "Your sign-in code is "+code {
+		t.Fatalf("the pool's email MFA message: %+v", msgs[len(msgs)-1])
+	}
 	_, err = f.answer(types.ChallengeNameTypeEmailOtp, ch.Session, map[string]string{"USERNAME": "alice", "EMAIL_OTP_CODE": wrongCode(0, code)})
 	expectAPIError(t, err, "CodeMismatchException", "Invalid code or auth state for the user.")
 	done, err := f.answer(types.ChallengeNameTypeEmailOtp, ch.Session, map[string]string{"USERNAME": "alice", "EMAIL_OTP_CODE": code})
@@ -206,5 +209,68 @@ func TestEmailMFA(t *testing.T) {
 	}
 	if ch := signIn(); ch.ChallengeName != types.ChallengeNameTypeEmailOtp {
 		t.Fatalf("required MFA: %v", ch.ChallengeName)
+	}
+}
+
+// Email MFA set up inside a sign-in, as Amplify's confirmSignIn does it:
+// MFA_SETUP offers EMAIL_OTP, the EMAIL answer gets a code at the new
+// address, and its answer signs in with the address verified and email MFA on.
+func TestEmailMFASetUpDuringSignIn(t *testing.T) {
+	t.Parallel()
+	s := StartServer(t)
+	f := poolFixture(t, s, &cip.CreateUserPoolInput{PoolName: aws.String("setup")}, nil)
+	ctx := context.Background()
+	api := f.api
+	if _, err := api.SetUserPoolMfaConfig(ctx, &cip.SetUserPoolMfaConfigInput{UserPoolId: &f.PoolID, MfaConfiguration: types.UserPoolMfaTypeOn,
+		EmailMfaConfiguration: &types.EmailMfaConfigType{Message: aws.String("Code: {####}")}}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := api.AdminCreateUser(ctx, &cip.AdminCreateUserInput{UserPoolId: &f.PoolID, Username: aws.String("nia"),
+		MessageAction: types.MessageActionTypeSuppress}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := api.AdminSetUserPassword(ctx, &cip.AdminSetUserPasswordInput{UserPoolId: &f.PoolID, Username: aws.String("nia"),
+		Password: aws.String(testPassword), Permanent: true}); err != nil {
+		t.Fatal(err)
+	}
+	signIn := func() *cip.InitiateAuthOutput {
+		t.Helper()
+		out, err := api.InitiateAuth(ctx, &cip.InitiateAuthInput{ClientId: &f.ClientID, AuthFlow: types.AuthFlowTypeUserPasswordAuth,
+			AuthParameters: map[string]string{"USERNAME": "nia", "PASSWORD": testPassword}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return out
+	}
+	setup := signIn()
+	if setup.ChallengeName != types.ChallengeNameTypeMfaSetup || setup.ChallengeParameters["MFAS_CAN_SETUP"] != `["SOFTWARE_TOKEN_MFA","EMAIL_OTP"]` {
+		t.Fatalf("MFA_SETUP: %+v", setup)
+	}
+	_, err := f.answer(types.ChallengeNameTypeMfaSetup, setup.Session, map[string]string{"USERNAME": "nia", "EMAIL": "not-an-address"})
+	expectAPIError(t, err, "InvalidParameterException", "Invalid email address format.")
+	otp, err := f.answer(types.ChallengeNameTypeMfaSetup, setup.Session, map[string]string{"USERNAME": "nia", "EMAIL": "nia@example.org"})
+	if err != nil || otp.ChallengeName != types.ChallengeNameTypeEmailOtp || otp.ChallengeParameters["CODE_DELIVERY_DESTINATION"] != "n***@e***" {
+		t.Fatalf("EMAIL answer: %+v %v", otp, err)
+	}
+	// Not the user's address until the code proves it.
+	u, _ := api.AdminGetUser(ctx, &cip.AdminGetUserInput{UserPoolId: &f.PoolID, Username: aws.String("nia")})
+	for _, at := range u.UserAttributes {
+		if *at.Name == "email" {
+			t.Fatalf("email set before the code: %s", *at.Value)
+		}
+	}
+	done, err := f.answer(types.ChallengeNameTypeEmailOtp, otp.Session, map[string]string{"USERNAME": "nia", "EMAIL_OTP_CODE": lastCode(t, s, f.PoolID, "nia")})
+	wantTokens(t, "email MFA set up", done.AuthenticationResult, err)
+	u, _ = api.AdminGetUser(ctx, &cip.AdminGetUserInput{UserPoolId: &f.PoolID, Username: aws.String("nia")})
+	attrs := map[string]string{}
+	for _, at := range u.UserAttributes {
+		attrs[*at.Name] = *at.Value
+	}
+	if attrs["email"] != "nia@example.org" || attrs["email_verified"] != "true" || len(u.UserMFASettingList) != 1 || u.UserMFASettingList[0] != "EMAIL_OTP" ||
+		u.PreferredMfaSetting == nil || *u.PreferredMfaSetting != "EMAIL_OTP" {
+		t.Fatalf("after the setup: %v %+v", attrs, u)
+	}
+	if next := signIn(); next.ChallengeName != types.ChallengeNameTypeEmailOtp {
+		t.Fatalf("the next sign-in: %v", next.ChallengeName)
 	}
 }

@@ -300,12 +300,28 @@ func TestUserAuthAfterSignUp(t *testing.T) {
 		t.Fatalf("GetUserAuthFactors with a bad token: %v", err)
 	}
 
-	// ConfirmSignUp without SignUp's session answers none.
+	// ConfirmSignUp without SignUp's session (as Amplify's) answers one too.
 	signUp("carol")
 	conf, err = f.api.ConfirmSignUp(ctx, &cip.ConfirmSignUpInput{ClientId: &f.ClientID, Username: aws.String("carol"),
 		ConfirmationCode: aws.String(lastCode(t, s, f.PoolID, "carol"))})
-	if err != nil || conf.Session != nil {
+	if err != nil || conf.Session == nil {
 		t.Fatalf("ConfirmSignUp without a session: %+v %v", conf, err)
+	}
+	in, err = signInWith("carol", conf.Session)
+	wantTokens(t, "carol's sign-in after sign-up", in.AuthenticationResult, err)
+	// A client without USER_AUTH gets no Session.
+	other, err := f.api.CreateUserPoolClient(ctx, &cip.CreateUserPoolClientInput{UserPoolId: &f.PoolID, ClientName: aws.String("plain")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.api.SignUp(ctx, &cip.SignUpInput{ClientId: other.UserPoolClient.ClientId, Username: aws.String("dan"), Password: aws.String(testPassword),
+		UserAttributes: []types.AttributeType{{Name: aws.String("email"), Value: aws.String("dan@example.com")}}}); err != nil {
+		t.Fatal(err)
+	}
+	conf, err = f.api.ConfirmSignUp(ctx, &cip.ConfirmSignUpInput{ClientId: other.UserPoolClient.ClientId, Username: aws.String("dan"),
+		ConfirmationCode: aws.String(lastCode(t, s, f.PoolID, "dan"))})
+	if err != nil || conf.Session != nil {
+		t.Fatalf("ConfirmSignUp on a client without USER_AUTH: %+v %v", conf, err)
 	}
 }
 

@@ -41,13 +41,12 @@ func (s *Server) accountOperations(ops map[string]handler) {
 	ops["ConfirmSignUp"] = typed(func(ctx context.Context, c *call, in *struct {
 		ClientId, SecretHash, Username, ConfirmationCode string
 		ClientMetadata                                   map[string]string
-		Session                                          string
 	}) (any, error) {
 		ctx = userpool.WithClientMetadata(ctx, in.ClientMetadata)
 		if err := a.ConfirmSignUp(ctx, in.ClientId, in.SecretHash, in.Username, in.ConfirmationCode); err != nil {
 			return confirmSignUpResponse{}, err
 		}
-		session, err := s.Auth.ConfirmedSession(ctx, in.ClientId, in.Username, in.Session) // userauth
+		session, err := s.Auth.ConfirmedSession(ctx, in.ClientId, in.Username) // userauth
 		return confirmSignUpResponse{Session: session}, err
 	})
 	ops["AdminConfirmSignUp"] = typed(func(ctx context.Context, c *call, in *adminUserRef) (any, error) {

@@ -421,6 +421,9 @@ type challengeState struct {
 	// (one_time_codes.go); Passkey is the WebAuthn ceremony's state.
 	Code    []byte `json:"k,omitempty"`
 	Passkey []byte `json:"w,omitempty"`
+	// SetUpEmail is the address an MFA_SETUP's code went to: proven by
+	// the code, it becomes the user's verified email and email MFA.
+	SetUpEmail string `json:"s,omitempty"`
 }
 
 const sessionLabel = "cognate challenge session"

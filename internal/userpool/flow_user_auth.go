@@ -382,6 +382,11 @@ func (a *Auth) userAuthRespond(ctx context.Context, pool *Pool, client *Client, 
 		if err != nil {
 			return AuthResult{}, err
 		}
+		if st.SetUpEmail != "" {
+			if user, err = a.enableEmailMFA(ctx, pool, &user, st.SetUpEmail); err != nil {
+				return AuthResult{}, err
+			}
+		}
 		return a.afterFirstFactor(ctx, pool, client, &user, s.device)
 	default: // WEB_AUTHN
 		if r["CREDENTIAL"] == "" {

@@ -16,17 +16,20 @@ import (
 // Decisions: SignUp's Session lasts as long as the confirmation code (it
 // signs nobody in by itself); a user auto-confirmed by PreSignUp gets the
 // signing-in Session from SignUp at once (no code will come); ConfirmSignUp
-// answers a Session only when it was given SignUp's (a session that does not
-// open, or is another user's, gets none: the confirmation itself stands).
+// answers a Session whenever its client allows USER_AUTH, given SignUp's
+// Session or not — Amplify's confirmSignUp sends none and signs in with the
+// one answered (amplify-js confirmSignUp.ts, autoSignIn) — since the code
+// is the proof.
 const (
 	challengeSignedUp  = "SIGNED_UP"
 	challengeConfirmed = "CONFIRMED_SIGN_UP"
 )
 
-// SignUpSession is SignUpResponse.Session for the user just signed up.
+// SignUpSession is SignUpResponse.Session for the user just signed up
+// ("" for a client without USER_AUTH).
 func (a *Auth) SignUpSession(ctx context.Context, clientID, username string) (string, error) {
 	pool, client, err := a.poolAndClient(ctx, "", clientID, false)
-	if err != nil {
+	if err != nil || !flowAllowed(&client, "ALLOW_USER_AUTH", "") {
 		return "", err
 	}
 	u, _, err := FindUser(ctx, a.Store, &pool, username)
@@ -43,25 +46,18 @@ func (a *Auth) SignUpSession(ctx context.Context, clientID, username string) (st
 }
 
 // ConfirmedSession is ConfirmSignUpResponse.Session: after ConfirmSignUp
-// confirmed username, given SignUp's session ("": none, and no answer).
-func (a *Auth) ConfirmedSession(ctx context.Context, clientID, username, session string) (string, error) {
-	if session == "" {
-		return "", nil
-	}
+// confirmed username ("" for a client without USER_AUTH).
+func (a *Auth) ConfirmedSession(ctx context.Context, clientID, username string) (string, error) {
 	pool, client, err := a.poolAndClient(ctx, "", clientID, false)
+	if err != nil || !flowAllowed(&client, "ALLOW_USER_AUTH", "") {
+		return "", err
+	}
+	u, _, err := FindUser(ctx, a.Store, &pool, username)
 	if err != nil {
 		return "", err
 	}
-	st, err := a.openSession(session, &client, challengeSignedUp)
-	if err != nil {
-		return "", nil
-	}
-	u, _, err := FindUser(ctx, a.Store, &pool, username)
-	if err != nil || u.Username != st.Username || st.Pool != pool.ID {
-		return "", nil
-	}
-	st.Challenge, st.Nonce, st.Expires = challengeConfirmed, uuid.NewString(), a.Now().Add(authSessionValidity(&client)).Unix()
-	return a.sealSession(st), nil
+	return a.sealSession(challengeState{Pool: pool.ID, Client: client.ID, Username: u.Username, Challenge: challengeConfirmed,
+		Nonce: uuid.NewString(), Expires: a.Now().Add(authSessionValidity(&client)).Unix()}), nil
 }
 
 // signUpSessionSignIn is InitiateAuth(USER_AUTH) with ConfirmSignUp's

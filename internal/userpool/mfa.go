@@ -233,7 +233,11 @@ func (a *Auth) tokenMFAChallenge(pool *Pool, client *Client, user *User, deviceK
 	if pool.Settings.MfaConfiguration == "ON" && !user.MFA.TOTPEnabled {
 		session := a.sealSession(challengeState{Pool: pool.ID, Client: client.ID, Username: user.Username, Challenge: "MFA_SETUP",
 			Device: deviceKey, Expires: a.Now().Add(10 * time.Minute).Unix(), Nonce: uuid.NewString()})
-		return AuthResult{ChallengeName: "MFA_SETUP", ChallengeParameters: map[string]string{"MFAS_CAN_SETUP": `["SOFTWARE_TOKEN_MFA"]`},
+		canSetUp := `["SOFTWARE_TOKEN_MFA"]`
+		if pool.Settings.EmailMfa != nil { // by MFA_SETUP's EMAIL answer (flow_user_auth_email_setup.go)
+			canSetUp = `["SOFTWARE_TOKEN_MFA","EMAIL_OTP"]`
+		}
+		return AuthResult{ChallengeName: "MFA_SETUP", ChallengeParameters: map[string]string{"MFAS_CAN_SETUP": canSetUp},
 			Session: session}, true
 	}
 	if pool.MFAMode() == mfaOff || !user.MFA.TOTPEnabled {
@@ -344,6 +348,9 @@ func (s *MFA) VerifyWithSession(ctx context.Context, a *Auth, session, code stri
 
 // respondMFASetup finishes a sign-in whose MFA was just set up.
 func (a *Auth) respondMFASetup(ctx context.Context, pool *Pool, client *Client, in RespondInput) (AuthResult, error) {
+	if email := in.ChallengeResponses["EMAIL"]; email != "" {
+		return a.setUpEmailMFA(ctx, pool, client, in, email)
+	}
 	st, err := a.openSession(in.Session, client, "MFA_SETUP_VERIFIED")
 	if err != nil {
 		return AuthResult{}, err

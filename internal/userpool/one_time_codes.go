@@ -45,7 +45,7 @@ func (a *Auth) sendSignInCode(ctx context.Context, pool *Pool, client *Client, u
 		return AuthResult{}, Errorf(InternalError, "one-time codes are not configured")
 	}
 	validity := authSessionValidity(client)
-	d, err := a.Accounts.send(ctx, pool, u, purposeSignIn, attr, validity,
+	d, err := a.Accounts.send(ctx, signInMessages(pool), u, purposeSignIn, attr, validity,
 		messageCause{source: sourceCustomMessageAuthentication, clientID: client.ID, metadata: clientMetadataOf(ctx)})
 	if err != nil {
 		return AuthResult{}, err
@@ -56,6 +56,20 @@ func (a *Auth) sendSignInCode(ctx context.Context, pool *Pool, client *Client, u
 	}
 	st.Challenge, st.Code = otpChallengeOf(attr), code.Hash
 	return a.codeChallenge(client, st, d), nil
+}
+
+// signInMessages is pool as send sees it for a sign-in code: send words
+// every code with the pool's verification messages, and sign-in codes have
+// their own — EmailMfaConfiguration.Message by email, SmsAuthenticationMessage
+// by SMS (the default when unset). EmailMfaConfiguration.Subject is not
+// used yet: send takes no subject.
+func signInMessages(pool *Pool) *Pool {
+	p := *pool
+	p.Settings.EmailVerificationMessage, p.Settings.SmsVerificationMessage = "", pool.Settings.SmsAuthenticationMessage
+	if pool.Settings.EmailMfa != nil {
+		p.Settings.EmailVerificationMessage = pool.Settings.EmailMfa.Message
+	}
+	return &p
 }
 
 // codeChallenge is the challenge answer of a code delivered as d.

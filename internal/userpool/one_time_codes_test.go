@@ -3,6 +3,7 @@ package userpool_test
 import (
 	"encoding/json"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-lambda-go/events"
 
@@ -66,5 +67,45 @@ func TestSignInCodesGoThroughTheTriggers(t *testing.T) {
 	}
 	if tok := l.sent(t, userpool.TriggerPreTokenGeneration); len(tok) != 1 || tok[0]["triggerSource"] != "TokenGeneration_Authentication" {
 		t.Fatalf("PreTokenGeneration %v", tok)
+	}
+}
+
+// Which MFA follows a password when the user has email MFA: the preferred
+// method when the user has both, email only with a verified address.
+func TestEmailMFAChoice(t *testing.T) {
+	w := newWorld(t, ":memory:")
+	p, c := w.setup(t, userpool.CreateClientInput{})
+	mfa := &userpool.MFA{Store: w.store, Now: w.clock.Now, Sealer: w.auth.Sealer, Sessions: w.sessions}
+	on := true
+	if _, err := mfa.SetPoolConfig(ctx, p.ID, "OPTIONAL", &on, &userpool.EmailMfaConfig{Message: "Code {####}"}); err != nil {
+		t.Fatal(err)
+	}
+	w.addVerifiedUser(t, p, "alice", "alice@example.com")
+	w.addUser(t, p, "bob") // no email
+	err := mfa.AdminSetPreference(ctx, p.ID, "bob", userpool.MFAPreference{Email: &userpool.SoftwareTokenSettings{Enabled: true}})
+	wantError(t, err, userpool.InvalidParameter, "User does not have a verified email address.")
+	for _, tc := range []struct {
+		name        string
+		totp, email bool
+		preferred   string
+		want        string // the challenge; "" tokens
+	}{
+		{"email only", false, true, "", "EMAIL_OTP"},
+		{"both, email preferred", true, true, "EMAIL_OTP", "EMAIL_OTP"},
+		{"both, token preferred", true, true, "SOFTWARE_TOKEN_MFA", "SOFTWARE_TOKEN_MFA"},
+		{"both, none preferred", true, true, "", "SOFTWARE_TOKEN_MFA"},
+		{"neither", false, false, "", ""},
+	} {
+		if _, err := w.store.UpdateUser(ctx, p.ID, "alice", func(u userpool.User) (userpool.User, error) {
+			u.MFA.TOTPEnabled, u.MFA.EmailEnabled, u.MFA.Preferred = tc.totp, tc.email, tc.preferred
+			return u, nil
+		}); err != nil {
+			t.Fatal(err)
+		}
+		w.clock.Advance(13 * time.Minute) // the hourly code limit is not the point
+		r, err := w.signIn(c, "alice", "Passw0rd!")
+		if err != nil || r.ChallengeName != tc.want || (tc.want == "" && r.Tokens == nil) {
+			t.Errorf("%s: %+v %v, want %q", tc.name, r, err, tc.want)
+		}
 	}
 }
