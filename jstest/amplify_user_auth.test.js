@@ -35,10 +35,6 @@ globalThis.setTimeout = (fn, ms, ...args) => {
 // Cases that fail on Cognate today, with what fails: skipped, unless
 // COGNATE_RUN_PENDING=1 turns them on.
 const pending = {
-  'EmailMfaConfiguration\'s Message is the email of an MFA code and of an EMAIL_OTP sign-in code':
-    'the code\'s email is the pool\'s verification message ("Your verification code is 621037. "), not EmailMfaConfiguration.Message ("Sign in with {####}.")',
-  'signUp with a password and autoSignIn USER_AUTH: confirmSignUp, then autoSignIn() signs in on its session':
-    'Amplify\'s confirmSignUp sends no Session (only Username, ConfirmationCode, ClientId) yet reads ConfirmSignUp\'s; Cognate answers that Session only when given SignUp\'s, so it answers {} and autoSignIn() has no session to pass to InitiateAuth',
   'signUp without a password (passwordless) and autoSignIn USER_AUTH: confirmSignUp, then autoSignIn()':
     'SignUp without a Password on a pool whose SignInPolicy allows EMAIL_OTP answers InvalidPasswordException "Password did not conform with policy: Password not long enough"',
 };
