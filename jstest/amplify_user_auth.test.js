@@ -5,7 +5,8 @@
 // and SMS_OTP as first factors and a client with ALLOW_USER_AUTH:
 // one-time codes by email and SMS (read from Cognate's outbox), the
 // password and SRP as preferred challenges, the choice (SELECT_CHALLENGE)
-// answered through confirmSignIn, and sign-up followed by autoSignIn() on
+// answered through confirmSignIn, email MFA after a password (and its
+// set-up during sign-in), and sign-up followed by autoSignIn() on
 // ConfirmSignUp's session. Each test has its own user and signs out after.
 // Run by e2e/amplify_user_auth_test.go.
 import { test, before, afterEach } from 'node:test';
@@ -354,6 +355,31 @@ userAuthTest('EmailMfaConfiguration\'s Message is the email of an MFA code and o
     await signOut();
     const otp = await sendsOne('templated', 'EMAIL', () => signIn({ username: 'templated', options: userAuth('EMAIL_OTP') }));
     assert.equal((await outbox(pool, 'templated')).at(-1).Message, `Sign in with ${otp.code}.`);
+  });
+});
+
+userAuthTest('PASSWORD in a pool that requires MFA, for a user with none: Amplify\'s email MFA setup (MFA_SETUP with EMAIL), the code, then signed in', async () => {
+  const pool = (await admin.send(new CreateUserPoolCommand({
+    PoolName: 'amplify-userauth-mfa-setup', Policies: { SignInPolicy: { AllowedFirstAuthFactors: ['PASSWORD'] } },
+  }))).UserPool.Id;
+  await admin.send(new SetUserPoolMfaConfigCommand({
+    UserPoolId: pool, MfaConfiguration: 'ON', EmailMfaConfiguration: { Message: 'Code: {####}' },
+    SoftwareTokenMfaConfiguration: { Enabled: true },
+  }));
+  await withClient(pool, await newClient(pool), async () => {
+    const created = await admin.send(new AdminCreateUserCommand({ UserPoolId: pool, Username: 'nia', MessageAction: 'SUPPRESS' }));
+    await admin.send(new AdminSetUserPasswordCommand({ UserPoolId: pool, Username: 'nia', Password: password, Permanent: true }));
+    const start = await observe(() => signIn({ username: 'nia', password, options: userAuth('PASSWORD') }));
+    assert.equal(start.exchanges[0].answer.ChallengeName, 'MFA_SETUP');
+    assert.deepEqual(start.result, { isSignedIn: false, nextStep: { signInStep: 'CONTINUE_SIGN_IN_WITH_MFA_SETUP_SELECTION', allowedMFATypes: ['TOTP', 'EMAIL'] } });
+    // Amplify answers the choice itself, then sends the address.
+    assert.deepEqual(await confirmSignIn({ challengeResponse: 'EMAIL' }), { isSignedIn: false, nextStep: { signInStep: 'CONTINUE_SIGN_IN_WITH_EMAIL_SETUP' } });
+    const { result, code } = await sendsOne('nia', 'EMAIL', () => observe(() => confirmSignIn({ challengeResponse: email('nia') })));
+    assert.deepEqual(result.result, emailCode('nia'));
+    assert.equal(result.exchanges[0].request.ChallengeName, 'MFA_SETUP');
+    assert.deepEqual(result.exchanges[0].request.ChallengeResponses, { USERNAME: 'nia', EMAIL: email('nia') });
+    await confirmCode('EMAIL_OTP', 'EMAIL_OTP_CODE', code);
+    await assertSignedIn('nia', created.User.Attributes.find((a) => a.Name === 'sub').Value);
   });
 });
 
