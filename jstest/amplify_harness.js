@@ -47,15 +47,23 @@ globalThis.fetch = async (input, init) => {
   const op = new Headers(init?.headers).get('x-amz-target')?.replace('AWSCognitoIdentityProviderService.', '');
   const res = await nodeFetch(input, init);
   if (op) {
-    exchanges.push({ op, request: JSON.parse(init.body), status: res.status, answer: await res.clone().json() });
+    const text = await res.clone().text();
+    let answer = text;
+    try { answer = JSON.parse(text); } catch { /* kept as text, for the failure's message */ }
+    exchanges.push({ op, request: JSON.parse(init.body), status: res.status, answer });
   }
   return res;
 };
 
+// The exchanges since the last observe() or forgetExchanges(), for a
+// failure's message.
+export const recentExchanges = () => JSON.stringify(exchanges, null, 1);
+export const forgetExchanges = () => { exchanges.length = 0; };
+
 // What fn made Amplify do: its result, the operations it called in order,
 // the exchanges themselves and the events it dispatched.
 export async function observe(fn) {
-  exchanges.length = 0;
+  forgetExchanges();
   dispatched.length = 0;
   const result = await fn();
   return { result, calls: exchanges.map((e) => e.op), exchanges: [...exchanges], events: [...dispatched] };
