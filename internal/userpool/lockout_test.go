@@ -40,12 +40,12 @@ func TestLockoutBurst(t *testing.T) {
 		call   func(w *codeWorld, i int) error
 		locked string // the answer of refused attempts
 	}{
+		// Wrong passwords only: a right one inside the burst clears the count
+		// when the scheduler runs it before the fifth failure (it then
+		// answered 9 failures, not 5, in one run); that the right password
+		// is refused once locked is asked after the burst.
 		{"USER_PASSWORD_AUTH", func(w *codeWorld, i int) error {
-			pw := "Wrong-Pass-1"
-			if i == 40 {
-				pw = "Passw0rd!" // the right one, late in the burst
-			}
-			_, err := w.signIn(w.client, "alice", pw)
+			_, err := w.signIn(w.client, "alice", "Wrong-Pass-1")
 			return err
 		}, "NotAuthorizedException: Password attempts exceeded"},
 		{"ChangePassword", func(w *codeWorld, i int) error {
