@@ -206,14 +206,17 @@ func (s *Accounts) SignUp(ctx context.Context, in SignUpInput) (SignUpResult, er
 	if pool.Settings.AdminCreateUserConfig != nil && pool.Settings.AdminCreateUserConfig.AllowAdminCreateUserOnly {
 		return SignUpResult{}, Errorf(NotAuthorized, "SignUp is not permitted for this user pool")
 	}
-	if err := CheckPasswordPolicy(passwordPolicy(&pool), in.Password); err != nil {
-		return SignUpResult{}, err
+	passwordless := passwordlessSignUp(&pool, in.Password)
+	if !passwordless {
+		if err := CheckPasswordPolicy(passwordPolicy(&pool), in.Password); err != nil {
+			return SignUpResult{}, err
+		}
 	}
 	if err := checkSelfWrite(&pool, &client, in.UserAttributes, true); err != nil {
 		return SignUpResult{}, err
 	}
 	u, err := newUser(ctx, s.Store, s.Credentials, s.Now(), &pool, userToCreate{username: in.Username, attrs: in.UserAttributes,
-		status: StatusUnconfirmed, password: in.Password, requireAttributes: true, existsMessage: "User already exists",
+		status: StatusUnconfirmed, password: in.Password, passwordless: passwordless, requireAttributes: true, existsMessage: "User already exists",
 		beforeWrite: func(u *User) error {
 			return s.Triggers.preSignUp(ctx, &pool, sourcePreSignUpSignUp, client.ID, u, in.ValidationData, in.ClientMetadata)
 		}})

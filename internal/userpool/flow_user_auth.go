@@ -61,6 +61,20 @@ func allowedFirstAuthFactors(pool *Pool) []string {
 	return []string{factorPassword}
 }
 
+// passwordlessSignUp reports whether a SignUp with this password makes a
+// user without one: "Users can sign up without a password when your user
+// pool supports passwordless sign-in with email or SMS OTPs. To create a
+// user with no password, omit this parameter or submit a blank value"
+// (botocore SignUpRequest.Password). Elsewhere a blank password is a weak
+// one, refused by the policy.
+func passwordlessSignUp(pool *Pool, password string) bool {
+	if password != "" {
+		return false
+	}
+	factors := allowedFirstAuthFactors(pool)
+	return slices.Contains(factors, factorEmailOTP) || slices.Contains(factors, factorSMSOTP)
+}
+
 // verifiedAttribute reports whether u has attr, verified.
 func verifiedAttribute(u *User, attr string) bool {
 	v, _ := u.Attribute(attr)

@@ -311,3 +311,39 @@ func TestUserAuthWhereMFAIsRequired(t *testing.T) {
 		t.Fatalf("EMAIL_OTP preferred where MFA is required: %+v %v", r, err)
 	}
 }
+
+// SignUp without a password makes a passwordless user where the pool signs
+// in with one-time codes (botocore SignUpRequest.Password), and is the
+// policy's refusal elsewhere; the passwordless user is offered the code only.
+func TestPasswordlessSignUp(t *testing.T) {
+	w, p, c := userAuthWorld(t, "")
+	accounts := w.auth.Accounts
+	if _, err := accounts.SignUp(ctx, userpool.SignUpInput{ClientId: c.ID, Username: "nopass",
+		UserAttributes: []userpool.Attribute{{Name: "email", Value: "nopass@example.com"}}}); err != nil {
+		t.Fatalf("passwordless SignUp: %v", err)
+	}
+	if err := w.users.UpdateAttributes(ctx, p.ID, "nopass", []userpool.Attribute{{Name: "email_verified", Value: "true"}}); err != nil {
+		t.Fatal(err)
+	}
+	if err := accounts.AdminConfirmSignUp(ctx, p.ID, "nopass"); err != nil {
+		t.Fatal(err)
+	}
+	r, err := w.userAuth(c, map[string]string{"USERNAME": "nopass"})
+	if err != nil || !slices.Equal(r.AvailableChallenges, []string{"EMAIL_OTP"}) {
+		t.Fatalf("a passwordless user's choice: %+v %v", r, err)
+	}
+	r, err = w.userAuth(c, map[string]string{"USERNAME": "nopass", "PREFERRED_CHALLENGE": "PASSWORD", "PASSWORD": ""})
+	if err != nil || r.Tokens != nil || r.ChallengeName != "SELECT_CHALLENGE" {
+		t.Fatalf("PASSWORD preferred by a passwordless user: %+v %v", r, err)
+	}
+	for _, pw := range []string{"", "Passw0rd!"} {
+		if _, err := w.auth.CheckPassword(ctx, &p, &c, "nopass", pw); !userpool.IsType(err, userpool.NotAuthorized) {
+			t.Fatalf("password %q for a passwordless user: %v", pw, err)
+		}
+	}
+
+	pw, _, pwClient := userAuthWorld(t, "", "PASSWORD")
+	_, err = pw.auth.Accounts.SignUp(ctx, userpool.SignUpInput{ClientId: pwClient.ID, Username: "nopass",
+		UserAttributes: []userpool.Attribute{{Name: "email", Value: "nopass@example.com"}}})
+	wantError(t, err, userpool.InvalidPassword, "Password did not conform with policy: Password not long enough")
+}

@@ -157,6 +157,9 @@ type userToCreate struct {
 	attrs    []Attribute
 	status   string
 	password string
+	// passwordless: a SignUp without a password, where the pool signs in
+	// with one-time codes (passwordlessSignUp): the user gets no credential.
+	passwordless bool
 	// requireAttributes: SignUp refuses a user without the schema's
 	// required attributes (AdminCreateUser leaves them to NEW_PASSWORD_REQUIRED).
 	requireAttributes bool
@@ -190,8 +193,10 @@ func newUser(ctx context.Context, st Store, creds Credentials, now time.Time, po
 			return User{}, err
 		}
 	}
-	if u.Password, err = creds.Make(pool.ID, u.Username, in.password, now); err != nil {
-		return User{}, err
+	if !in.passwordless {
+		if u.Password, err = creds.Make(pool.ID, u.Username, in.password, now); err != nil {
+			return User{}, err
+		}
 	}
 	err = st.CreateUser(ctx, UsernameKey(pool, u.Username), u)
 	var taken *NameTakenError
