@@ -232,6 +232,10 @@ type devicesResponse struct {
 
 type describeUserPoolDomainResponse struct{ DomainDescription wireDomain }
 
+// domainVersionResponse is Create- and UpdateUserPoolDomainResponse for a
+// prefix domain (CloudFrontDomain is a custom domain's).
+type domainVersionResponse struct{ ManagedLoginVersion int }
+
 // wireDomain is DomainDescriptionType; all empty when the domain does not
 // exist, as Cognito answers.
 type wireDomain struct {
@@ -241,6 +245,7 @@ type wireDomain struct {
 	Status                 string `json:",omitempty"`
 	UserPoolId             string `json:",omitempty"`
 	Version                string `json:",omitempty"`
+	ManagedLoginVersion    int    `json:",omitempty"`
 }
 
 // resourceServerResponse is Create-, Describe- and

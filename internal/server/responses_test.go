@@ -111,7 +111,8 @@ var responseOf = map[string]any{
 	"ForgetDevice":            empty{},
 	"AdminForgetDevice":       empty{},
 
-	"CreateUserPoolDomain":   empty{},
+	"CreateUserPoolDomain":   domainVersionResponse{},
+	"UpdateUserPoolDomain":   domainVersionResponse{},
 	"DescribeUserPoolDomain": describeUserPoolDomainResponse{},
 	"DeleteUserPoolDomain":   empty{},
 	"CreateResourceServer":   resourceServerResponse{},

@@ -17,7 +17,18 @@ func (s *Server) webOperations(ops map[string]handler) {
 		Domain, UserPoolId  string
 		ManagedLoginVersion int
 	}) (any, error) {
-		return empty{}, s.Pools.CreateDomainWithLoginVersion(ctx, in.UserPoolId, in.Domain, in.ManagedLoginVersion)
+		if err := s.Pools.CreateDomainWithLoginVersion(ctx, in.UserPoolId, in.Domain, in.ManagedLoginVersion); err != nil {
+			return nil, err
+		}
+		d, _, err := s.Pools.DescribeDomain(ctx, in.Domain)
+		return domainVersionResponse{ManagedLoginVersion: d.ManagedLoginVersion}, err
+	})
+	ops["UpdateUserPoolDomain"] = typed(func(ctx context.Context, c *call, in *struct {
+		Domain, UserPoolId  string
+		ManagedLoginVersion *int
+	}) (any, error) {
+		v, err := s.Pools.UpdateDomain(ctx, in.UserPoolId, in.Domain, in.ManagedLoginVersion)
+		return domainVersionResponse{ManagedLoginVersion: v}, err
 	})
 	ops["DescribeUserPoolDomain"] = typed(func(ctx context.Context, c *call, in *struct{ Domain string }) (any, error) {
 		d, ok, err := s.Pools.DescribeDomain(ctx, in.Domain)
@@ -25,7 +36,8 @@ func (s *Server) webOperations(ops map[string]handler) {
 			return describeUserPoolDomainResponse{}, err
 		}
 		return describeUserPoolDomainResponse{wireDomain{UserPoolId: d.PoolID, AWSAccountId: s.Account,
-			Domain: d.Domain, Version: "1", Status: "ACTIVE", CloudFrontDistribution: d.Domain + ".auth.cognate.local"}}, nil
+			Domain: d.Domain, Version: "1", Status: "ACTIVE", CloudFrontDistribution: d.Domain + ".auth.cognate.local",
+			ManagedLoginVersion: d.ManagedLoginVersion}}, nil
 	})
 	ops["DeleteUserPoolDomain"] = typed(func(ctx context.Context, c *call, in *struct{ Domain, UserPoolId string }) (any, error) {
 		return empty{}, s.Pools.DeleteDomain(ctx, in.UserPoolId, in.Domain)

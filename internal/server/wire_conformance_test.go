@@ -95,6 +95,7 @@ func TestEveryOperationAnswersInTheModelsShape(t *testing.T) {
 	domain := "wire-" + strings.ToLower(strings.SplitN(poolID, "_", 2)[1])
 	w.ok(api.CreateUserPoolDomain(ctx, &cip.CreateUserPoolDomainInput{UserPoolId: &poolID, Domain: &domain}))
 	w.ok(api.DescribeUserPoolDomain(ctx, &cip.DescribeUserPoolDomainInput{Domain: &domain}))
+	w.ok(api.UpdateUserPoolDomain(ctx, &cip.UpdateUserPoolDomainInput{UserPoolId: &poolID, Domain: &domain, ManagedLoginVersion: aws.Int32(2)}))
 	rs := &cip.CreateResourceServerInput{UserPoolId: &poolID, Identifier: aws.String("https://api.example.com"), Name: aws.String("api"),
 		Scopes: []types.ResourceServerScopeType{{ScopeName: aws.String("read"), ScopeDescription: aws.String("Read")}}}
 	w.ok(api.CreateResourceServer(ctx, rs))

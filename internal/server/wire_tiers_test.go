@@ -272,3 +272,43 @@ func TestWireTierGatesMfaConfig(t *testing.T) {
 	wantAPIError(t, err, "TierChangeNotAllowedException",
 		"The feature plan of user pool "+poolID+" can't change from ESSENTIALS to LITE while EmailMfaConfiguration is configured; remove it first.")
 }
+
+// UpdateUserPoolDomain changes a domain's ManagedLoginVersion, which
+// DescribeUserPoolDomain shows; managed login is gated by the plan and, once
+// set, holds the plan up.
+func TestWireDomainLoginVersion(t *testing.T) {
+	t.Parallel()
+	w := newWire(t)
+	poolID := w.pool("domains", nil)
+	created, err := w.api.CreateUserPoolDomain(ctx, &cip.CreateUserPoolDomainInput{UserPoolId: &poolID, Domain: aws.String("versions")})
+	w.check(err)
+	if created.ManagedLoginVersion == nil || *created.ManagedLoginVersion != 1 {
+		t.Fatalf("CreateUserPoolDomain answered version %v", created.ManagedLoginVersion)
+	}
+	version := func() int32 {
+		t.Helper()
+		d, err := w.api.DescribeUserPoolDomain(ctx, &cip.DescribeUserPoolDomainInput{Domain: aws.String("versions")})
+		w.check(err)
+		return aws.ToInt32(d.DomainDescription.ManagedLoginVersion)
+	}
+	if v := version(); v != 1 {
+		t.Fatalf("a new domain's version %d", v)
+	}
+	up, err := w.api.UpdateUserPoolDomain(ctx, &cip.UpdateUserPoolDomainInput{UserPoolId: &poolID, Domain: aws.String("versions"), ManagedLoginVersion: aws.Int32(2)})
+	w.check(err)
+	if aws.ToInt32(up.ManagedLoginVersion) != 2 || version() != 2 {
+		t.Fatalf("after UpdateUserPoolDomain: answered %v, described %d", up.ManagedLoginVersion, version())
+	}
+	_, err = w.api.UpdateUserPool(ctx, &cip.UpdateUserPoolInput{UserPoolId: &poolID, UserPoolTier: lite})
+	wantAPIError(t, err, "TierChangeNotAllowedException",
+		"The feature plan of user pool "+poolID+" can't change from ESSENTIALS to LITE while ManagedLoginVersion 2 is configured on domain versions; remove it first.")
+	_, err = w.api.UpdateUserPoolDomain(ctx, &cip.UpdateUserPoolDomainInput{UserPoolId: &poolID, Domain: aws.String("versions"), ManagedLoginVersion: aws.Int32(3)})
+	wantAPIError(t, err, "InvalidParameterException", "ManagedLoginVersion must be 1 (hosted UI classic) or 2 (managed login).")
+	other := w.pool("other", nil)
+	_, err = w.api.UpdateUserPoolDomain(ctx, &cip.UpdateUserPoolDomainInput{UserPoolId: &other, Domain: aws.String("versions"), ManagedLoginVersion: aws.Int32(1)})
+	wantAPIError(t, err, "InvalidParameterException", "No such domain or user pool exists.")
+	w.ok(w.api.UpdateUserPoolDomain(ctx, &cip.UpdateUserPoolDomainInput{UserPoolId: &poolID, Domain: aws.String("versions"), ManagedLoginVersion: aws.Int32(1)}))
+	w.ok(w.api.UpdateUserPool(ctx, &cip.UpdateUserPoolInput{UserPoolId: &poolID, UserPoolTier: lite}))
+	_, err = w.api.UpdateUserPoolDomain(ctx, &cip.UpdateUserPoolDomainInput{UserPoolId: &poolID, Domain: aws.String("versions"), ManagedLoginVersion: aws.Int32(2)})
+	wantAPIError(t, err, "FeatureUnavailableInTierException", unavailable("ManagedLoginVersion 2", "LITE", "ESSENTIALS or higher"))
+}

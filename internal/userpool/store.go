@@ -150,6 +150,8 @@ type WebStore interface {
 	CreateDomain(ctx context.Context, d Domain) error // ErrAlreadyExists if the domain is taken
 	GetDomain(ctx context.Context, domain string) (Domain, error)
 	DeleteDomain(ctx context.Context, domain string) error
+	// SetDomainLoginVersion sets a domain's ManagedLoginVersion; ErrNotFound.
+	SetDomainLoginVersion(ctx context.Context, domain string, version int) error
 
 	CreateResourceServer(ctx context.Context, rs ResourceServer) error // ErrAlreadyExists
 	GetResourceServer(ctx context.Context, poolID, identifier string) (ResourceServer, error)

@@ -3,6 +3,7 @@ package userpool
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"slices"
 )
 
@@ -234,9 +235,24 @@ func checkSettledAllowTier(p *Pool, next string) error {
 // the pool is written: a client given ALLOW_USER_AUTH at the same instant
 // as the plan drops may slip through (a race between two admin calls that
 // Cognate accepts rather than lock every client of the pool).
+//
+// The pool's domain holds the plan up too, with managed login (version 2).
 func checkClientsAllowTier(ctx context.Context, st Store, p *Pool, requested string) error {
 	if requested == "" || tierRank[requested] >= tierRank[tierOf(p)] {
 		return nil
+	}
+	if prefix, err := st.DomainOfPool(ctx, p.ID); err == nil {
+		d, err := st.GetDomain(ctx, prefix)
+		if err != nil && !errors.Is(err, ErrNotFound) {
+			return err
+		}
+		for _, f := range DomainFeatures(d.ManagedLoginVersion) {
+			if !includes(requested, f) {
+				return tierChangeRefused(p, requested, f, " on domain "+prefix)
+			}
+		}
+	} else if !errors.Is(err, ErrNotFound) {
+		return err
 	}
 	const pageSize = 60
 	after := ""

@@ -347,6 +347,9 @@ type Domain struct {
 	Domain    string
 	PoolID    string
 	CreatedAt time.Time
+	// ManagedLoginVersion is 1 (the classic hosted UI, which Cognate
+	// serves either way) or 2 (managed login).
+	ManagedLoginVersion int
 }
 
 // ResourceServer defines custom OAuth scopes (<identifier>/<scope>).

@@ -167,6 +167,9 @@ CREATE TABLE import_jobs (pool_id text NOT NULL REFERENCES pools(id) ON DELETE C
 	imported bigint NOT NULL, skipped bigint NOT NULL, failed bigint NOT NULL, message text NOT NULL, uploaded bigint NOT NULL,
 	row_ bigint NOT NULL, lease_ns bigint NOT NULL, file bytea, PRIMARY KEY (pool_id, id));
 CREATE INDEX import_jobs_status ON import_jobs(status, lease_ns);
+`, `
+-- A domain's ManagedLoginVersion (CreateUserPoolDomain, UpdateUserPoolDomain).
+ALTER TABLE domains ADD COLUMN managed_login_version integer NOT NULL DEFAULT 1;
 `}
 
 // pool is the sqlstore.Executor over pgxpool, rebinding the store's ?

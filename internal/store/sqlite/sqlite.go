@@ -422,4 +422,6 @@ var migrations = []string{
 		PRIMARY KEY (pool_id, id)
 	);
 	CREATE INDEX import_jobs_status ON import_jobs(status, lease_ns);`,
+	// A domain's ManagedLoginVersion (CreateUserPoolDomain, UpdateUserPoolDomain).
+	`ALTER TABLE domains ADD COLUMN managed_login_version INTEGER NOT NULL DEFAULT 1;`,
 }

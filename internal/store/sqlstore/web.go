@@ -44,7 +44,8 @@ func (s *Store) EndWebSessionsOfUser(ctx context.Context, poolID, sub string, at
 
 // CreateDomain implements userpool.WebStore.
 func (s *Store) CreateDomain(ctx context.Context, d userpool.Domain) error {
-	_, err := s.x.Writer().Exec(ctx, `INSERT INTO domains(domain, pool_id, created_ns) VALUES (?,?,?)`, d.Domain, d.PoolID, ns(d.CreatedAt))
+	_, err := s.x.Writer().Exec(ctx, `INSERT INTO domains(domain, pool_id, created_ns, managed_login_version) VALUES (?,?,?,?)`,
+		d.Domain, d.PoolID, ns(d.CreatedAt), d.ManagedLoginVersion)
 	if s.d.IsUnique(err) {
 		return userpool.ErrAlreadyExists
 	}
@@ -55,9 +56,15 @@ func (s *Store) CreateDomain(ctx context.Context, d userpool.Domain) error {
 func (s *Store) GetDomain(ctx context.Context, domain string) (userpool.Domain, error) {
 	var d userpool.Domain
 	var created int64
-	err := s.x.Reader().QueryRow(ctx, `SELECT domain, pool_id, created_ns FROM domains WHERE domain = ?`, domain).Scan(&d.Domain, &d.PoolID, &created)
+	err := s.x.Reader().QueryRow(ctx, `SELECT domain, pool_id, created_ns, managed_login_version FROM domains WHERE domain = ?`, domain).
+		Scan(&d.Domain, &d.PoolID, &created, &d.ManagedLoginVersion)
 	d.CreatedAt = fromNS(created)
 	return d, notFound(err)
+}
+
+// SetDomainLoginVersion implements userpool.WebStore.
+func (s *Store) SetDomainLoginVersion(ctx context.Context, domain string, version int) error {
+	return affected(s.x.Writer().Exec(ctx, `UPDATE domains SET managed_login_version = ? WHERE domain = ?`, version, domain))
 }
 
 // DeleteDomain implements userpool.WebStore.

@@ -742,13 +742,18 @@ func testWebSessions(t *testing.T, s userpool.Store) {
 func testDomainsAndResourceServers(t *testing.T, s userpool.Store) {
 	must(t, s.CreatePool(ctx, pool("us-east-1_a")))
 	must(t, s.CreatePool(ctx, pool("us-east-1_b")))
-	must(t, s.CreateDomain(ctx, userpool.Domain{Domain: "my-app", PoolID: "us-east-1_a", CreatedAt: t0}))
+	must(t, s.CreateDomain(ctx, userpool.Domain{Domain: "my-app", PoolID: "us-east-1_a", CreatedAt: t0, ManagedLoginVersion: 1}))
 	wantErr(t, s.CreateDomain(ctx, userpool.Domain{Domain: "my-app", PoolID: "us-east-1_b"}), userpool.ErrAlreadyExists)
 	wantErr(t, s.CreateDomain(ctx, userpool.Domain{Domain: "other", PoolID: "us-east-1_a"}), userpool.ErrAlreadyExists)
 	d, err := s.GetDomain(ctx, "my-app")
 	must(t, err)
-	if d.PoolID != "us-east-1_a" {
+	if d.PoolID != "us-east-1_a" || d.ManagedLoginVersion != 1 {
 		t.Fatalf("domain %+v", d)
+	}
+	must(t, s.SetDomainLoginVersion(ctx, "my-app", 2))
+	wantErr(t, s.SetDomainLoginVersion(ctx, "nobody", 2), userpool.ErrNotFound)
+	if d, err = s.GetDomain(ctx, "my-app"); err != nil || d.ManagedLoginVersion != 2 {
+		t.Fatalf("after SetDomainLoginVersion: %+v %v", d, err)
 	}
 	must(t, s.DeleteDomain(ctx, "my-app"))
 	wantErr(t, s.DeleteDomain(ctx, "my-app"), userpool.ErrNotFound)
