@@ -31,6 +31,7 @@ import (
 	"github.com/cognate/cognate/internal/app"
 	"github.com/cognate/cognate/internal/awsjson"
 	"github.com/cognate/cognate/internal/awsmodel"
+	"github.com/cognate/cognate/internal/racetest"
 	"github.com/cognate/cognate/internal/secret"
 	"github.com/cognate/cognate/internal/sigv4"
 	"github.com/cognate/cognate/internal/store/sqlite"
@@ -82,7 +83,7 @@ func newWire(t *testing.T) *wire {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { store.Close() })
-	logs := &lockedBuffer{}
+	logs := &racetest.Buffer{}
 	log := slog.New(slog.NewJSONHandler(logs, &slog.HandlerOptions{Level: slog.LevelInfo}))
 	c := &clock{t: time.Now()}
 	keys := sigv4.StaticKeyring{wireAccessKey: {AccessKeyID: wireAccessKey, SecretAccessKey: wireSecretKey, Name: "wire"}}
@@ -111,23 +112,6 @@ func newWire(t *testing.T) *wire {
 		}
 	})
 	return w
-}
-
-type lockedBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *lockedBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *lockedBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
 }
 
 // recorder is the SDK's transport: it checks every 200 body against the

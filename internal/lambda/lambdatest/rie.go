@@ -5,8 +5,6 @@
 package lambdatest
 
 import (
-	"bytes"
-	"fmt"
 	"net"
 	"os"
 	"os/exec"
@@ -16,6 +14,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/cognate/cognate/internal/racetest"
 )
 
 // RIEEnv names the emulator binary; scripts/test sets it.
@@ -108,7 +108,7 @@ type Function struct {
 	URL string
 	// Base is the emulator's base URL (http://127.0.0.1:<port>).
 	Base string
-	logs *lockedBuffer
+	logs *racetest.Buffer
 }
 
 // Logs is what the emulator and the function printed so far.
@@ -131,7 +131,7 @@ func Start(t testing.TB, bootstrap string, timeout time.Duration, env ...string)
 	cmd := exec.Command(rie, "--runtime-interface-emulator-address", addr, "--runtime-api-address", runtimeAddr, bootstrap)
 	cmd.Dir = filepath.Dir(bootstrap)
 	cmd.Env = append(append(os.Environ(), "AWS_LAMBDA_FUNCTION_TIMEOUT="+strconv.Itoa(secs)), env...)
-	logs := &lockedBuffer{}
+	logs := &racetest.Buffer{}
 	cmd.Stdout, cmd.Stderr = logs, logs
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
@@ -176,22 +176,3 @@ func freeAddr(t testing.TB) string {
 	defer l.Close()
 	return l.Addr().String()
 }
-
-type lockedBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *lockedBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *lockedBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
-
-var _ fmt.Stringer = (*lockedBuffer)(nil)
