@@ -28,26 +28,25 @@ const (
 // SignUpSession is SignUpResponse.Session for the user just signed up
 // ("" for a client without USER_AUTH).
 func (a *Auth) SignUpSession(ctx context.Context, clientID, username string) (string, error) {
-	pool, client, err := a.poolAndClient(ctx, "", clientID, false)
-	if err != nil || !flowAllowed(&client, "ALLOW_USER_AUTH", "") {
-		return "", err
-	}
-	u, _, err := FindUser(ctx, a.Store, &pool, username)
-	if err != nil {
-		return "", err
-	}
-	st := challengeState{Pool: pool.ID, Client: client.ID, Username: u.Username, Nonce: uuid.NewString()}
-	if u.Status == StatusConfirmed {
-		st.Challenge, st.Expires = challengeConfirmed, a.Now().Add(authSessionValidity(&client)).Unix()
-	} else {
-		st.Challenge, st.Expires = challengeSignedUp, a.Now().Add(signUpCodeLifetime).Unix()
-	}
-	return a.sealSession(st), nil
+	return a.signUpSession(ctx, clientID, username, func(u *User, client *Client) (string, time.Duration) {
+		if u.Status == StatusConfirmed {
+			return challengeConfirmed, authSessionValidity(client)
+		}
+		return challengeSignedUp, signUpCodeLifetime
+	})
 }
 
 // ConfirmedSession is ConfirmSignUpResponse.Session: after ConfirmSignUp
 // confirmed username ("" for a client without USER_AUTH).
 func (a *Auth) ConfirmedSession(ctx context.Context, clientID, username string) (string, error) {
+	return a.signUpSession(ctx, clientID, username, func(_ *User, client *Client) (string, time.Duration) {
+		return challengeConfirmed, authSessionValidity(client)
+	})
+}
+
+// signUpSession seals a session for username on a USER_AUTH client, its
+// stage and lifetime chosen by stage.
+func (a *Auth) signUpSession(ctx context.Context, clientID, username string, stage func(*User, *Client) (string, time.Duration)) (string, error) {
 	pool, client, err := a.poolAndClient(ctx, "", clientID, false)
 	if err != nil || !flowAllowed(&client, "ALLOW_USER_AUTH", "") {
 		return "", err
@@ -56,8 +55,9 @@ func (a *Auth) ConfirmedSession(ctx context.Context, clientID, username string) 
 	if err != nil {
 		return "", err
 	}
-	return a.sealSession(challengeState{Pool: pool.ID, Client: client.ID, Username: u.Username, Challenge: challengeConfirmed,
-		Nonce: uuid.NewString(), Expires: a.Now().Add(authSessionValidity(&client)).Unix()}), nil
+	challenge, lifetime := stage(&u, &client)
+	return a.sealSession(challengeState{Pool: pool.ID, Client: client.ID, Username: u.Username, Challenge: challenge,
+		Nonce: uuid.NewString(), Expires: a.Now().Add(lifetime).Unix()}), nil
 }
 
 // signUpSessionSignIn is InitiateAuth(USER_AUTH) with ConfirmSignUp's

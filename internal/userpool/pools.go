@@ -111,7 +111,7 @@ func normalizePoolSettings(st PoolSettings) (PoolSettings, error) {
 		st.AdminCreateUserConfig = &AdminCreateUserConfig{}
 	}
 	if st.UserPoolTier == "" {
-		st.UserPoolTier = "ESSENTIALS"
+		st.UserPoolTier = TierEssentials
 	}
 	if err := requirePoolTier(st); err != nil {
 		return st, err
