@@ -98,9 +98,6 @@ func New(cfg Config, store userpool.Store, keeper *secret.Keeper, keys sigv4.Key
 	auth := &userpool.Auth{Store: store, Now: now, Credentials: creds, Tokens: tokens, Sealer: keeper, DummyCredential: dummy, Audit: audit, Observer: metrics,
 		Triggers: triggers, Passkeys: passkeys}
 	accounts := &userpool.Accounts{Store: store, Now: now, Credentials: creds, Sealer: keeper, Sessions: sessions, Mailer: mail, Triggers: triggers}
-	if triggers != nil {
-		triggers.Messages = accounts // UserMigration's welcome message
-	}
 	auth.Accounts = accounts // sign-in one-time codes
 	hosted := &hostedui.Handler{Auth: auth, Sessions: sessions, Log: log}
 	srv := &server.Server{

@@ -337,7 +337,7 @@ func (s *Accounts) ForgotPassword(ctx context.Context, clientID, secretHash, use
 	if err != nil {
 		return CodeDelivery{}, err
 	}
-	u, _, err := userMigration{store: s.Store, creds: s.Credentials, now: s.Now(), triggers: s.Triggers}.
+	u, _, err := userMigration{store: s.Store, creds: s.Credentials, now: s.Now(), triggers: s.Triggers, messages: s}.
 		findUser(ctx, &pool, client.ID, sourceMigrateForgotPassword, username, "", clientMetadataOf(ctx))
 	if err != nil {
 		if IsType(err, UserNotFound) && client.Settings.PreventUserExistenceErrors == "ENABLED" {

@@ -191,7 +191,7 @@ func (a *Auth) passwordAuth(ctx context.Context, pool *Pool, client *Client, par
 // the PreAuthentication trigger, confirmation, lockout, then the
 // password itself.
 func (a *Auth) CheckPassword(ctx context.Context, pool *Pool, client *Client, username, password string) (User, error) {
-	user, key, err := userMigration{store: a.Store, creds: a.Credentials, now: a.Now(), triggers: a.Triggers}.
+	user, key, err := userMigration{store: a.Store, creds: a.Credentials, now: a.Now(), triggers: a.Triggers, messages: a.Accounts}.
 		findUser(ctx, pool, client.ID, sourceMigrateAuthentication, username, password, clientMetadataOf(ctx))
 	if IsType(err, UserNotFound) {
 		if client.Settings.PreventUserExistenceErrors == "ENABLED" {

@@ -70,6 +70,8 @@ type userMigration struct {
 	creds    Credentials
 	now      time.Time
 	triggers *Triggers
+	// messages sends the welcome message the answer asks for (nil: none).
+	messages *Accounts
 }
 
 // findUser is FindUser that, for a user the pool does not have, asks the
@@ -133,12 +135,12 @@ const welcomePassword = "(the password of your existing account)"
 // welcome sends the migrated user the welcome message the function's
 // answer asks for (see above).
 func (m userMigration) welcome(ctx context.Context, pool *Pool, u *User, answer migrateUserResponse, metadata map[string]string) error {
-	if answer.MessageAction == "SUPPRESS" || m.triggers == nil || m.triggers.Messages == nil {
+	if answer.MessageAction == "SUPPRESS" || m.messages == nil {
 		return nil
 	}
 	mediums, err := inviteMediums(u, answer.DesiredDeliveryMediums)
 	if err != nil || len(mediums) == 0 {
 		return nil // nowhere to send it: the migration stands
 	}
-	return m.triggers.Messages.invite(ctx, pool, u, invitation{password: welcomePassword, mediums: mediums, metadata: metadata})
+	return m.messages.invite(ctx, pool, u, invitation{password: welcomePassword, mediums: mediums, metadata: metadata})
 }

@@ -158,7 +158,7 @@ func TestUserMigrationWelcomeAndAliases(t *testing.T) {
 					return nil
 				}),
 			})
-			a.Triggers.Messages = a
+			w.auth.Accounts = a
 			if tc.aliasTaken {
 				if _, err := w.store.UpdatePool(ctx, p.ID, func(p userpool.Pool) (userpool.Pool, error) {
 					p.Settings.AliasAttributes = []string{"email"}

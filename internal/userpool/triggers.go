@@ -76,9 +76,6 @@ type Triggers struct {
 	Invoker  Invoker
 	Timeout  time.Duration // 0: 5 s
 	Attempts int           // 0: 3
-	// Messages sends what a function's answer asks for: UserMigration's
-	// welcome message (trigger_user_migration.go). nil: none sent.
-	Messages *Accounts
 }
 
 // triggerHeader is the envelope of every trigger event (aws-lambda-go's
